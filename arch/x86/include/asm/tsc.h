@@ -1,0 +1,5 @@
+/* arch/x86/include/asm/tsc.h — TSC calibration (arch/x86/kernel/tsc.c). */
+#ifndef ASM_TSC_H
+#define ASM_TSC_H
+void tsc_init(void);
+#endif

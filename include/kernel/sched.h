@@ -1,0 +1,78 @@
+/* include/kernel/sched.h — tasks and the scheduler (kernel/sched/).
+ *
+ * Per-CPU runqueues, round-robin with a time slice, preemption on the timer
+ * tick and on wake-up.  Kernel threads are tasks without a user address
+ * space.  A task runs on one CPU unless migrated by the load balancer;
+ * kthread_create_on() pins it.
+ *
+ * Sleeping: set_current_state(TASK_INTERRUPTIBLE/UNINTERRUPTIBLE), check the
+ * condition, schedule().  A wake_up_process() between the two is never
+ * lost.  Wait queues and completions build on this (kernel/wait.h).
+ */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include <tessera/compiler.h>
+
+struct task;
+
+enum task_state {
+	TASK_RUNNING = 0,
+	TASK_INTERRUPTIBLE = 1,
+	TASK_UNINTERRUPTIBLE = 2,
+	TASK_DEAD = 4,
+};
+
+typedef int (*kthread_fn_t)(void *arg);
+
+/* Create a kernel thread (not yet running).  Returns NULL on -ENOMEM.
+ * May sleep. */
+struct task *kthread_create(kthread_fn_t fn, void *arg, const char *name);
+/* As above, bound to @cpu. */
+struct task *kthread_create_on(kthread_fn_t fn, void *arg, int cpu,
+			       const char *name);
+struct task *kthread_run(kthread_fn_t fn, void *arg, const char *name);
+struct task *kthread_run_on(kthread_fn_t fn, void *arg, int cpu,
+			    const char *name);
+/* Wait for @t to exit; returns its return value and frees it.  Every
+ * created kthread is joined exactly once, or detached with kthread_detach. */
+int kthread_join(struct task *t);
+void kthread_detach(struct task *t);
+__noreturn void kthread_exit(int code);
+
+struct task *current_task(void);
+const char *task_name(const struct task *t);
+int task_cpu(const struct task *t);
+u64 task_runtime_ns(const struct task *t);
+
+void set_current_state(enum task_state s);
+bool wake_up_process(struct task *t);
+void schedule(void);
+void yield(void);
+/* Sleep at least @ns (rounded up to the timer tick).  May sleep. */
+void sleep_ns(u64 ns);
+void msleep(unsigned int ms);
+/* schedule() with a timeout: returns remaining ns (0 if it expired). */
+u64 schedule_timeout(u64 ns);
+
+void preempt_disable(void);
+void preempt_enable(void);
+bool preemptible(void);
+
+/* Called by the timer interrupt on every CPU, interrupts off. */
+void sched_tick(void);
+/* Boot: make the running context the idle task of this CPU and start
+ * scheduling.  sched_init() once on the boot CPU before any kthread. */
+void sched_init(void);
+void sched_init_cpu(int cpu);
+__noreturn void cpu_idle_loop(void);
+/* Set by the arch IPI handler: reschedule on interrupt return. */
+void sched_resched_ipi(void);
+/* Called on interrupt exit when preemption is allowed. */
+void preempt_schedule_irq(void);
+
+/* Statistics for selftests and the debugger. */
+unsigned long sched_nr_switches(int cpu);
+void sched_dump_tasks(void);
+
+#endif

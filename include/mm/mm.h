@@ -1,0 +1,52 @@
+/* include/mm/mm.h — kernel memory: memblock, the buddy page allocator and
+ * kmalloc (mm/).  Kernel memory only; user address spaces belong to the
+ * memory manager.
+ *
+ * Boot order: memblock_add() every usable RAM range from the boot memory
+ * map, memblock_reserve() the kernel image, boot modules and low memory;
+ * paging_init() builds the direct map of all RAM; page_alloc_init() hands
+ * every free page to the buddy allocator; kmalloc works from then on.
+ *
+ * alloc_pages/free_pages and kmalloc/kfree may be called from any context
+ * including interrupts (they never sleep); they return NULL when memory is
+ * exhausted.  With CONFIG_DEBUG_SLAB freed memory is poisoned and checked
+ * on reuse, and double frees panic with both call sites.
+ */
+#ifndef MM_MM_H
+#define MM_MM_H
+
+#include <tessera/compiler.h>
+
+#define MAX_ORDER	11		/* blocks of 2^0 .. 2^10 pages */
+
+/* --- memblock: boot-time physical memory ranges --- */
+void memblock_add(phys_addr_t base, u64 size);
+void memblock_reserve(phys_addr_t base, u64 size);
+/* Early allocation before the buddy allocator; physical, zeroed via the
+ * direct map once it exists.  Panics if nothing fits (boot only). */
+phys_addr_t memblock_alloc(u64 size, u64 align);
+u64 memblock_total_ram(void);
+phys_addr_t memblock_end_of_ram(void);
+void memblock_dump(void);
+
+/* --- pages --- */
+/* Returns the direct-map address of 2^order contiguous pages (contents
+ * undefined), or NULL.  free_pages() takes the same order back. */
+void *alloc_pages(unsigned int order);
+void free_pages(void *addr, unsigned int order);
+void *alloc_page(void);
+void free_page(void *addr);
+void *alloc_page_zeroed(void);
+unsigned long nr_free_pages(void);
+unsigned long nr_total_pages(void);
+void page_alloc_init(void);
+
+/* --- kmalloc --- */
+void *kmalloc(size_t size);
+void *kzalloc(size_t size);
+void *kcalloc(size_t n, size_t size);
+void kfree(const void *p);
+size_t ksize(const void *p);
+void kmalloc_init(void);
+
+#endif
