@@ -100,7 +100,15 @@ u64 boot_clock_ns(void)
 
 void ndelay(unsigned long ns)
 {
-	u64 end = ktime_get_ns() + ns;
+	u64 end;
+
+	if (!mult) {
+		/* Before calibration: a pause is at least ~1 ns anywhere. */
+		for (unsigned long i = 0; i < ns; i++)
+			cpu_relax();
+		return;
+	}
+	end = ktime_get_ns() + ns;
 
 	while (ktime_get_ns() < end)
 		cpu_relax();
