@@ -93,7 +93,7 @@ static bool ack_upto(struct rxe_qp *qp, u32 psn)
 	return old != qp->comp.una;
 }
 
-static void rnr_nak(struct rxe_qp *qp, const struct rxe_pkt *pkt)
+static void comp_rnr_nak(struct rxe_qp *qp, const struct rxe_pkt *pkt)
 {
 	rxe_count(qp->dev, RXE_CNT_RNR_NAK_RCVD);
 	ack_upto(qp, psn_add(pkt->psn, ROCE_PSN_MASK));
@@ -146,7 +146,7 @@ static void ack_pkt(struct rxe_qp *qp, const struct rxe_pkt *pkt)
 		rxe_req_run(qp);
 		break;
 	case ROCE_AETH_RNR_NAK:
-		rnr_nak(qp, pkt);
+		comp_rnr_nak(qp, pkt);
 		break;
 	case ROCE_AETH_NAK:
 		nak(qp, pkt);
@@ -154,15 +154,6 @@ static void ack_pkt(struct rxe_qp *qp, const struct rxe_pkt *pkt)
 	default:
 		rxe_count(qp->dev, RXE_CNT_DROP_BAD_RESP);
 	}
-}
-
-static u8 read_resp_opcode(const struct rxe_send_wqe *w, u32 k)
-{
-	if (w->npkts == 1)
-		return ROCE_READ_RESP_ONLY;
-	if (k == 0)
-		return ROCE_READ_RESP_FIRST;
-	return k == w->npkts - 1 ? ROCE_READ_RESP_LAST : ROCE_READ_RESP_MIDDLE;
 }
 
 /* A READ response: must be the next one the oldest WQE, a READ, awaits. */
@@ -180,7 +171,7 @@ static void read_resp(struct rxe_qp *qp, const struct rxe_pkt *pkt)
 	}
 	k = w->read_rcvd;
 	len = MIN(qp->mtu, w->length - k * qp->mtu);
-	if (pkt->opcode != read_resp_opcode(w, k) || pkt->paylen != len ||
+	if (pkt->opcode != rxe_read_resp_opcode(w->npkts, k) || pkt->paylen != len ||
 	    ((pkt->flags & ROCE_F_AETH) &&
 	     (pkt->syndrome & ROCE_AETH_TYPE_MASK) != ROCE_AETH_ACK)) {
 		rxe_count(qp->dev, RXE_CNT_DROP_BAD_RESP);

@@ -44,6 +44,16 @@ static inline u32 psn_add(u32 psn, u32 n)
 	return (psn + n) & ROCE_PSN_MASK;
 }
 
+/* Opcode of READ response packet @k of @npkts. */
+static inline u8 rxe_read_resp_opcode(u32 npkts, u32 k)
+{
+	if (npkts == 1)
+		return ROCE_READ_RESP_ONLY;
+	if (k == 0)
+		return ROCE_READ_RESP_FIRST;
+	return k == npkts - 1 ? ROCE_READ_RESP_LAST : ROCE_READ_RESP_MIDDLE;
+}
+
 /* --- wire.c --- */
 
 /* Why a frame was rejected; the order matches RXE_CNT_DROP_SHORT.. */

@@ -54,7 +54,7 @@ static void nak_error(struct rxe_qp *qp, enum roce_nak_code code)
 	rxe_qp_error(qp, IB_WC_SUCCESS);
 }
 
-static void rnr_nak(struct rxe_qp *qp)
+static void resp_rnr_nak(struct rxe_qp *qp)
 {
 	rxe_count(qp->dev, RXE_CNT_RNR_NAK_SENT);
 	send_aeth(qp, ROCE_AETH_RNR_NAK | (qp->attr.min_rnr_timer & 31),
@@ -69,15 +69,6 @@ static bool remote_ok(struct rxe_qp *qp, int access, u64 va, u32 rkey,
 		return false;
 	return !len || rxe_mr_check(qp->dev, qp->ibqp.pd, rkey, true, access,
 				    va, len);
-}
-
-static u8 read_resp_opcode(u32 npkts, u32 k)
-{
-	if (npkts == 1)
-		return ROCE_READ_RESP_ONLY;
-	if (k == 0)
-		return ROCE_READ_RESP_FIRST;
-	return k == npkts - 1 ? ROCE_READ_RESP_LAST : ROCE_READ_RESP_MIDDLE;
 }
 
 /* Send response packets @from.. of the READ @res (one burst). */
@@ -99,7 +90,7 @@ static void send_read_resps(struct rxe_qp *qp, const struct rxe_read_res *r,
 		struct rxe_tx tx;
 		u8 *p;
 
-		rxe_tx_init(qp, &tx, read_resp_opcode(r->npkts, k),
+		rxe_tx_init(qp, &tx, rxe_read_resp_opcode(r->npkts, k),
 			    psn_add(r->psn, k));
 		tx.paylen = MIN(qp->mtu, r->len - off);
 		tx.syndrome = ROCE_AETH_ACK | ROCE_AETH_ACK_NO_CREDIT;
@@ -163,7 +154,7 @@ static void do_send(struct rxe_qp *qp, const struct rxe_pkt *pkt)
 	struct rxe_recv_wqe *w = rxe_rq(qp, qp->rq_cons);
 
 	if (qp->rq_cons == qp->rq_prod) {
-		rnr_nak(qp);
+		resp_rnr_nak(qp);
 		return;
 	}
 	if (pkt->flags & ROCE_F_FIRST)
@@ -217,7 +208,7 @@ static void do_write(struct rxe_qp *qp, const struct rxe_pkt *pkt)
 		return;
 	}
 	if ((f & ROCE_F_IMM) && qp->rq_cons == qp->rq_prod) {
-		rnr_nak(qp);
+		resp_rnr_nak(qp);
 		return;
 	}
 	if (pkt->paylen) {
