@@ -178,7 +178,8 @@ static void test_icrc_golden(void)
 	CHECK(!memcmp(frame, rxe_golden, sizeof(rxe_golden)), "golden bytes");
 	CHECK_EQ(rxe_pkt_parse(rxe_golden, sizeof(rxe_golden), &pkt),
 		 RXE_PARSE_OK);
-	CHECK(!memcmp(pkt.payload, "Tessera!", 8), "golden payload");
+	CHECK(pkt.paylen == 8 && !memcmp(pkt.payload, "Tessera!", 8),
+	      "golden payload");
 }
 
 static void fix_ip_csum(u8 *frame)

@@ -12,7 +12,9 @@
  *   RNR NAK p:        ACK p - 1, then wait the RNR time the NAK names and
  *                     resend from p; after rnr_retry waits (7 = forever)
  *                     the WQE fails with RNR_RETRY_EXC_ERR.
- *   NAK seq error p:  ACK p - 1 and go back to p at once.
+ *   NAK seq error p:  ACK p - 1 and go back to p at once — unless a
+ *                     go-back is under way and nothing was acknowledged
+ *                     since (comp.retrying), so stale NAKs cannot chain.
  *   NAK inv/acc/op p: ACK p - 1; the WQE fails with REM_INV_REQ_ERR,
  *                     REM_ACCESS_ERR or REM_OP_ERR; the QP enters ERR.
  * Retransmission timer: armed while PSNs are outstanding, restarted on
@@ -56,6 +58,7 @@ void rxe_comp_update_timer(struct rxe_qp *qp)
 
 static void progress(struct rxe_qp *qp)
 {
+	qp->comp.retrying = false;
 	qp->comp.retry_left = qp->attr.retry_cnt;
 	qp->comp.rnr_left = qp->attr.rnr_retry;
 	rxe_comp_update_timer(qp);
@@ -65,6 +68,18 @@ static void set_una(struct rxe_qp *qp, u32 psn)
 {
 	if (psn_diff(psn, qp->comp.una) > 0)
 		qp->comp.una = psn;
+}
+
+/* Go back to una unless a go-back is already under way and nothing has
+ * been acknowledged since: the NAKs and ACKs still in flight from before
+ * the last go-back must not start another one each (a retransmission
+ * storm on a reordering link). */
+static void retry_from_una(struct rxe_qp *qp, bool force)
+{
+	if (qp->comp.retrying && !force)
+		return;
+	qp->comp.retrying = true;
+	rxe_req_rewind(qp);
 }
 
 /* Acknowledge every PSN <= @psn.  Returns true if una moved. */
@@ -78,7 +93,7 @@ static bool ack_upto(struct rxe_qp *qp, u32 psn)
 
 		if (w->opcode == IB_WR_RDMA_READ) {
 			if (psn_diff(psn, last) >= 0)
-				rxe_req_rewind(qp);
+				retry_from_una(qp, false);
 			break;
 		}
 		if (psn_diff(psn, last) < 0) {
@@ -104,7 +119,7 @@ static void comp_rnr_nak(struct rxe_qp *qp, const struct rxe_pkt *pkt)
 		}
 		qp->comp.rnr_left--;
 	}
-	rxe_req_rewind(qp);
+	retry_from_una(qp, true);
 	qp->comp.timer_on = false;
 	qp->comp.rnr_wait = true;
 	qp->comp.rnr_until = rxe_now(qp->dev) +
@@ -117,14 +132,15 @@ static void nak(struct rxe_qp *qp, const struct rxe_pkt *pkt)
 	u32 code = pkt->syndrome & ROCE_AETH_VALUE_MASK;
 	enum ib_wc_status st;
 
-	ack_upto(qp, psn_add(pkt->psn, ROCE_PSN_MASK));
 	if (code == ROCE_NAK_PSN_SEQ_ERR) {
 		rxe_count(qp->dev, RXE_CNT_SEQ_NAK_RCVD);
-		rxe_req_rewind(qp);
-		rxe_comp_update_timer(qp);
+		if (ack_upto(qp, psn_add(pkt->psn, ROCE_PSN_MASK)))
+			progress(qp);
+		retry_from_una(qp, false);
 		rxe_req_run(qp);
 		return;
 	}
+	ack_upto(qp, psn_add(pkt->psn, ROCE_PSN_MASK));
 	if (code == ROCE_NAK_REM_ACCESS_ERR)
 		st = IB_WC_REM_ACCESS_ERR;
 	else if (code == ROCE_NAK_REM_OP_ERR)
@@ -234,7 +250,7 @@ void rxe_comp_timer(struct rxe_qp *qp, u64 now)
 		return;
 	}
 	qp->comp.retry_left--;
-	rxe_req_rewind(qp);
+	retry_from_una(qp, true);
 	rxe_comp_update_timer(qp);
 	rxe_req_run(qp);
 }

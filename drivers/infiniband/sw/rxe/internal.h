@@ -24,7 +24,7 @@
 
 #define RXE_MAX_SGE		8
 #define RXE_MAX_RD_ATOMIC	16	/* READ resources per QP */
-#define RXE_WINDOW		256	/* unacknowledged PSNs in flight */
+#define RXE_WINDOW		128	/* unacknowledged PSNs in flight */
 #define RXE_ACK_EVERY		8	/* AckReq at least every N packets */
 #define RXE_MAX_PAYLOAD		4096
 #define RXE_MAX_FRAME		(sizeof(struct roce_l2l4_hdr) + \
@@ -200,6 +200,7 @@ struct rxe_qp {
 		u32 una;		/* oldest unacknowledged PSN */
 		u32 retry_left;
 		u32 rnr_left;
+		bool retrying;		/* went back; nothing acked since */
 		bool timer_on;
 		u64 deadline;
 		bool rnr_wait;
