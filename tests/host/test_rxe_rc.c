@@ -342,7 +342,7 @@ static void test_stress_clean(void)
 {
 	struct sim_faults f = { .delay_ns = 2000, .jitter_ns = 500 };
 
-	run_stress("clean", 1, 2000, IB_MTU_1024, f, false);
+	run_stress("clean", 1, 1500, IB_MTU_1024, f, false);
 }
 
 static void test_stress_lossy(void)
@@ -351,7 +351,7 @@ static void test_stress_lossy(void)
 				.delay_ns = 2000, .jitter_ns = 500,
 				.reorder_ns = 20000 };
 
-	run_stress("lossy", 2, 1500, IB_MTU_1024, f, true);
+	run_stress("lossy", 2, 1000, IB_MTU_1024, f, true);
 }
 
 static void test_stress_hostile(void)
@@ -361,7 +361,7 @@ static void test_stress_hostile(void)
 				.reorder_ns = 50000 };
 
 	run_stress("hostile-4096", 3, 200, IB_MTU_4096, f, true);
-	run_stress("hostile-256", 4, 80, IB_MTU_256, f, true);
+	run_stress("hostile-256", 4, 50, IB_MTU_256, f, true);
 }
 
 int main(void)
