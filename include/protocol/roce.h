@@ -54,7 +54,7 @@ struct roce_ipv4_hdr {
 _Static_assert(sizeof(struct roce_ipv4_hdr) == 20, "wire size");
 
 struct roce_udp_hdr {
-	be16 sport;		/* flow entropy: derived from the source QPN */
+	be16 sport;		/* flow entropy, from the source QPN */
 	be16 dport;		/* 4791 */
 	be16 len;		/* UDP header to the end of the ICRC */
 	be16 check;		/* 0: RoCEv2 allows no UDP checksum */
@@ -66,7 +66,7 @@ struct roce_bth {
 	u8 opcode;		/* enum roce_opcode */
 	u8 flags;		/* SE(7) M(6) PadCnt(5:4) TVer(3:0) */
 	be16 pkey;
-	be32 qpn;		/* FECN(31) BECN(30) resv6(29:24) DestQP(23:0) */
+	be32 qpn;		/* FECN(31) BECN(30) resv6 DestQP(23:0) */
 	be32 apsn;		/* AckReq(31) resv7(30:24) PSN(23:0) */
 } __packed;
 _Static_assert(sizeof(struct roce_bth) == 12, "wire size");

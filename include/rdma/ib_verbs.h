@@ -243,7 +243,7 @@ struct ib_qp_attr {
 	enum ib_qp_state qp_state;
 	enum ib_qp_state cur_qp_state;
 	enum ib_mtu path_mtu;
-	int qp_access_flags;		/* remote access the responder allows */
+	int qp_access_flags;		/* remote access we allow */
 	u32 rq_psn;			/* first PSN the responder expects */
 	u32 sq_psn;			/* first PSN the requester sends */
 	u32 dest_qp_num;
@@ -252,7 +252,7 @@ struct ib_qp_attr {
 	u8 max_rd_atomic;		/* outstanding RDMA READs we issue */
 	u8 max_dest_rd_atomic;		/* outstanding READs we serve */
 	u8 min_rnr_timer;		/* 5-bit IB RNR timer code */
-	u8 timeout;			/* 4.096 us << timeout; 0 = default */
+	u8 timeout;			/* 4.096us << t; 0 = default */
 	u8 retry_cnt;			/* 0..7 */
 	u8 rnr_retry;			/* 0..7, 7 = infinite */
 };
@@ -330,7 +330,7 @@ struct ib_device_ops {
 struct ib_device {
 	char name[16];
 	const struct ib_device_ops *ops;
-	struct list_head list;		/* drivers/infiniband/core's list */
+	struct list_head list;		/* infiniband/core's list */
 	u8 mac[6];			/* port 1: Ethernet address */
 	u32 ipv4;			/* port 1: IPv4 address, host order */
 };

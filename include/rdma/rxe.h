@@ -58,7 +58,7 @@ enum rxe_counter {
 	RXE_CNT_ERR_NAK_SENT,		/* invalid request / access / op */
 	RXE_CNT_ERR_NAK_RCVD,
 	RXE_CNT_ACK_SENT,
-	RXE_CNT_DUP_REQ,		/* duplicate requests seen by responder */
+	RXE_CNT_DUP_REQ,		/* duplicate requests received */
 	RXE_CNT_DUP_READ,		/* duplicate READs re-executed */
 	RXE_CNT_CQ_OVERFLOW,		/* completions lost to a full CQ */
 	/* received frames dropped, by reason (enum rxe_parse_err order) */
@@ -75,7 +75,7 @@ enum rxe_counter {
 	RXE_CNT_DROP_UNKNOWN_QP,
 	RXE_CNT_DROP_QP_STATE,		/* QP not in a state to receive */
 	RXE_CNT_DROP_WRONG_PEER,	/* source is not the connected peer */
-	RXE_CNT_DROP_BAD_RESP,		/* unexpected ACK or READ response */
+	RXE_CNT_DROP_BAD_RESP,		/* unexpected ACK/READ response */
 	RXE_CNT_DROP_OUT_OF_SEQ,	/* after a NAK, until the gap fills */
 	RXE_CNT_NR
 };

@@ -104,7 +104,8 @@ static struct sim_event heap_pop(struct sim *s)
 
 		if (c >= s->heap_len)
 			break;
-		if (c + 1 < s->heap_len && ev_before(&s->heap[c + 1], &s->heap[c]))
+		if (c + 1 < s->heap_len &&
+		    ev_before(&s->heap[c + 1], &s->heap[c]))
 			c++;
 		if (!ev_before(&s->heap[c], &last))
 			break;
@@ -201,7 +202,8 @@ static void sim_init(struct sim *s, int nodes, u64 seed)
 	for (int i = 0; i < nodes; i++) {
 		struct sim_node *n = &s->nodes[i];
 		struct rxe_dev_config cfg = {
-			.name = "rxe_sim", .mac = { 2, 0, 0, 0, 0, (u8)(i + 1) },
+			.name = "rxe_sim",
+			.mac = { 2, 0, 0, 0, 0, (u8)(i + 1) },
 			.ipv4 = 0x0a000001u + (u32)i, .max_mtu = IB_MTU_4096,
 			.max_qp = 16, .max_mr = 64,
 		};

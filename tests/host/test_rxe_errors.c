@@ -66,7 +66,8 @@ static int post(struct pair *p, enum ib_wr_opcode op, u64 id, u32 off,
 	struct ib_send_wr wr = { .wr_id = id, .opcode = op, .sg_list = &sge,
 				 .num_sge = 1, .send_flags = flags,
 				 .imm_data = 0x1234,
-				 .rdma = { .remote_addr = raddr, .rkey = rkey } };
+				 .rdma = { .remote_addr = raddr,
+					   .rkey = rkey } };
 
 	return ib_post_send(p->a.qp, &wr, NULL);
 }
@@ -129,7 +130,8 @@ static void test_qp_state_machine(void)
 	CHECK_EQ(ib_post_recv(a.qp, &rwr, NULL), 0);
 	at.qp_state = IB_QPS_RTR;
 	at.path_mtu = IB_MTU_1024;
-	CHECK_EQ(ib_modify_qp(a.qp, &at, IB_QP_STATE | IB_QP_PATH_MTU), -EINVAL);
+	CHECK_EQ(ib_modify_qp(a.qp, &at, IB_QP_STATE | IB_QP_PATH_MTU),
+		 -EINVAL);
 	at.path_mtu = (enum ib_mtu)7;
 	CHECK_EQ(ib_modify_qp(a.qp, &at, IB_QP_STATE | IB_QP_AV |
 				 IB_QP_PATH_MTU | IB_QP_DEST_QPN |
@@ -327,7 +329,8 @@ static void test_rnr_then_success(void)
 	sim_run(&p.s, NULL, NULL, 100000000ull);
 	CHECK(poll1(p.a.scq, &wc) == 1 && wc.status == IB_WC_SUCCESS,
 	      "write-imm after RNR");
-	CHECK(poll1(p.b.rcq, &wc) == 1 && wc.opcode == IB_WC_RECV_RDMA_WITH_IMM &&
+	CHECK(poll1(p.b.rcq, &wc) == 1 &&
+	      wc.opcode == IB_WC_RECV_RDMA_WITH_IMM &&
 	      wc.byte_len == 4500 && wc.imm_data == 0x1234 &&
 	      !memcmp(p.bbuf + 8192, p.abuf + 100, 4500), "write-imm data");
 	CHECK_EQ(qp_state(p.a.qp), IB_QPS_RTS);

@@ -246,7 +246,8 @@ static void test_parser_only(void)
 		CHECK((unsigned int)e < RXE_PARSE_NR, "reason %d", e);
 		reasons[e]++;
 		if (e == RXE_PARSE_OK)
-			CHECK(pkt.payload >= f && pkt.payload + pkt.paylen <= f + len,
+			CHECK(pkt.payload >= f &&
+				      pkt.payload + pkt.paylen <= f + len,
 			      "payload outside frame");
 		free(f);
 	}

@@ -56,7 +56,7 @@ struct flow {
 	struct ib_mr *src_mr, *tgt_mr, *rd_mr, *rcv_mr;
 	struct msg *msgs;
 	u32 total, posted, completed;
-	u32 *recv_list;			/* msg ids that complete a receive */
+	u32 *recv_list;			/* msgs that complete a recv */
 	u32 nrecv, recv_done, recv_posted;
 	u32 errors;
 	char why[200];
@@ -128,7 +128,8 @@ static void post_recvs(struct flow *f)
 	       f->recv_posted - f->recv_done < DEPTH) {
 		u32 k = f->recv_posted;
 		struct ib_sge sge = {
-			.addr = (u64)(uintptr_t)(f->rcv_mem + (k % SLOTS) * SLOT),
+			.addr = (u64)(uintptr_t)(f->rcv_mem +
+						 (k % SLOTS) * SLOT),
 			.length = SLOT, .lkey = f->rcv_mr->lkey,
 		};
 		struct ib_recv_wr wr = { .wr_id = k, .sg_list = &sge,

@@ -78,14 +78,16 @@ static void test_roundtrip_all_opcodes(void)
 			u32 f = rxe_op_flags(op);
 			u32 n = f & ROCE_F_PAYLOAD ?
 					(round < 8 ? (u32)round :
-					 (u32)(rnd() % (RXE_MAX_PAYLOAD + 1))) : 0;
+				  (u32)(rnd() % (RXE_MAX_PAYLOAD + 1))) :
+				 0;
 			u32 len;
 
 			for (u32 i = 0; i < n; i++)
 				payload[i] = (u8)rnd();
 			fill_tx(&tx, op, n);
 			len = rxe_pkt_build(frame, sizeof(frame), &tx, payload);
-			CHECK(len >= ROCE_ETH_MIN_FRAME, "op %u len %u", op, len);
+			CHECK(len >= ROCE_ETH_MIN_FRAME, "op %u len %u", op,
+			      len);
 			CHECK_EQ(len, rxe_frame_len(&tx));
 			CHECK_EQ(rxe_pkt_parse(frame, len, &pkt), RXE_PARSE_OK);
 			check_decoded(&tx, &pkt, payload);

@@ -111,6 +111,8 @@ static bool ack_upto(struct rxe_qp *qp, u32 psn)
 static void comp_rnr_nak(struct rxe_qp *qp, const struct rxe_pkt *pkt)
 {
 	rxe_count(qp->dev, RXE_CNT_RNR_NAK_RCVD);
+	if (qp->comp.rnr_wait)
+		return;	/* a copy of the NAK we are waiting out */
 	ack_upto(qp, psn_add(pkt->psn, ROCE_PSN_MASK));
 	if (qp->attr.rnr_retry != 7) {
 		if (qp->comp.rnr_left == 0) {
@@ -145,7 +147,8 @@ static void nak(struct rxe_qp *qp, const struct rxe_pkt *pkt)
 		st = IB_WC_REM_ACCESS_ERR;
 	else if (code == ROCE_NAK_REM_OP_ERR)
 		st = IB_WC_REM_OP_ERR;
-	else if (code == ROCE_NAK_INVALID_REQ || code == ROCE_NAK_INVALID_RD_REQ)
+	else if (code == ROCE_NAK_INVALID_REQ ||
+		 code == ROCE_NAK_INVALID_RD_REQ)
 		st = IB_WC_REM_INV_REQ_ERR;
 	else
 		st = IB_WC_BAD_RESP_ERR;
@@ -187,7 +190,8 @@ static void read_resp(struct rxe_qp *qp, const struct rxe_pkt *pkt)
 	}
 	k = w->read_rcvd;
 	len = MIN(qp->mtu, w->length - k * qp->mtu);
-	if (pkt->opcode != rxe_read_resp_opcode(w->npkts, k) || pkt->paylen != len ||
+	if (pkt->opcode != rxe_read_resp_opcode(w->npkts, k) ||
+	    pkt->paylen != len ||
 	    ((pkt->flags & ROCE_F_AETH) &&
 	     (pkt->syndrome & ROCE_AETH_TYPE_MASK) != ROCE_AETH_ACK)) {
 		rxe_count(qp->dev, RXE_CNT_DROP_BAD_RESP);

@@ -25,7 +25,7 @@
 #define RXE_MAX_SGE		8
 #define RXE_MAX_RD_ATOMIC	16	/* READ resources per QP */
 #define RXE_WINDOW		128	/* unacknowledged PSNs in flight */
-#define RXE_ACK_EVERY		8	/* AckReq at least every N packets */
+#define RXE_ACK_EVERY		8	/* AckReq at least every N PSNs */
 #define RXE_MAX_PAYLOAD		4096
 #define RXE_MAX_FRAME		(sizeof(struct roce_l2l4_hdr) + \
 				 sizeof(struct roce_bth) + 16 + 4 + 4 + \
@@ -193,14 +193,14 @@ struct rxe_qp {
 	struct {			/* requester (req.c) */
 		u32 wqe;		/* next WQE to transmit from */
 		u32 pkt;		/* its next packet index */
-		u32 next_psn;		/* first PSN of the next posted WQE */
+		u32 next_psn;		/* first PSN of the next WQE */
 		u32 max_psn;		/* one past the highest PSN sent */
 	} req;
 	struct {			/* completer (comp.c) */
 		u32 una;		/* oldest unacknowledged PSN */
 		u32 retry_left;
 		u32 rnr_left;
-		bool retrying;		/* went back; nothing acked since */
+		bool retrying;		/* went back, no ACK since */
 		bool timer_on;
 		u64 deadline;
 		bool rnr_wait;
@@ -209,7 +209,7 @@ struct rxe_qp {
 	struct {			/* responder (resp.c) */
 		u32 epsn;		/* expected PSN */
 		u32 msn;
-		bool nak_sent;		/* NAK/RNR sent; silent until epsn */
+		bool nak_sent;		/* NAKed; silent until epsn */
 		enum rxe_in_msg in_msg;
 		u32 recv_off;		/* SEND: bytes placed so far */
 		u64 wr_va;		/* WRITE: next address */

@@ -413,7 +413,9 @@ int rxe_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
 		w->length = 0;
 		for (int i = 0; i < wr->num_sge; i++) {
 			w->sge[i] = wr->sg_list[i];
-			w->length += wr->sg_list[i].length;
+			/* Clamp: no message is longer than 2 GiB anyway. */
+			w->length = (u32)MIN(0x80000000ull, (u64)w->length +
+						 wr->sg_list[i].length);
 		}
 		qp->rq_prod++;
 	}
