@@ -18,7 +18,7 @@ KCONFIG_CONFIG ?= .config
 export KCONFIG_CONFIG
 
 DIRS := arch/x86/boot arch/x86/kernel arch/x86/mm kernel mm lib \
-	drivers/tty drivers/acpi drivers/pci drivers/virtio drivers/net
+	drivers/tty drivers/acpi drivers/pci drivers/virtio drivers/net drivers/block
 
 # --- dependencies and configuration ---------------------------------------
 DEPS_OK := $(shell scripts/setup-deps --check >/dev/null 2>&1 && echo y)
