@@ -13,6 +13,7 @@
 #include <kernel/panic.h>
 #include <kernel/param.h>
 #include <kernel/printk.h>
+#include <mm/mm.h>
 
 void start_kernel(u32 proto, phys_addr_t info);
 
@@ -26,5 +27,6 @@ void start_kernel(u32 proto, phys_addr_t info)
 	printk("Tessera splitkernel booting (loader: %s)\n", boot_info->loader);
 	printk("cmdline: %s\n", boot_info->cmdline);
 	param_parse(boot_info->cmdline);
+	mm_init();
 	machine_exit(MACHINE_EXIT_OK);
 }
