@@ -56,7 +56,8 @@ void buddy_zone_init(struct buddy_zone *z, u64 base_pfn, u64 nr_pages,
 	}
 }
 
-/* Merge the free block [pfn, 2^order) with its buddies and list it. */
+/* Merge the free block [pfn, 2^order) with its buddies and list it.
+ * The caller counts the pages in free_pages. */
 static void free_block(struct buddy_zone *z, u64 pfn, unsigned int order)
 {
 	while (order < MAX_ORDER - 1) {
@@ -74,7 +75,6 @@ static void free_block(struct buddy_zone *z, u64 pfn, unsigned int order)
 		order++;
 	}
 	free_list_add(z, pfn, order);
-	z->free_pages += 1ul << order;
 }
 
 /* Give [pfn, pfn+count) to the allocator for the first time: largest
@@ -86,6 +86,7 @@ void buddy_zone_free_range(struct buddy_zone *z, u64 pfn, u64 count)
 	for (u64 p = pfn; p < end; p++)
 		zone_page(z, p)->flags &= ~PG_RESERVED;
 	z->managed_pages += count;
+	z->free_pages += count;
 	while (pfn < end) {
 		unsigned int order = MAX_ORDER - 1;
 
@@ -164,6 +165,7 @@ enum buddy_err buddy_zone_check_free(const struct buddy_zone *z, u64 pfn,
 void buddy_zone_free(struct buddy_zone *z, u64 pfn, unsigned int order)
 {
 	zone_page(z, pfn)->flags &= ~(PG_HEAD | PG_LARGE);
+	z->free_pages += 1ul << order;
 	free_block(z, pfn, order);
 }
 
