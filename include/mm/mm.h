@@ -20,6 +20,10 @@
 
 #define MAX_ORDER	11		/* blocks of 2^0 .. 2^10 pages */
 
+/* Boot CPU, once: memblock from the boot memory map, page tables, buddy,
+ * kmalloc.  Panics if there is too little RAM. */
+void mm_init(void);
+
 /* --- memblock: boot-time physical memory ranges --- */
 void memblock_add(phys_addr_t base, u64 size);
 void memblock_reserve(phys_addr_t base, u64 size);
@@ -52,9 +56,5 @@ void kmalloc_init(void);
 /* Give the size classes' cached empty slab pages back to the page
  * allocator (memory pressure, exact leak checks in tests). */
 void kmalloc_shrink(void);
-
-/* Boot: the whole sequence above, from the boot memory map to kmalloc.
- * Called once by start_kernel() on the boot CPU, interrupts off. */
-void mm_init(void);
 
 #endif
