@@ -17,7 +17,8 @@ NM	:= nm
 KCONFIG_CONFIG ?= .config
 export KCONFIG_CONFIG
 
-DIRS := arch/x86/boot arch/x86/kernel arch/x86/mm kernel mm lib \
+DIRS := arch/x86/boot arch/x86/kernel arch/x86/mm kernel kernel/sched \
+	kernel/locking kernel/time mm lib \
 	drivers/tty drivers/acpi drivers/pci drivers/virtio drivers/net drivers/block
 
 # --- dependencies and configuration ---------------------------------------
