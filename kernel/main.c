@@ -2,10 +2,23 @@
  *
  * Called by arch/x86/boot/head.S on the boot CPU in long mode, on the boot
  * stack, interrupts off, with the boot page tables.  Each step may rely on
- * every step above it.  Roles (managers) are started last through hooks
- * they register; nothing here knows about roles.
+ * every step above it:
+ *
+ *   serial, per-CPU (%gs), CPU features, descriptor tables  -> printk, traps
+ *   boot info, command line, ACPI MADT (boot map still covers low 4 GiB)
+ *   TSC clock, memory (memblock, page tables, buddy, kmalloc)
+ *   LAPIC/IOAPIC, scheduler, the boot CPU's bring-up, the other CPUs
+ *   selftests (selftest=GLOB), then idle.
+ *
+ * Roles (managers) will be started last through hooks they register;
+ * nothing here knows about roles.
  */
+#include <asm/apic.h>
 #include <asm/boot.h>
+#include <asm/cpu.h>
+#include <asm/irq.h>
+#include <asm/smpboot.h>
+#include <asm/tsc.h>
 #include <asm/x86.h>
 #include <drivers/serial.h>
 #include <kernel/kallsyms.h>
@@ -13,6 +26,10 @@
 #include <kernel/panic.h>
 #include <kernel/param.h>
 #include <kernel/printk.h>
+#include <kernel/sched.h>
+#include <kernel/selftest.h>
+#include <kernel/smp.h>
+#include <mm/mm.h>
 
 void start_kernel(u32 proto, phys_addr_t info);
 
@@ -20,11 +37,24 @@ void start_kernel(u32 proto, phys_addr_t info)
 {
 	serial_init();
 	printf_set_symbolizer(kallsyms_snprint);
+	cpu_early_init();
+	idt_init();
+	cpu_setup(0);
 	if (bootinfo_parse(proto, info))
 		panic("boot: unreadable boot information (protocol %u at %#llx)",
 		      proto, (unsigned long long)info);
 	printk("Tessera splitkernel booting (loader: %s)\n", boot_info->loader);
 	printk("cmdline: %s\n", boot_info->cmdline);
 	param_parse(boot_info->cmdline);
-	machine_exit(MACHINE_EXIT_OK);
+	smp_early_init();
+	tsc_init();
+	mm_init();
+	apic_init();
+	ioapic_init();
+	smp_init_ipis();
+	sched_init();
+	cpu_bringup(0);
+	smp_boot_cpus();
+	selftest_start();
+	cpu_idle_loop();
 }

@@ -52,5 +52,7 @@ __printf(4, 5) int selftest_fail(struct selftest_ctx *t, const char *file,
 int selftest_run(const char *glob);
 /* The selftest= parameter value, or NULL. */
 const char *selftest_glob(void);
+/* Boot: start the runner thread if selftest= was given. */
+void selftest_start(void);
 
 #endif

@@ -23,6 +23,7 @@ struct cpu_local {
 	struct task *current;
 	unsigned long kstack_top;	/* for syscall/TSS rsp0 */
 	unsigned long scratch;		/* syscall entry scratch */
+	struct pt_regs *irq_regs;	/* interrupted registers, in an irq */
 	u32 cpu;
 	u32 apic_id;
 	s32 preempt_count;
@@ -69,6 +70,10 @@ int smp_call_function_single(int cpu, smp_call_fn_t fn, void *arg, bool wait);
 /* Run on every online CPU including this one. */
 void on_each_cpu(smp_call_fn_t fn, void *arg, bool wait);
 void smp_send_reschedule(int cpu);
+/* Ask @cpu to print its registers and backtrace from an NMI (works while
+ * it spins with interrupts off).  Returns 0 after it printed, -ETIMEDOUT
+ * after 100 ms without an answer, -ENXIO for an offline CPU. */
+int smp_send_backtrace_nmi(int cpu);
 /* Stop every other CPU (panic path); never returns on them. */
 void smp_stop_others(void);
 

@@ -16,6 +16,9 @@
 #define NSEC_PER_SEC	1000000000ull
 
 u64 ktime_get_ns(void);
+/* Nanoseconds since the machine was reset (the raw TSC starts at zero at
+ * reset on QEMU and on bare metal); for boot-time figures. */
+u64 boot_clock_ns(void);
 u64 tsc_khz(void);
 void udelay(unsigned long us);
 void ndelay(unsigned long ns);

@@ -19,6 +19,10 @@
 
 #define MAX_ORDER	11		/* blocks of 2^0 .. 2^10 pages */
 
+/* Boot CPU, once: memblock from the boot memory map, page tables, buddy,
+ * kmalloc.  Panics if there is too little RAM. */
+void mm_init(void);
+
 /* --- memblock: boot-time physical memory ranges --- */
 void memblock_add(phys_addr_t base, u64 size);
 void memblock_reserve(phys_addr_t base, u64 size);

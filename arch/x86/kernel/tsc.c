@@ -91,6 +91,13 @@ u64 ktime_get_ns(void)
 	return (u64)(((unsigned __int128)d * mult) >> 32);
 }
 
+u64 boot_clock_ns(void)
+{
+	if (!mult)
+		return 0;
+	return (u64)(((unsigned __int128)rdtsc() * mult) >> 32);
+}
+
 void ndelay(unsigned long ns)
 {
 	u64 end = ktime_get_ns() + ns;

@@ -30,5 +30,8 @@ void *ioremap(phys_addr_t pa, size_t size);
 int map_kernel_page(unsigned long va, phys_addr_t pa, u64 flags);
 /* The PTE for @va in the kernel tables, or NULL (for tests/debugging). */
 u64 *kernel_pte_lookup(unsigned long va, unsigned int *level);
+/* Add (map=true) or remove a 4 KiB identity mapping of @pa (< 1 MiB) in
+ * the kernel tables, for the SMP trampoline.  Returns 0 or -errno. */
+int paging_identity_map_low(phys_addr_t pa, bool map);
 
 #endif
