@@ -8,6 +8,7 @@ isa-debug-exit: the kernel writes v, QEMU exits with (v << 1) | 1.
 import os
 import re
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -70,7 +71,7 @@ class Result:
     @property
     def verdict(self):
         if self.timed_out:
-            return "timed out"
+            return "timed out after %.0f s" % self.seconds
         if self.interrupted:
             return "interrupted"
         v = _STATUS.get(self.status)
@@ -81,14 +82,19 @@ class Result:
 
 
 def _stop(proc):
+    """End QEMU (and anything it started: it leads its own session)."""
     if proc.poll() is not None:
         return
-    proc.terminate()
-    try:
-        proc.wait(timeout=3)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    for sig, wait in ((signal.SIGTERM, 3), (signal.SIGKILL, None)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def run(argv, timeout, log_path, echo=False, on_line=None):
@@ -103,7 +109,8 @@ def run(argv, timeout, log_path, echo=False, on_line=None):
         log.flush()
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT)
+                                stderr=subprocess.STDOUT,
+                                start_new_session=True)
         pending = b""
         try:
             while True:
