@@ -55,6 +55,7 @@ class Result:
         self.status = None      # QEMU's exit status; None after a timeout
         self.timed_out = False
         self.interrupted = False
+        self.stopped = False     # on_line asked to stop
         self.lines = []         # cleaned serial lines
         self.log = None
         self.seconds = 0.0
@@ -99,7 +100,8 @@ def _stop(proc):
 
 def run(argv, timeout, log_path, echo=False, on_line=None):
     """Run @argv; return a Result.  @on_line(text) sees each cleaned line
-    as it arrives.  The first log line records the command."""
+    as it arrives; if it returns True, QEMU is stopped there and the
+    Result says `stopped`.  The first log line records the command."""
     res = Result()
     res.log = log_path
     start = time.monotonic()
@@ -131,15 +133,17 @@ def run(argv, timeout, log_path, echo=False, on_line=None):
                     sys.stdout.flush()
                 pending += chunk
                 *done, pending = pending.split(b"\n")
-                for raw in done:
-                    _take_line(res, raw, on_line)
+                if any(_take_line(res, raw, on_line) for raw in done):
+                    res.stopped = True
+                    break
         except KeyboardInterrupt:
             res.interrupted = True
         finally:
             _stop(proc)
         if pending:
             _take_line(res, pending, on_line)
-        res.status = None if (res.timed_out or res.interrupted) else proc.returncode
+        ended = not (res.timed_out or res.interrupted or res.stopped)
+        res.status = proc.returncode if ended else None
     res.seconds = time.monotonic() - start
     return res
 
@@ -147,8 +151,7 @@ def run(argv, timeout, log_path, echo=False, on_line=None):
 def _take_line(res, raw, on_line):
     text = clean_line(raw.decode("utf-8", "replace"))
     res.lines.append(text)
-    if on_line:
-        on_line(text)
+    return bool(on_line and on_line(text))
 
 
 def available():
