@@ -35,6 +35,7 @@ void start_kernel(u32 proto, phys_addr_t info);
 
 void start_kernel(u32 proto, phys_addr_t info)
 {
+	tsc_mark_entry();
 	serial_init();
 	printf_set_symbolizer(kallsyms_snprint);
 	cpu_early_init();

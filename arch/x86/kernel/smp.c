@@ -209,6 +209,8 @@ void smp_stop_others(void)
 {
 	int me = smp_processor_id(), cpu;
 
+	if (nr_cpus_online() <= 1)
+		return;
 	for_each_online_cpu(cpu) {
 		if (cpu == me)
 			continue;

@@ -1,6 +1,8 @@
 /* arch/x86/kernel/tsc.c — the monotonic clock.
  *
- * ktime_get_ns() = (rdtsc - tsc_base) scaled by a fixed-point multiplier.
+ * ktime_get_ns() = (rdtsc - tsc_base) scaled by a fixed-point multiplier;
+ * tsc_base is read on the first line of start_kernel, so the clock (and
+ * every printk timestamp) counts from kernel entry.
  * The TSC frequency comes from CPUID leaf 0x15/0x16 when the CPU reports
  * it, else from counting TSC ticks across 10 ms of PIT channel 2 (gated
  * through port 0x61; works on every PC chipset and in QEMU).  Calibration
@@ -56,11 +58,15 @@ static u64 cpuid_khz(void)
 	return 0;
 }
 
+void tsc_mark_entry(void)
+{
+	tsc_base = rdtsc();
+}
+
 void tsc_init(void)
 {
 	u64 best = 0;
 
-	tsc_base = rdtsc();
 	khz = cpuid_khz();
 	if (!khz) {
 		for (int i = 0; i < 3; i++) {
@@ -100,7 +106,15 @@ u64 boot_clock_ns(void)
 
 void ndelay(unsigned long ns)
 {
-	u64 end = ktime_get_ns() + ns;
+	u64 end;
+
+	if (!mult) {
+		/* Before calibration: a pause is at least ~1 ns anywhere. */
+		for (unsigned long i = 0; i < ns; i++)
+			cpu_relax();
+		return;
+	}
+	end = ktime_get_ns() + ns;
 
 	while (ktime_get_ns() < end)
 		cpu_relax();
