@@ -109,7 +109,7 @@ olddefconfig:
 # --- images, tests --------------------------------------------------------
 .PHONY: iso test check-host run bench checkstyle
 iso: $(BUILD)/tessera.iso
-$(BUILD)/tessera.iso: $(KERNEL) scripts/mkiso
+$(BUILD)/tessera.iso: $(KERNEL) scripts/mkiso scripts/tesslib/iso.py
 	scripts/mkiso $(KERNEL) $@
 
 check-host:
