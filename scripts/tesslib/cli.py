@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 
-from . import iso, kvm, paths, qemu, selftest
+from . import devices, iso, kvm, paths, qemu, selftest
 
 DEFAULT_TIMEOUT = 120
 
@@ -38,6 +38,9 @@ def add_machine_args(p):
                    % DEFAULT_TIMEOUT)
     p.add_argument("--kernel", default=paths.KERNEL,
                    help="kernel ELF (default build/tessera.elf)")
+    p.add_argument("--cpu", metavar="MODEL",
+                   help="TCG CPU model instead of max (e.g. qemu64)")
+    p.add_argument("--disk", metavar="IMG", help="attach a raw disk image")
 
 
 def split_cmdline(words):
@@ -68,13 +71,24 @@ def boot_image(args, cmdline):
 def start(args, cmdline, what, echo, on_line=None):
     """Boot once with the chosen accelerator; return the qemu.Result."""
     image, is_iso = boot_image(args, cmdline)
-    use_kvm, why = kvm.decide(args.kernel, args.accel)
+    use_kvm, why = ((False, "--cpu given") if args.cpu else
+                    kvm.decide(args.kernel, args.accel))
+    extra, scratch = [], []
+    if getattr(args, "test_devices", False):
+        extra, scratch = devices.test_set()
+    if args.disk:
+        extra += devices.disk(args.disk)
     argv = qemu.command(image, smp=args.smp, mem=args.mem, kvm=use_kvm,
-                        iso=is_iso, cmdline=cmdline)
+                        iso=is_iso, cmdline=cmdline, cpu=args.cpu,
+                        extra=extra)
     log = paths.new_log_path(what)
     note("%s (%s); log %s" % ("KVM" if use_kvm else "TCG", why,
                               os.path.relpath(log)))
-    return qemu.run(argv, args.timeout, log, echo=echo, on_line=on_line)
+    try:
+        return qemu.run(argv, args.timeout, log, echo=echo, on_line=on_line)
+    finally:
+        for f in scratch:
+            os.unlink(f)
 
 
 def cmd_boot(args):
@@ -107,7 +121,8 @@ def cmd_selftest(args):
         print("--- last lines of %s ---" % os.path.relpath(res.log))
         for line in res.lines[-40:]:
             print("    " + line)
-    print("%d passed, %d failed" % (len(report.passed), failed), flush=True)
+    print("%d passed, %d failed, %d skipped" % (
+        len(report.passed), failed, len(report.skipped)), flush=True)
     if not failed:
         return 0
     return res.exit_code if res.exit_code not in (qemu.EXIT_OK,) else 1
@@ -151,6 +166,9 @@ def parser():
                        description="Boot with selftest=GLOB and report "
                        "every test; exit 0 only if all passed.")
     add_machine_args(s)
+    s.add_argument("--no-test-devices", dest="test_devices",
+                   action="store_false",
+                   help="do not attach the selftest NICs and disks")
     s.add_argument("glob", nargs="?", default="*",
                    help="which selftests (default '*')")
     s.add_argument("cmdline", nargs=argparse.REMAINDER,

@@ -31,10 +31,12 @@ def clean_line(raw):
     return _ANSI.sub("", raw).replace("\r", "")
 
 
-def command(image, smp=4, mem="512M", kvm=False, iso=False, cmdline=""):
-    """The QEMU argv for booting @image (an ELF, or an ISO if @iso)."""
+def command(image, smp=4, mem="512M", kvm=False, iso=False, cmdline="",
+            cpu=None, extra=()):
+    """The QEMU argv for booting @image (an ELF, or an ISO if @iso).
+    @cpu overrides the TCG CPU model; @extra is appended (devices)."""
     argv = [QEMU, "-M", "q35"]
-    argv += ["-enable-kvm", "-cpu", "host"] if kvm else ["-cpu", "max"]
+    argv += ["-enable-kvm", "-cpu", "host"] if kvm else ["-cpu", cpu or "max"]
     argv += ["-smp", str(smp), "-m", str(mem),
              "-nographic", "-no-reboot", "-vga", "none", "-nic", "none",
              "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
@@ -45,7 +47,7 @@ def command(image, smp=4, mem="512M", kvm=False, iso=False, cmdline=""):
         argv += ["-kernel", image]
         if cmdline:
             argv += ["-append", cmdline]
-    return argv
+    return argv + list(extra)
 
 
 class Result:

@@ -4,7 +4,8 @@ The kernel (kernel/selftest.c) prints, each behind a "[  s.us] cpuN "
 prefix:
     TEST ok NAME (12 ms)
     TEST FAIL NAME: reason
-    selftest: N passed, N failed
+    TEST skip NAME: reason        (the test cannot run on this machine)
+    selftest: N passed, N failed, N skipped
 A run passes only if QEMU ended through MACHINE_EXIT_OK, the summary line
 came, at least one test ran, none failed and the summary agrees with the
 lines.  A panic, a timeout or a missing summary is one extra failure,
@@ -12,8 +13,9 @@ reported as a test named "<boot>".
 """
 import re
 
-TEST_RE = re.compile(r"\bTEST (ok|FAIL) ([^\s:]+)(.*)$")
-SUMMARY_RE = re.compile(r"\bselftest: (\d+) passed, (\d+) failed")
+TEST_RE = re.compile(r"\bTEST (ok|FAIL|skip) ([^\s:]+)(.*)$")
+SUMMARY_RE = re.compile(r"\bselftest: (\d+) passed, (\d+) failed"
+                        r"(?:, (\d+) skipped)?")
 PREFIX_RE = re.compile(r"^\[\s*\d+\.\d+\] cpu\d+ ")
 
 
@@ -25,6 +27,7 @@ class Report:
     def __init__(self):
         self.passed = []
         self.failed = []        # (name, reason)
+        self.skipped = []       # (name, reason)
         self.summary = None     # (passed, failed) as the kernel counted
 
     def feed(self, line):
@@ -34,12 +37,15 @@ class Report:
         if m:
             if m.group(1) == "ok":
                 self.passed.append(m.group(2))
+            elif m.group(1) == "skip":
+                self.skipped.append((m.group(2), m.group(3).lstrip(": ")))
             else:
                 self.failed.append((m.group(2), m.group(3).lstrip(": ")))
             return strip_prefix(line[m.start():])
         m = SUMMARY_RE.search(line)
         if m:
-            self.summary = (int(m.group(1)), int(m.group(2)))
+            self.summary = (int(m.group(1)), int(m.group(2)),
+                            int(m.group(3) or 0))
         return None
 
     def boot_problem(self, result):
@@ -51,9 +57,10 @@ class Report:
             return "kernel panic"
         if self.summary is None:
             return "no selftest summary (%s)" % result.verdict
-        if self.summary != (len(self.passed), len(self.failed)):
-            return ("kernel summary %d passed, %d failed disagrees with "
-                    "the TEST lines" % self.summary)
+        if self.summary != (len(self.passed), len(self.failed),
+                            len(self.skipped)):
+            return ("kernel summary %d passed, %d failed, %d skipped "
+                    "disagrees with the TEST lines" % self.summary)
         if not self.passed and not self.failed:
             return "no selftest matched"
         if not self.failed and result.status != 1:
