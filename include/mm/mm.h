@@ -9,7 +9,8 @@
  *
  * alloc_pages/free_pages and kmalloc/kfree may be called from any context
  * including interrupts (they never sleep); they return NULL when memory is
- * exhausted.  With CONFIG_DEBUG_SLAB freed memory is poisoned and checked
+ * exhausted.  kmalloc(0) returns a minimal object; kfree(NULL) does
+ * nothing; kfree() of anything kmalloc did not return panics.  With CONFIG_DEBUG_SLAB freed memory is poisoned and checked
  * on reuse, and double frees panic with both call sites.
  */
 #ifndef MM_MM_H
@@ -52,5 +53,8 @@ void *kcalloc(size_t n, size_t size);
 void kfree(const void *p);
 size_t ksize(const void *p);
 void kmalloc_init(void);
+/* Give the size classes' cached empty slab pages back to the page
+ * allocator (memory pressure, exact leak checks in tests). */
+void kmalloc_shrink(void);
 
 #endif
