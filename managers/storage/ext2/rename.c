@@ -6,7 +6,9 @@
  *   - a directory may replace only an empty directory (-ENOTDIR,
  *     -ENOTEMPTY), a non-directory only a non-directory (-EISDIR);
  *   - a directory may not move under itself (-EINVAL; found by walking ".."
- *     up from the new parent, bounded so a corrupt loop gives -EUCLEAN).
+ *     up from the new parent, bounded so a corrupt loop gives -EUCLEAN),
+ *     nor replace an ancestor of the source (-ENOTEMPTY), checked in the
+ *     order Linux's VFS checks them;
  * Then: the target entry is repointed (or a new entry added), the old
  * entry removed, a replaced inode loses its link (a replaced directory is
  * freed), and a moved directory's ".." and both parents' link counts are
@@ -81,11 +83,19 @@ static int ext2_rename_check(struct ext2_fs *fs, struct ext2_rename *r,
 		err = ext2_iget(fs, r->opos.ino, &r->src);
 	if (err)
 		return err;
+	if (ext2_is_dir(&r->src) && r->odir != r->ndir) {
+		err = ext2_is_ancestor(fs, r->src.ino, r->ndir->ino);
+		if (err)
+			return err > 0 ? -EINVAL : err;
+	}
 	err = ext2_dir_find(fs, r->ndir, nname, r->nlen, &r->npos);
 	if (err && err != -ENOENT)
 		return err;
 	r->exists = !err;
 	if (r->exists) {
+		if (r->odir != r->ndir && r->npos.file_type != EXT2_FT_REG_FILE &&
+		    (err = ext2_is_ancestor(fs, r->npos.ino, r->odir->ino)))
+			return err > 0 ? -ENOTEMPTY : err;
 		if (r->npos.ino == r->opos.ino)
 			return 1;
 		err = ext2_iget(fs, r->npos.ino, &r->tgt);
@@ -102,8 +112,7 @@ static int ext2_rename_check(struct ext2_fs *fs, struct ext2_rename *r,
 		return 0;
 	if (!r->exists && r->ndir->d.i_links_count >= EXT2_LINK_MAX)
 		return -EMLINK;
-	err = ext2_is_ancestor(fs, r->src.ino, r->ndir->ino);
-	return err > 0 ? -EINVAL : err;
+	return 0;
 }
 
 /* Install the new name; a replaced inode loses its link. */
