@@ -69,7 +69,7 @@ struct host_dev {
 	int fd;			/* file device, or -1 */
 	u8 *mem;		/* memory device */
 	u64 size;
-	u64 writes;
+	u64 writes, flushes;
 };
 
 static int hdev_read(void *ctx, u64 sector, void *buf, u32 count)
@@ -101,11 +101,14 @@ static int hdev_write(void *ctx, u64 sector, const void *buf, u32 count)
 	return pwrite(d->fd, buf, len, off) == (ssize_t)len ? 0 : -EIO;
 }
 
+/* Writes are already visible to e2fsck and debugfs through the host's
+ * page cache; an fsync would only make the tests slow. */
 static int hdev_flush(void *ctx)
 {
 	struct host_dev *d = ctx;
 
-	return d->mem || fsync(d->fd) == 0 ? 0 : -EIO;
+	d->flushes++;
+	return 0;
 }
 
 static const struct ext2_bdev_ops hdev_ops = {
@@ -312,4 +315,20 @@ static void host_gen_tree(const char *root, int bs, u32 nrandom)
 	symlink("/a/b", path);
 	host_sh("ln '%s/a/f0' '%s/d/hard0' && ln '%s/a/f0' '%s/hard1'", root,
 		root, root, root);
+}
+
+/* Mount an image held in memory (@mem, @size bytes). */
+static int host_mount_mem(u8 *mem, u64 size, bool ro, struct host_dev *d,
+			  struct ext2_fs **fs)
+{
+	struct ext2_mount_opts o = { .cache_blocks = 64, .read_only = ro,
+				     .now = host_now };
+	struct ext2_bdev bd = { .ops = &hdev_ops, .ctx = d,
+				.nr_sectors = size / 512, .read_only = ro };
+
+	memset(d, 0, sizeof(*d));
+	d->fd = -1;
+	d->mem = mem;
+	d->size = size;
+	return ext2_mount(&bd, &o, fs);
 }
