@@ -7,11 +7,11 @@
  * whole tree: readdir, stat, path walks with symlinks, readlink, reads of
  * every file.  Every fourth round also mounts read-write and runs a few
  * namespace and data operations.  Errors are expected; crashes, sanitizer
- * reports and hangs are failures.  1,200 rounds under ASan/UBSan.
+ * reports and hangs are failures.  1,020 rounds under ASan/UBSan.
  */
 #include "ext2_host.h"
 
-#define ROUNDS_PER_IMAGE 400
+#define ROUNDS_PER_IMAGE 340
 
 static struct ext2_fs *fs;
 static struct host_dev dev;
