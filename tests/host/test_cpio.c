@@ -77,7 +77,7 @@ static void make_tree(void)
 	char cmd[9000], path[4300];
 
 	snprintf(cmd, sizeof(cmd), "mkdir -p %s/a/b/c %s/d %s/empty && "
-		 "ln -s a/b %s/lnk && ln -s /a/b/c/../../f1 %s/d/abs && "
+		 "ln -s a/b %s/lnk && ln -s /a/b/c/../../../f1 %s/d/abs && "
 		 "ln -s loop2 %s/loop1 && ln -s loop1 %s/loop2", tree, tree,
 		 tree, tree, tree, tree, tree);
 	CHECK(sh(cmd) == 0, "mkdir");
