@@ -109,8 +109,8 @@ ssize_t ext2_write(struct ext2_fs *fs, u32 ino, u64 off, const void *buf,
 		   size_t len);
 int ext2_truncate(struct ext2_fs *fs, u32 ino, u64 size);
 
-/* @mode carries permission bits; the type is implied by the call
- * (ext2_mknod takes S_IFREG/S_IFIFO/S_IFSOCK/S_IFCHR/S_IFBLK). */
+/* @mode carries permission bits (07777); the type is implied by the call.
+ * *ino (may be NULL) receives the new inode's number. */
 int ext2_create(struct ext2_fs *fs, u32 dir, const char *name, u16 mode,
 		u32 uid, u32 gid, u32 *ino);
 int ext2_mkdir(struct ext2_fs *fs, u32 dir, const char *name, u16 mode,

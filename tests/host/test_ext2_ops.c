@@ -9,7 +9,8 @@
  * are common).  Each operation runs on both sides and must return the same
  * errno.  Reads are compared along the way, the volume is remounted now
  * and then, and at the end, after sync and unmount: `e2fsck -fn` must be
- * clean, the whole tree (types, modes, sizes, link counts, contents,
+ * clean (also on a copy taken after sync, before unmount, as a crash would
+ * leave it), the whole tree (types, modes, sizes, link counts, contents,
  * symlink targets, listings) must equal the model's, and `debugfs -R cat`
  * of surviving files must equal the model's files.  EXT2_OPS_SEED=N in
  * the environment shifts the seeds (to explore; the default is fixed).
@@ -301,6 +302,10 @@ static void run_ops(int bs, u32 nops, u64 seed)
 			remount();
 	}
 	CHECK(ext2_sync(fs) == 0, "sync");
+	/* A stop right after sync (no unmount) must leave a consistent disk. */
+	CHECK(host_sh("cp --sparse=always '%s' '%s.crash'", img, img) == 0 &&
+	      host_sh("e2fsck -fn '%s.crash' >'%s.crash.fsck' 2>&1", img,
+		      img) == 0, "e2fsck of the image as it was after sync");
 	compare_tree("", EXT2_ROOT);
 	debugfs_compare("", EXT2_ROOT, &budget);
 	CHECK(host_unmount(fs, &dev) == 0, "unmount");
@@ -336,6 +341,34 @@ static void debugfs_compare(const char *rel, u32 dino, int *budget)
 	}
 }
 
+/* A file written sequentially in small pieces is laid out contiguously,
+ * apart from its indirect blocks, which sit just before the data they map. */
+static void test_ext2_contiguous(void)
+{
+	struct ext2_inode in;
+	u8 buf[1000];
+	u32 ino, prev = 0, pblk, breaks = 0;
+
+	snprintf(img, sizeof(img), "%s/contig.img", host_work);
+	CHECK(host_mkfs(img, 1024, NULL, "8M", NULL) == 0, "mke2fs");
+	CHECK(host_mount_file(img, &dev, false, &fs) == 0, "mount");
+	if (harness_why[0])
+		return;
+	CHECK(ext2_create(fs, EXT2_ROOT, "seq", 0644, 0, 0, &ino) == 0, "create");
+	memset(buf, 7, sizeof(buf));
+	for (int i = 0; i < 700; i++)
+		CHECK(ext2_write(fs, ino, i * 1000ull, buf, 1000) == 1000, "write");
+	CHECK(ext2_iget(fs, ino, &in) == 0, "iget");
+	for (u64 l = 0; l < 700000 / 1024; l++) {
+		CHECK(ext2_bmap(fs, &in, l, false, &pblk) == 0 && pblk, "bmap");
+		breaks += prev && pblk != prev + 1;
+		prev = pblk;
+	}
+	/* 12 direct, then IND, then DIND + its first IND: three jumps. */
+	CHECK(breaks <= 3, "%u discontinuities in a sequential file", breaks);
+	CHECK(host_unmount(fs, &dev) == 0 && host_fsck(img) == 0, "e2fsck");
+}
+
 static void test_ext2_ops_1k(void) { run_ops(1024, 4000, 1); }
 static void test_ext2_ops_2k(void) { run_ops(2048, 3000, 2); }
 static void test_ext2_ops_4k(void) { run_ops(4096, 4000, 3); }
@@ -343,6 +376,7 @@ static void test_ext2_ops_4k(void) { run_ops(4096, 4000, 3); }
 int main(int argc, char **argv)
 {
 	host_workdir(argv[0], "ext2_ops");
+	RUN(test_ext2_contiguous);
 	RUN(test_ext2_ops_1k);
 	RUN(test_ext2_ops_2k);
 	RUN(test_ext2_ops_4k);
