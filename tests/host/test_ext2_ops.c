@@ -281,7 +281,7 @@ static void one_op(u32 i)
 
 static void debugfs_compare(const char *rel, u32 dino, int *budget);
 
-static void run_ops(int bs, u32 nops, u64 seed)
+static void run_ops(int bs, u32 nops, u64 seed, const char *extra)
 {
 	char tree[4200];
 	int budget = 25;
@@ -289,12 +289,13 @@ static void run_ops(int bs, u32 nops, u64 seed)
 	host_rng = seed + (getenv("EXT2_OPS_SEED") ?
 			   strtoull(getenv("EXT2_OPS_SEED"), NULL, 0) : 0);
 	umask(0);
-	snprintf(tree, sizeof(tree), "%s/tree%d", host_work, bs);
-	snprintf(model, sizeof(model), "%s/model%d", host_work, bs);
-	snprintf(img, sizeof(img), "%s/img%d", host_work, bs);
+	snprintf(tree, sizeof(tree), "%s/tree%d%s", host_work, bs, extra ? "x" : "");
+	snprintf(model, sizeof(model), "%s/model%d%s", host_work, bs,
+		 extra ? "x" : "");
+	snprintf(img, sizeof(img), "%s/img%d%s", host_work, bs, extra ? "x" : "");
 	host_gen_tree(tree, bs, 8);
 	host_sh("rm -f '%s/dirlink' && cp -a '%s' '%s'", tree, tree, model);
-	CHECK(host_mkfs(img, bs, tree, "32M", NULL) == 0, "mke2fs");
+	CHECK(host_mkfs(img, bs, tree, "32M", extra) == 0, "mke2fs");
 	CHECK(host_mount_file(img, &dev, false, &fs) == 0, "mount");
 	for (u32 i = 0; i < nops && !harness_why[0]; i++) {
 		one_op(i);
@@ -369,9 +370,12 @@ static void test_ext2_contiguous(void)
 	CHECK(host_unmount(fs, &dev) == 0 && host_fsck(img) == 0, "e2fsck");
 }
 
-static void test_ext2_ops_1k(void) { run_ops(1024, 4000, 1); }
-static void test_ext2_ops_2k(void) { run_ops(2048, 3000, 2); }
-static void test_ext2_ops_4k(void) { run_ops(4096, 4000, 3); }
+static void test_ext2_ops_1k(void) { run_ops(1024, 4000, 1, NULL); }
+/* 256-byte inodes: their tail must survive untouched. */
+static void test_ext2_ops_2k(void) { run_ops(2048, 3000, 2, "-I 256"); }
+static void test_ext2_ops_4k(void) { run_ops(4096, 4000, 3, NULL); }
+/* Revision 0: no filetype in entries, no large_file. */
+static void test_ext2_ops_rev0(void) { run_ops(1024, 1500, 4, "-r 0"); }
 
 int main(int argc, char **argv)
 {
@@ -380,5 +384,6 @@ int main(int argc, char **argv)
 	RUN(test_ext2_ops_1k);
 	RUN(test_ext2_ops_2k);
 	RUN(test_ext2_ops_4k);
+	RUN(test_ext2_ops_rev0);
 	return harness_exit();
 }

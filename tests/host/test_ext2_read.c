@@ -6,7 +6,8 @@
  * compare every object with the host tree: type and mode, link count,
  * uid, gid, size, mtime, file contents (read in random chunks), symlink
  * targets, directory listings (readdir; "." and ".."), hard links sharing
- * one inode, paths through symlinks.  A dir_index test indexes a large
+ * one inode, paths through symlinks.  Also a revision 0 volume (no
+ * features, so no file types in directory entries).  A dir_index test indexes a large
  * directory with `e2fsck -fyD`, reads it as a plain directory, changes it,
  * and checks that e2fsck -fn is clean and the index flag is gone.
  */
@@ -131,17 +132,17 @@ static void check_tree(const char *hroot, const char *rel, u32 dino)
 	CHECK(n == count_host(hpath) + (*rel ? 0 : 1), "%s: %d entries", rel, n);
 }
 
-static void check_image(int bs)
+static void check_image(int bs, const char *extra)
 {
 	char tree[4200], img[4200];
 	struct host_dev dev;
 	u32 ino, ino2;
 	int err;
 
-	snprintf(tree, sizeof(tree), "%s/tree%d", host_work, bs);
-	snprintf(img, sizeof(img), "%s/img%d", host_work, bs);
+	snprintf(tree, sizeof(tree), "%s/tree%d%s", host_work, bs, extra ? "r0" : "");
+	snprintf(img, sizeof(img), "%s/img%d%s", host_work, bs, extra ? "r0" : "");
 	host_gen_tree(tree, bs, 30);
-	CHECK(host_mkfs(img, bs, tree, "24M", NULL) == 0, "mke2fs -b %d", bs);
+	CHECK(host_mkfs(img, bs, tree, "24M", extra) == 0, "mke2fs -b %d", bs);
 	err = host_mount_file(img, &dev, true, &fs);
 	CHECK(err == 0, "mount bs %d: %d", bs, err);
 	if (err)
@@ -161,9 +162,11 @@ static void check_image(int bs)
 	CHECK(host_fsck(img) == 0, "e2fsck after read-only mount");
 }
 
-static void test_ext2_read_1k(void) { check_image(1024); }
-static void test_ext2_read_2k(void) { check_image(2048); }
-static void test_ext2_read_4k(void) { check_image(4096); }
+static void test_ext2_read_1k(void) { check_image(1024, NULL); }
+static void test_ext2_read_2k(void) { check_image(2048, NULL); }
+static void test_ext2_read_4k(void) { check_image(4096, NULL); }
+/* Revision 0: 128-byte inodes, no features (no file types in entries). */
+static void test_ext2_read_rev0(void) { check_image(1024, "-r 0"); }
 
 static bool is_indexed(u32 ino)
 {
@@ -212,6 +215,7 @@ int main(int argc, char **argv)
 	RUN(test_ext2_read_1k);
 	RUN(test_ext2_read_2k);
 	RUN(test_ext2_read_4k);
+	RUN(test_ext2_read_rev0);
 	RUN(test_ext2_dir_index);
 	return harness_exit();
 }

@@ -134,7 +134,8 @@ static int ext2_check_groups(struct ext2_fs *fs)
 }
 
 /* Largest file: what the block map addresses, and what i_blocks (32 bits
- * of 512-byte units) can count, data and indirect blocks together. */
+ * of 512-byte units) can count, data and indirect blocks together; 2 GiB
+ * on revision 0, which cannot carry the large_file feature. */
 static void ext2_set_limits(struct ext2_fs *fs)
 {
 	u64 data = ext2_max_blocks(fs);
@@ -144,6 +145,8 @@ static void ext2_set_limits(struct ext2_fs *fs)
 
 	cap = cap > meta ? cap - meta : 0;
 	fs->max_file_size = MIN(data, cap) << fs->log_block_size;
+	if (fs->sb.s_rev_level == EXT2_GOOD_OLD_REV)	/* no large_file */
+		fs->max_file_size = MIN(fs->max_file_size, 0x7fffffffull);
 }
 
 static int ext2_read_super(struct ext2_fs *fs)
