@@ -370,6 +370,53 @@ static void test_ext2_contiguous(void)
 	CHECK(host_unmount(fs, &dev) == 0 && host_fsck(img) == 0, "e2fsck");
 }
 
+/* One directory of many blocks: names of varying length are added and
+ * removed at random (entries split, merge and are reused across blocks);
+ * listing and lookups must match a model, and e2fsck must stay clean. */
+static void test_ext2_bigdir(void)
+{
+	enum { N = 400 };
+	static bool present[N];
+	struct ext2_dirent_info ent;
+	char name[300];
+	u64 cookie = 0;
+	u32 d, ino, listed = 0, want = 0;
+
+	host_rng = 7;
+	snprintf(img, sizeof(img), "%s/bigdir.img", host_work);
+	CHECK(host_mkfs(img, 1024, NULL, "8M", NULL) == 0, "mke2fs");
+	CHECK(host_mount_file(img, &dev, false, &fs) == 0, "mount");
+	if (harness_why[0])
+		return;
+	CHECK(ext2_mkdir(fs, EXT2_ROOT, "big", 0755, 0, 0, &d) == 0, "mkdir");
+	for (int step = 0; step < 4000; step++) {
+		u32 i = host_randn(N), len = 1 + i % 200;
+		int err;
+
+		memset(name, 'a' + i % 26, len);
+		snprintf(name + len, 12, "%u", i);
+		err = present[i] ? ext2_unlink(fs, d, name) :
+		      ext2_create(fs, d, name, 0644, 0, 0, NULL);
+		CHECK(!err, "step %d: %d", step, err);
+		present[i] = !present[i];
+	}
+	for (u32 i = 0; i < N; i++) {
+		u32 len = 1 + i % 200;
+
+		memset(name, 'a' + i % 26, len);
+		snprintf(name + len, 12, "%u", i);
+		CHECK((ext2_lookup(fs, d, name, &ino) == 0) == present[i],
+		      "lookup %u", i);
+		want += present[i];
+	}
+	while (ext2_readdir(fs, d, &cookie, &ent) == 1)
+		listed++;
+	CHECK(listed == want + 2, "listed %u, want %u", listed, want + 2);
+	CHECK(host_unmount(fs, &dev) == 0 && host_fsck(img) == 0, "e2fsck");
+	if (host_fsck(img))
+		host_show_fsck(img);
+}
+
 static void test_ext2_ops_1k(void) { run_ops(1024, 4000, 1, NULL); }
 /* 256-byte inodes: their tail must survive untouched. */
 static void test_ext2_ops_2k(void) { run_ops(2048, 3000, 2, "-I 256"); }
@@ -381,6 +428,7 @@ int main(int argc, char **argv)
 {
 	host_workdir(argv[0], "ext2_ops");
 	RUN(test_ext2_contiguous);
+	RUN(test_ext2_bigdir);
 	RUN(test_ext2_ops_1k);
 	RUN(test_ext2_ops_2k);
 	RUN(test_ext2_ops_4k);
