@@ -102,6 +102,14 @@ static bool site_plausible(const void *site)
 			 (const char *)site < __text_end);
 }
 
+/* The recorded free site of @obj if it survived, else NULL. */
+static void *free_site_or_null(const void *obj)
+{
+	void *site = free_site(obj);
+
+	return site_plausible(site) ? site : NULL;
+}
+
 /* Check a just-allocated object's poison, then fill it with poison. */
 static void check_object(void *obj, unsigned int size)
 {
@@ -113,7 +121,7 @@ static void check_object(void *obj, unsigned int size)
 		mm_debug_corruption("slab: use after free: byte at %p (offset %u "
 				    "of a %u-byte object) is %#x, expected "
 				    "%#x; object freed at %pS", &b[i], i, size,
-				    b[i], SLAB_POISON, free_site(obj));
+				    b[i], SLAB_POISON, free_site_or_null(obj));
 		break;
 	}
 	memset(obj, SLAB_POISON, 16);

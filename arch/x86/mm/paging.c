@@ -16,7 +16,7 @@
  * here, so later users may copy PML4[256..511] once; map_kernel_page()
  * refuses addresses under a missing PML4 entry.
  *
- * Later mappings (map_kernel_page, ioremap, paging_identity_map_low) take
+ * Later mappings (map_kernel_page, ioremap/iounmap, paging_identity_map_low) take
  * pt_lock (irqsave; page-table pages come from the buddy allocator under
  * it, so lock order is pt_lock -> page allocator).  Unmapping flushes the
  * local TLB only; callers that may have used the mapping on other CPUs
@@ -32,6 +32,7 @@
 #include <asm/x86.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <kernel/smp.h>
 #include <kernel/spinlock.h>
 #include <lib/string.h>
 #include <mm/mm.h>
@@ -44,6 +45,9 @@
 #define LOW_MIB		0x100000ul
 #define IDENTITY_END	0x100000000ul	/* boot tables identity-map below */
 #define KERNEL_HALF	0xffff800000000000ul
+/* ioremap uses the lower half of the vmap area; the upper half is free
+ * for map_kernel_page() users. */
+#define IOREMAP_END	(VMAP_BASE + VMAP_SIZE / 2)
 
 static phys_addr_t pml4_pa;
 static u64 *pml4;
@@ -209,13 +213,17 @@ static void map_image(void)
 	}
 }
 
-/* Create the PML4 entry of @va (for the vmap area). */
-static void prealloc_pml4(unsigned long va)
+/* Create the PML4 entries of the whole vmap area (32 PDPT pages), so no
+ * kernel-half PML4 entry is ever added after boot. */
+static void prealloc_vmap(void)
 {
-	u64 *e = &pml4[LVL_IDX(va, PML4_LEVEL)];
+	for (unsigned long va = VMAP_BASE; va - VMAP_BASE < VMAP_SIZE;
+	     va += 1ul << LVL_SHIFT(PML4_LEVEL)) {
+		u64 *e = &pml4[LVL_IDX(va, PML4_LEVEL)];
 
-	if (!(*e & PTE_P))
-		*e = virt_to_phys(pt_alloc()) | TABLE_FLAGS;
+		if (!(*e & PTE_P))
+			*e = virt_to_phys(pt_alloc()) | TABLE_FLAGS;
+	}
 }
 
 struct desc_ptr {
@@ -268,7 +276,7 @@ void paging_init(void)
 	pml4_pa = virt_to_phys(pml4);
 	map_direct();
 	map_image();
-	prealloc_pml4(VMAP_BASE);
+	prealloc_vmap();
 	rebase_descriptor_tables();
 	write_cr0(read_cr0() | CR0_WP);
 	write_cr3(pml4_pa);
@@ -326,8 +334,7 @@ void *ioremap(phys_addr_t pa, size_t size)
 	irq = spin_lock_irqsave(&pt_lock);
 	va = vmap_next;
 	/* One unmapped guard page after each mapping. */
-	if (n + 1 > (VMAP_BASE + (1ul << LVL_SHIFT(PML4_LEVEL)) - va) /
-		    PAGE_SIZE) {
+	if (n + 1 > (IOREMAP_END - va) / PAGE_SIZE) {
 		spin_unlock_irqrestore(&pt_lock, irq);
 		return NULL;
 	}
@@ -343,6 +350,22 @@ void *ioremap(phys_addr_t pa, size_t size)
 	}
 	spin_unlock_irqrestore(&pt_lock, irq);
 	return r ? NULL : (void *)(va + off);
+}
+
+void iounmap(volatile void *addr, size_t size)
+{
+	unsigned long va = ALIGN_DOWN((unsigned long)addr, PAGE_SIZE);
+	unsigned long end = ALIGN_UP((unsigned long)addr + size, PAGE_SIZE);
+	unsigned long irq;
+
+	if (!addr)
+		return;
+	BUG_ON(va < VMAP_BASE || end > vmap_next);
+	irq = spin_lock_irqsave(&pt_lock);
+	for (unsigned long a = va; a < end; a += PAGE_SIZE)
+		unmap_page(a);
+	spin_unlock_irqrestore(&pt_lock, irq);
+	tlb_flush_range(va, end);
 }
 
 int paging_identity_map_low(phys_addr_t pa, bool map)
