@@ -1,7 +1,7 @@
 /* mm/stress_test.c — allocator stress on every online CPU at once.
  *
  * mm_alloc_stress_smp: one kernel thread pinned to each online CPU runs
- * ITERATIONS random steps over SLOTS slots: an empty slot gets kmalloc
+ * MIN_STEPS..MAX_STEPS random steps over SLOTS slots: an empty slot gets kmalloc
  * (1..4096 bytes) or alloc_pages (order 0..4), filled with a pattern
  * unique to the thread, slot and generation; a full slot is verified and
  * freed.  Any overlap between two live allocations (on any CPUs) breaks
@@ -20,7 +20,14 @@
 #include "internal.h"
 
 #define SLOTS		48
-#define ITERATIONS	30000
+/* Each thread runs MAX_STEPS steps, or stops at the time budget once it
+ * has done MIN_STEPS: TCG with more vCPUs than host cores can be a
+ * hundred times slower (a vCPU waiting for a ticket lock may be
+ * descheduled by the host while everyone queues behind it). */
+#define MAX_STEPS	30000
+#define MIN_STEPS	500
+#define BUDGET_NS	3000000000ull
+#define YIELD_EVERY	64	/* let per-CPU kthreads (watchdog) run */
 #define MAX_PAGE_ORDER	4
 
 struct stress_slot {
@@ -33,7 +40,8 @@ struct stress_slot {
 struct stress_arg {
 	unsigned int id;
 	u64 rng;
-	unsigned long allocs;
+	u64 deadline;		/* ktime_get_ns() */
+	unsigned long allocs, steps;
 	char error[120];
 };
 
@@ -124,11 +132,16 @@ static int stress_thread(void *arg)
 	if (!ok)
 		snprintf(a->error, sizeof(a->error), "thread %u: no memory for "
 			 "its slot table", a->id);
-	for (u64 i = 0; ok && i < ITERATIONS; i++) {
+	for (u64 i = 0; ok && i < MAX_STEPS; i++) {
 		unsigned int idx = rnd(a) % SLOTS;
 		struct stress_slot *s = &slots[idx];
 
 		ok = s->p ? slot_free(a, s) : slot_alloc(a, s, idx, i);
+		a->steps++;
+		if (i % YIELD_EVERY == 0)
+			yield();
+		if (i >= MIN_STEPS && ktime_get_ns() > a->deadline)
+			break;
 	}
 	for (unsigned int i = 0; slots && i < SLOTS; i++)
 		if (slots[i].p && !slot_free(a, &slots[i]))
@@ -141,16 +154,18 @@ SELFTEST(mm_alloc_stress_smp)
 {
 	static struct stress_arg args[CONFIG_NR_CPUS];
 	static struct task *tasks[CONFIG_NR_CPUS];
-	unsigned long before, allocs = 0;
+	unsigned long before, allocs = 0, steps = 0;
 	u64 t0 = ktime_get_ns();
 	int cpu, failed = -1, started = 0;
 
 	kmalloc_shrink();
 	before = nr_free_pages();
 	for_each_online_cpu(cpu) {
-		args[cpu] = (struct stress_arg){ .id = (unsigned int)cpu,
-						 .rng = 0x9e3779b97f4a7c15ull *
-							(u64)(cpu + 1) };
+		args[cpu] = (struct stress_arg){
+			.id = (unsigned int)cpu,
+			.rng = 0x9e3779b97f4a7c15ull * (u64)(cpu + 1),
+			.deadline = t0 + BUDGET_NS,
+		};
 		tasks[cpu] = kthread_run_on(stress_thread, &args[cpu], cpu,
 					    "mm-stress");
 		started += tasks[cpu] != NULL;
@@ -160,12 +175,14 @@ SELFTEST(mm_alloc_stress_smp)
 			failed = cpu;
 		tasks[cpu] = NULL;
 		allocs += args[cpu].allocs;
+		steps += args[cpu].steps;
 	}
 	ST_EQ(started, nr_cpus_online());
 	if (failed >= 0)
 		ST_FAIL("%s", args[failed].error);
-	printk("mm_alloc_stress_smp: %d CPUs, %lu allocations in %llu ms\n",
-	       started, allocs, (ktime_get_ns() - t0) / 1000000);
+	printk("mm_alloc_stress_smp: %d CPUs, %lu steps, %lu allocations in "
+	       "%llu ms\n", started, steps, allocs,
+	       (ktime_get_ns() - t0) / 1000000);
 	kmalloc_shrink();
 	ST_EQ(nr_free_pages(), before);
 	return 0;
