@@ -216,7 +216,8 @@ long buddy_poison_find(struct buddy_zone *z, u64 pfn, unsigned int order)
 		if (!(pg->flags & PG_POISONED))
 			continue;
 		pg->flags &= ~PG_POISONED;
-		for (unsigned long i = 0; bad < 0 && i < MM_PAGE_SIZE / 8; i++) {
+		for (unsigned long i = 0; bad < 0 && i < MM_PAGE_SIZE / 8;
+		     i++) {
 			if (w[i] == pattern)
 				continue;
 			bad = (long)(((p - pfn) << MM_PAGE_SHIFT) + i * 8);

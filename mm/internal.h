@@ -34,7 +34,7 @@
 #define PG_HEAD		(1u << 2)	/* head of an allocated block */
 #define PG_POISONED	(1u << 3)	/* filled with PAGE_POISON when freed */
 #define PG_SLAB		(1u << 4)	/* owned by a kmalloc size class */
-#define PG_LARGE	(1u << 5)	/* head of a kmalloc > 2048 allocation */
+#define PG_LARGE	(1u << 5)	/* head of a kmalloc > 2048 block */
 
 /* One per 4 KiB page of RAM.  Buddy fields are changed only under the
  * page allocator lock; slab fields only under the owning class's lock

@@ -67,7 +67,8 @@ static void type_add(struct memblock_type *t, phys_addr_t base, phys_addr_t end)
 		remove_at(t, i);
 	}
 	if (t->cnt == MEMBLOCK_MAX)
-		panic("memblock: more than %d %s regions", MEMBLOCK_MAX, t->name);
+		panic("memblock: more than %d %s regions", MEMBLOCK_MAX,
+		      t->name);
 	memmove(&t->r[i + 1], &t->r[i], (t->cnt - i) * sizeof(t->r[0]));
 	t->r[i] = (struct memblock_region){ base, end - base };
 	t->cnt++;

@@ -107,7 +107,8 @@ void *page_to_virt(const struct page *pg)
 		const struct buddy_zone *z = &zones[i];
 
 		if (pg >= z->pages && pg < z->pages + z->nr_pages)
-			return zone_pfn_virt(z, z->base_pfn + (u64)(pg - z->pages));
+			return zone_pfn_virt(z, z->base_pfn +
+						     (u64)(pg - z->pages));
 	}
 	return NULL;
 }

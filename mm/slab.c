@@ -81,7 +81,7 @@ void kmalloc_init(void)
 	kmalloc_ready = true;
 }
 
-/* --- debug helpers --------------------------------------------------------- */
+/* --- debug helpers ----------------------------------------------------- */
 
 static void poison_free_object(void *obj, unsigned int size, void *site)
 {
@@ -118,8 +118,8 @@ static void check_object(void *obj, unsigned int size)
 	for (unsigned int i = 16; i < size; i++) {
 		if (b[i] == SLAB_POISON)
 			continue;
-		mm_debug_corruption("slab: use after free: byte at %p (offset %u "
-				    "of a %u-byte object) is %#x, expected "
+		mm_debug_corruption("slab: use after free: byte at %p (offset "
+				    "%u of a %u-byte object) is %#x, expected "
 				    "%#x; object freed at %pS", &b[i], i, size,
 				    b[i], SLAB_POISON, free_site_or_null(obj));
 		break;
@@ -127,7 +127,7 @@ static void check_object(void *obj, unsigned int size)
 	memset(obj, SLAB_POISON, 16);
 }
 
-/* --- slab pages ----------------------------------------------------------- */
+/* --- slab pages --------------------------------------------------------- */
 
 static struct page *new_slab(unsigned int ci)
 {
@@ -279,7 +279,7 @@ static void slab_free(struct page *pg, void *obj, void *caller)
 		free_slab(empty);
 }
 
-/* --- the API ----------------------------------------------------------------- */
+/* --- the API ------------------------------------------------------------ */
 
 static void *large_alloc(size_t size)
 {

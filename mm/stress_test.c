@@ -1,8 +1,8 @@
 /* mm/stress_test.c — allocator stress on every online CPU at once.
  *
  * mm_alloc_stress_smp: one kernel thread pinned to each online CPU runs
- * MIN_STEPS..MAX_STEPS random steps over SLOTS slots: an empty slot gets kmalloc
- * (1..4096 bytes) or alloc_pages (order 0..4), filled with a pattern
+ * MIN_STEPS..MAX_STEPS random steps over SLOTS slots: an empty slot gets
+ * kmalloc (1..4096 bytes) or alloc_pages (order 0..4), filled with a pattern
  * unique to the thread, slot and generation; a full slot is verified and
  * freed.  Any overlap between two live allocations (on any CPUs) breaks
  * someone's pattern.  At the end every thread has freed everything, and
@@ -94,7 +94,8 @@ static bool slot_alloc(struct stress_arg *a, struct stress_slot *s,
 	}
 	if (!s->p) {
 		snprintf(a->error, sizeof(a->error), "thread %u: allocation "
-			 "of %zu bytes failed at step %llu", a->id, s->size, gen);
+			 "of %zu bytes failed at step %llu", a->id, s->size,
+			 gen);
 		return false;
 	}
 	s->pattern = ((u64)a->id << 56) | (gen << 8) | idx;

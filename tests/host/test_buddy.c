@@ -46,7 +46,8 @@ static void setup(void)
 			(unsigned long)arena);
 	buddy_zone_free_range(&zone, BASE_PFN, HOLE1 - BASE_PFN);
 	buddy_zone_free_range(&zone, HOLE1 + 40, HOLE2 - (HOLE1 + 40));
-	buddy_zone_free_range(&zone, HOLE2 + 1, BASE_PFN + NR_PAGES - HOLE2 - 1);
+	buddy_zone_free_range(&zone, HOLE2 + 1,
+			      BASE_PFN + NR_PAGES - HOLE2 - 1);
 	memset(owner, 0, sizeof(owner));
 }
 
@@ -70,15 +71,16 @@ static int check_invariants(void)
 			CHECK(pg->order == o);
 			CHECK((pfn & ((1ull << o) - 1)) == 0);
 			CHECK(zone_has_pfn(&zone, pfn + (1ull << o) - 1));
-			for (u64 p = pfn; p < pfn + (1ull << o); p++) {
-				CHECK(!covered[p - BASE_PFN]);
-				CHECK(!(pages[p - BASE_PFN].flags & PG_RESERVED));
-				CHECK(!owner[p - BASE_PFN]);
-				covered[p - BASE_PFN] = 1;
+			for (u64 i = pfn - BASE_PFN; i < pfn - BASE_PFN +
+							     (1ull << o); i++) {
+				CHECK(!covered[i] && !owner[i]);
+				CHECK(!(pages[i].flags & PG_RESERVED));
+				covered[i] = 1;
 			}
 			if (o < MAX_ORDER - 1 && zone_has_pfn(&zone, bpfn)) {
 				struct page *b = zone_page(&zone, bpfn);
-				CHECK(!((b->flags & PG_BUDDY) && b->order == o));
+
+				CHECK(!(b->flags & PG_BUDDY) || b->order != o);
 			}
 			n++;
 			total += 1ul << o;

@@ -16,11 +16,12 @@
  * here, so later users may copy PML4[256..511] once; map_kernel_page()
  * refuses addresses under a missing PML4 entry.
  *
- * Later mappings (map_kernel_page, ioremap/iounmap, paging_identity_map_low) take
- * pt_lock (irqsave; page-table pages come from the buddy allocator under
- * it, so lock order is pt_lock -> page allocator).  Unmapping flushes the
- * local TLB only; callers that may have used the mapping on other CPUs
- * flush them (tlb_flush_range).
+ * Later mappings (map_kernel_page, ioremap/iounmap,
+ * paging_identity_map_low) take pt_lock (irqsave; page-table pages come
+ * from the buddy allocator under it, so lock order is pt_lock -> page
+ * allocator).  unmap_page() flushes the local TLB only: iounmap() shoots
+ * down the others itself, paging_identity_map_low()'s callers do it if
+ * other CPUs ran on the page.
  *
  * Secondary CPUs load kernel_pml4_phys() into CR3; before they enable
  * paging with it they must set EFER.NXE (NX bits are reserved otherwise),
@@ -132,7 +133,7 @@ u64 *kernel_pte_lookup(unsigned long va, unsigned int *level)
 	return NULL;
 }
 
-/* --- boot: building the tables ------------------------------------------ */
+/* --- boot: building the tables ----------------------------------------- */
 
 struct pa_range {
 	phys_addr_t start, end;
@@ -173,7 +174,8 @@ static void map_direct(void)
 			  ALIGN_UP(m->base + m->len, PAGE_SIZE));
 	}
 	for (unsigned int i = 0; i < n; i++) {
-		int e = map_range(pml4, PML4_LEVEL, DIRECT_MAP_BASE + r[i].start,
+		int e = map_range(pml4, PML4_LEVEL,
+				  DIRECT_MAP_BASE + r[i].start,
 				  DIRECT_MAP_BASE + r[i].end, r[i].start, flags,
 				  max_leaf);
 		if (e)
@@ -199,7 +201,8 @@ static void map_image(void)
 	};
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(seg); i++) {
-		unsigned long s = seg[i].start, e = ALIGN_UP(seg[i].end, PAGE_SIZE);
+		unsigned long s = seg[i].start;
+		unsigned long e = ALIGN_UP(seg[i].end, PAGE_SIZE);
 		int r;
 
 		/* The linker script page-aligns and chains the segments. */
@@ -294,7 +297,7 @@ phys_addr_t kernel_pml4_phys(void)
 	return pml4_pa;
 }
 
-/* --- after boot ------------------------------------------------------------ */
+/* --- after boot --------------------------------------------------------- */
 
 static void unmap_page(unsigned long va)
 {
@@ -338,10 +341,12 @@ void *ioremap(phys_addr_t pa, size_t size)
 		spin_unlock_irqrestore(&pt_lock, irq);
 		return NULL;
 	}
-	for (unsigned long i = 0; i < n && !r; i++)
-		r = map_range(pml4, PML4_LEVEL, va + i * PAGE_SIZE,
-			      va + (i + 1) * PAGE_SIZE, pa - off + i * PAGE_SIZE,
-			      flags, 1);
+	for (unsigned long i = 0; i < n && !r; i++) {
+		unsigned long v = va + i * PAGE_SIZE;
+
+		r = map_range(pml4, PML4_LEVEL, v, v + PAGE_SIZE,
+			      pa - off + i * PAGE_SIZE, flags, 1);
+	}
 	if (r) {
 		for (unsigned long i = 0; i < n; i++)
 			unmap_page(va + i * PAGE_SIZE);

@@ -78,7 +78,8 @@ SELFTEST(mm_paging_perms)
 	    check_pte(t, "mm_paging_perms", (void *)__st_fn_mm_paging_perms,
 		      PTE_P | PTE_G, 1) ||
 	    check_pte(t, ".rodata", &some_rodata, PTE_P | PTE_G | nx, 1) ||
-	    check_pte(t, ".kallsyms", (void *)((unsigned long)__kernel_end - 1), PTE_P | PTE_G | nx, 1) ||
+	    check_pte(t, ".kallsyms", (void *)((unsigned long)__kernel_end - 1),
+		      PTE_P | PTE_G | nx, 1) ||
 	    check_pte(t, ".data", &some_data, PTE_P | PTE_W | PTE_G | nx, 1) ||
 	    check_pte(t, ".bss", &some_bss, PTE_P | PTE_W | PTE_G | nx, 1) ||
 	    check_pte(t, "direct map", page, PTE_P | PTE_W | PTE_G | nx, 0))
@@ -110,7 +111,8 @@ SELFTEST(mm_ioremap)
 	page[0x123] = 0x42;
 	io = ioremap(pa + 0x123, 16);
 	ST_ASSERT(io);
-	ST_EQ((unsigned long)io & (PAGE_SIZE - 1), (pa + 0x123) & (PAGE_SIZE - 1));
+	ST_EQ((unsigned long)io & (PAGE_SIZE - 1),
+	      (pa + 0x123) & (PAGE_SIZE - 1));
 	ST_ASSERT((unsigned long)io >= VMAP_BASE &&
 		  (unsigned long)io < VMAP_BASE + VMAP_SIZE);
 	ST_EQ(*io, 0x42);
