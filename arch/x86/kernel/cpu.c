@@ -11,6 +11,7 @@
 #include <asm/cpu.h>
 #include <asm/irq.h>
 #include <asm/layout.h>
+#include <asm/syscall.h>
 #include <asm/uaccess.h>
 #include <asm/x86.h>
 #include <kernel/panic.h>
@@ -167,4 +168,5 @@ void cpu_setup(int cpu)
 	load_gdt_tss(cpu);
 	idt_load();
 	enable_features();
+	syscall_cpu_init();
 }
