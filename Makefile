@@ -17,8 +17,9 @@ NM	:= nm
 KCONFIG_CONFIG ?= .config
 export KCONFIG_CONFIG
 
-DIRS := arch/x86/boot arch/x86/kernel arch/x86/mm kernel mm lib \
-	drivers/tty drivers/acpi
+DIRS := arch/x86/boot arch/x86/kernel arch/x86/mm kernel kernel/sched \
+	kernel/locking kernel/time mm lib \
+	drivers/tty drivers/acpi drivers/pci drivers/virtio drivers/net drivers/block
 
 # --- dependencies and configuration ---------------------------------------
 DEPS_OK := $(shell scripts/setup-deps --check >/dev/null 2>&1 && echo y)
@@ -108,7 +109,7 @@ olddefconfig:
 # --- images, tests --------------------------------------------------------
 .PHONY: iso test check-host run bench checkstyle
 iso: $(BUILD)/tessera.iso
-$(BUILD)/tessera.iso: $(KERNEL) scripts/mkiso
+$(BUILD)/tessera.iso: $(KERNEL) scripts/mkiso scripts/tesslib/iso.py
 	scripts/mkiso $(KERNEL) $@
 
 check-host:

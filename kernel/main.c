@@ -8,6 +8,7 @@
  *   boot info, command line, ACPI MADT (boot map still covers low 4 GiB)
  *   TSC clock, memory (memblock, page tables, buddy, kmalloc)
  *   LAPIC/IOAPIC, scheduler, the boot CPU's bring-up, the other CPUs
+ *   PCI devices and their drivers
  *   selftests (selftest=GLOB), then idle.
  *
  * Roles (managers) will be started last through hooks they register;
@@ -20,6 +21,7 @@
 #include <asm/smpboot.h>
 #include <asm/tsc.h>
 #include <asm/x86.h>
+#include <drivers/pci.h>
 #include <drivers/serial.h>
 #include <kernel/kallsyms.h>
 #include <kernel/machine.h>
@@ -56,6 +58,7 @@ void start_kernel(u32 proto, phys_addr_t info)
 	sched_init();
 	cpu_bringup(0);
 	smp_boot_cpus();
+	pci_init();
 	selftest_start();
 	cpu_idle_loop();
 }
