@@ -194,13 +194,9 @@ void buddy_poison_fill(struct buddy_zone *z, u64 pfn, unsigned int order)
 {
 	u64 pattern = 0x0101010101010101ull * PAGE_POISON;
 
-	for (u64 p = pfn; p < pfn + (1ull << order); p++) {
-		u64 *w = zone_pfn_virt(z, p);
-
-		for (unsigned long i = 0; i < MM_PAGE_SIZE / 8; i++)
-			w[i] = pattern;
+	mm_fill64(zone_pfn_virt(z, pfn), pattern, MM_PAGE_SIZE << order);
+	for (u64 p = pfn; p < pfn + (1ull << order); p++)
 		zone_page(z, p)->flags |= PG_POISONED;
-	}
 }
 
 /* Checks every page of the block that was poisoned and clears the mark. */

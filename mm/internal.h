@@ -96,6 +96,24 @@ const char *buddy_err_str(enum buddy_err e);
 void buddy_poison_fill(struct buddy_zone *z, u64 pfn, unsigned int order);
 long buddy_poison_find(struct buddy_zone *z, u64 pfn, unsigned int order);
 
+/* Fill @bytes (a multiple of 8, @p 8-byte aligned) with @pattern.  Eight
+ * bytes per store: under TCG "rep stosb" costs ~20 ns per byte, which made
+ * zeroing the struct page arrays of 4 GiB take half a second. */
+static inline void mm_fill64(void *p, u64 pattern, size_t bytes)
+{
+#if defined(__x86_64__) && !defined(__HOST_TEST__)
+	size_t n = bytes / 8;
+
+	__asm__ volatile("rep stosq" : "+D"(p), "+c"(n) : "a"(pattern)
+			 : "memory");
+#else
+	u64 *w = p;
+
+	for (size_t i = 0; i < bytes / 8; i++)
+		w[i] = pattern;
+#endif
+}
+
 static inline struct page *zone_page(const struct buddy_zone *z, u64 pfn)
 {
 	return &z->pages[pfn - z->base_pfn];

@@ -145,7 +145,7 @@ phys_addr_t memblock_alloc(u64 size, u64 align)
 				   size, align);
 		if (pa) {
 			memblock_reserve(pa, size);
-			memset(phys_to_virt(pa), 0, size);
+			mm_fill64(phys_to_virt(pa), 0, size);
 			return pa;
 		}
 	}

@@ -195,7 +195,7 @@ void *alloc_page_zeroed(void)
 	void *p = alloc_pages(0);
 
 	if (p)
-		memset(p, 0, PAGE_SIZE);
+		mm_fill64(p, 0, PAGE_SIZE);
 	return p;
 }
 

@@ -36,6 +36,7 @@
 #include "internal.h"
 
 #define SLAB_POISON	0x6b
+#define SLAB_POISON_64	0x6b6b6b6b6b6b6b6bull
 #define FREE_TAG	0x5ab0f4eefee1dead
 #define MAX_EMPTY	1
 #define KMALLOC_MAX_SMALL 2048
@@ -87,7 +88,7 @@ static void poison_free_object(void *obj, unsigned int size, void *site)
 {
 	u64 *w = obj;
 
-	memset(obj, SLAB_POISON, size);
+	mm_fill64(obj, SLAB_POISON_64, size);
 	w[1] = FREE_TAG ^ (u64)(unsigned long)site;
 }
 
