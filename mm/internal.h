@@ -127,7 +127,6 @@ static inline void *zone_pfn_virt(const struct buddy_zone *z, u64 pfn)
 	return (void *)(z->virt_base + ((pfn - z->base_pfn) << MM_PAGE_SHIFT));
 }
 
-#ifndef __HOST_TEST__
 /* --- memblock.c --- */
 typedef void (*memblock_range_fn)(phys_addr_t start, phys_addr_t end,
 				  void *arg);
@@ -138,7 +137,7 @@ void memblock_for_each_free(memblock_range_fn fn, void *arg);
 /* After this memblock_alloc() panics: the buddy allocator owns memory. */
 void memblock_freeze(void);
 
-/* --- page_alloc.c kernel side --- */
+/* --- page_alloc.c (tests/host/test_slab.c provides its own) --- */
 /* The struct page of a direct-map address, or NULL if it is not RAM the
  * allocator manages. */
 struct page *virt_to_page(const void *addr);
@@ -154,9 +153,11 @@ bool mm_debug_set_report_only(bool on);
 unsigned long mm_debug_corruptions(void);
 void mm_debug_corruption(const char *fmt, ...) __printf(1, 2);
 
+/* Is @addr inside the kernel's .text?  (Checks recorded call sites.) */
+bool mm_kernel_text(const void *addr);
+
 /* --- slab.c --- */
 /* Pages currently held by the size classes (in use or cached empty). */
 unsigned long kmalloc_slab_pages(void);
-#endif
 
 #endif

@@ -35,6 +35,8 @@ static spinlock_t zone_lock = SPINLOCK_INIT("page_alloc");
 static bool ready;
 static unsigned long ram_pages;
 
+extern const char __text_start[], __text_end[];
+
 static bool report_only;
 static unsigned long corruptions;
 
@@ -62,6 +64,12 @@ void mm_debug_corruption(const char *fmt, ...)
 	if (!READ_ONCE(report_only))
 		panic("%s", msg);
 	printk("mm: %s (report-only mode)\n", msg);
+}
+
+bool mm_kernel_text(const void *addr)
+{
+	return (const char *)addr >= __text_start &&
+	       (const char *)addr < __text_end;
 }
 
 /* --- zones -------------------------------------------------------------- */

@@ -59,8 +59,6 @@ BUILD_BUG_ON(NR_CLASSES > 255);
 static struct kmalloc_class classes[NR_CLASSES];
 static bool kmalloc_ready;
 
-extern char __text_start[], __text_end[];
-
 static int size_class(size_t size)
 {
 	for (unsigned int i = 0; i < NR_CLASSES; i++)
@@ -78,6 +76,8 @@ void kmalloc_init(void)
 		c->size = class_sizes[i];
 		c->objs = PAGE_SIZE / c->size;
 		INIT_LIST_HEAD(&c->partial);
+		c->nr_pages = 0;
+		c->nr_empty = 0;
 	}
 	kmalloc_ready = true;
 }
@@ -99,8 +99,7 @@ static void *free_site(const void *obj)
 
 static bool site_plausible(const void *site)
 {
-	return !site || ((const char *)site >= __text_start &&
-			 (const char *)site < __text_end);
+	return !site || mm_kernel_text(site);
 }
 
 /* The recorded free site of @obj if it survived, else NULL. */
