@@ -154,7 +154,7 @@ enum buddy_err buddy_zone_check_free(const struct buddy_zone *z, u64 pfn,
 		return BUDDY_ERR_DOUBLE;
 	if (!(pg->flags & PG_HEAD))
 		return BUDDY_ERR_NOT_HEAD;
-	if (pg->flags & PG_SLAB)
+	if (pg->flags & (PG_SLAB | PG_LARGE))
 		return BUDDY_ERR_SLAB;
 	if (pg->order != order)
 		return BUDDY_ERR_ORDER;
@@ -164,7 +164,7 @@ enum buddy_err buddy_zone_check_free(const struct buddy_zone *z, u64 pfn,
 /* The caller checked the block with buddy_zone_check_free(). */
 void buddy_zone_free(struct buddy_zone *z, u64 pfn, unsigned int order)
 {
-	zone_page(z, pfn)->flags &= ~(PG_HEAD | PG_LARGE);
+	zone_page(z, pfn)->flags &= ~PG_HEAD;
 	z->free_pages += 1ul << order;
 	free_block(z, pfn, order);
 }

@@ -348,10 +348,12 @@ void kfree(const void *p)
 	if (!p)
 		return;
 	pg = kmalloc_page(p, caller, "kfree");
-	if (pg->flags & PG_SLAB)
+	if (pg->flags & PG_SLAB) {
 		slab_free(pg, (void *)p, caller);
-	else
+	} else {
+		pg->flags &= ~PG_LARGE;
 		free_pages_caller(p, pg->order, caller);
+	}
 }
 
 size_t ksize(const void *p)

@@ -235,7 +235,9 @@ static void test_bad_frees(void)
 	CHECK_OK(buddy_zone_check_free(&zone, a + 1, 0) == BUDDY_ERR_DOUBLE);
 	pages[b - BASE_PFN].flags |= PG_SLAB;
 	CHECK_OK(buddy_zone_check_free(&zone, b, 0) == BUDDY_ERR_SLAB);
-	pages[b - BASE_PFN].flags &= ~PG_SLAB;
+	pages[b - BASE_PFN].flags ^= PG_SLAB | PG_LARGE;
+	CHECK_OK(buddy_zone_check_free(&zone, b, 0) == BUDDY_ERR_SLAB);
+	pages[b - BASE_PFN].flags &= ~PG_LARGE;
 	buddy_zone_free(&zone, b, 0);
 	check_invariants();
 }

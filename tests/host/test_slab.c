@@ -245,6 +245,8 @@ static void test_bad_frees(void)
 	CHECK(EXPECT_PANIC(kfree(big)), "alloc_pages memory not caught");
 	free_pages(big, 0);
 	big = kmalloc(10000);
+	CHECK(EXPECT_PANIC(free_pages(big, 2)), "free_pages of kmalloc");
+	CHECK(strstr(panic_msg, "use kfree"), "%s", panic_msg);
 	CHECK(EXPECT_PANIC(kfree(big + 4096)), "large interior not caught");
 	kfree(big);
 	CHECK(EXPECT_PANIC(kfree(big)), "large double free not caught");

@@ -287,6 +287,7 @@ void paging_init(void)
 	write_cr4(cr4 & ~CR4_PGE);	/* flush global entries too */
 	write_cr4(cr4 | CR4_PGE);
 	booted = true;
+	memblock_set_alloc_limit(~0ull);
 	printk("paging: kernel page tables at %#llx, direct map with %s pages, "
 	       "NX %s\n", pml4_pa, max_leaf == 3 ? "1 GiB" : "2 MiB",
 	       pte_nx ? "on" : "off");
