@@ -62,6 +62,10 @@ u16 fit_ctx_opcode(const struct fit_msg_ctx *ctx);
  * passed (false).  Immediately true on a single node.  May sleep. */
 bool fit_wait_ready(u64 timeout_ns);
 bool fit_node_known(u16 node);
+/* Wait until every message this node sent reached its peer (true) or
+ * @timeout_ns passed (false): before a node leaves the cluster, so its
+ * last replies are not lost with it.  May sleep. */
+bool fit_quiesce(u64 timeout_ns);
 /* The default call timeout (fit.timeout_ms) in ns. */
 u64 fit_default_timeout_ns(void);
 

@@ -248,6 +248,22 @@ void fit_transport_rx(void *msg, u32 len)
 		fit_queue_request(msg);
 }
 
+bool fit_quiesce(u64 timeout_ns)
+{
+	u64 end = ktime_get_ns() + timeout_ns;
+
+	for (;;) {
+		struct fit_transport *t = __atomic_load_n(&remote_transport,
+							  __ATOMIC_ACQUIRE);
+
+		if (!t || t->idle(t))
+			return true;
+		if (ktime_get_ns() >= end)
+			return false;
+		msleep(1);
+	}
+}
+
 void fit_get_stats(struct fit_stats *out)
 {
 	const u64 *src = (const u64 *)&fit_stats;

@@ -18,8 +18,9 @@
  *    cumulative ("next expected"), sent at the end of each message, every
  *    ACK_EVERY frames and on every unexpected frame, and piggyback on DATA.
  *  - Loss: the rtx thread resends every unacknowledged frame of a peer
- *    (go-back-N) when the oldest has waited rto; rto doubles up to RTO_MAX
- *    while nothing is acknowledged and drops back to RTO_MIN on progress.
+ *    (go-back-N) when the oldest has waited rto.  rto = 3 x the smoothed
+ *    round trip (sampled from frames sent once only), within
+ *    [RTO_MIN, RTO_MAX]; it doubles while nothing is acknowledged.
  *    A dead peer's window fills and its senders time out; no state is
  *    thrown away, so a slow peer is never desynchronised.
  *  Not covered: a peer that reboots (its sequence numbers restart), more
@@ -44,7 +45,7 @@
 
 #define WINDOW		64		/* frames in flight per peer */
 #define ACK_EVERY	16
-#define RTO_MIN		(30 * NSEC_PER_MSEC)
+#define RTO_MIN		(50 * NSEC_PER_MSEC)
 #define RTO_MAX		(500 * NSEC_PER_MSEC)
 #define MAX_FRAME	(ETH_HLEN + 9000)
 #define MIN_FRAME	60
@@ -59,6 +60,9 @@ struct eth_peer {
 	/* transmit, under lock */
 	u32 snd_una, snd_nxt;
 	u64 rto, rtx_at;		/* rtx_at valid while una != nxt */
+	u64 srtt;			/* smoothed round trip, ns */
+	u64 sent_ns[WINDOW];		/* first transmission of the slot */
+	bool resent[WINDOW];		/* slot was retransmitted */
 	u8 *win[WINDOW];		/* frame buffers, slot = seq % WINDOW */
 	u16 win_len[WINDOW];
 	/* receive, under lock */
@@ -185,8 +189,11 @@ static void queue_frames(struct eth_peer *p, const struct msg_hdr *hdr,
 		p->rtx_at = ktime_get_ns() + p->rto;
 		__atomic_store_n(&rtx_kicked, true, __ATOMIC_RELEASE);
 	}
-	for (u32 i = 0; i < nfrag; i++)
+	for (u32 i = 0; i < nfrag; i++) {
+		p->sent_ns[p->snd_nxt % WINDOW] = ktime_get_ns();
+		p->resent[p->snd_nxt % WINDOW] = false;
 		xmit_slot(p, p->snd_nxt++);
+	}
 	spin_unlock_irqrestore(&p->lock, f);
 	wake_up(&rtx_wait);
 }
@@ -234,8 +241,10 @@ static u64 rtx_scan(void)
 			continue;
 		f = spin_lock_irqsave(&p->lock);
 		if (p->snd_una != p->snd_nxt && now >= p->rtx_at) {
-			for (u32 s = p->snd_una; s != p->snd_nxt; s++)
+			for (u32 s = p->snd_una; s != p->snd_nxt; s++) {
+				p->resent[s % WINDOW] = true;
 				xmit_slot(p, s);
+			}
 			fit_stat_add(&fit_stats.retransmissions,
 				     p->snd_nxt - p->snd_una);
 			p->rto = MIN(p->rto * 2, RTO_MAX);
@@ -271,11 +280,19 @@ static int rtx_thread(void *arg)
  * window room. */
 static bool ack_advance(struct eth_peer *p, u32 ack)
 {
+	u32 last = (ack - 1) % WINDOW;
+	u64 now = ktime_get_ns();
+
 	if (!seq_before(p->snd_una, ack) || seq_before(p->snd_nxt, ack))
 		return false;
 	p->snd_una = ack;
-	p->rto = RTO_MIN;
-	p->rtx_at = ktime_get_ns() + p->rto;
+	if (!p->resent[last]) {		/* Karn: only unambiguous samples */
+		u64 sample = now - p->sent_ns[last];
+
+		p->srtt = p->srtt ? (7 * p->srtt + sample) / 8 : sample;
+	}
+	p->rto = MIN(MAX(3 * p->srtt, RTO_MIN), RTO_MAX);
+	p->rtx_at = now + p->rto;
 	return true;
 }
 
@@ -431,12 +448,31 @@ static bool eth_reachable(struct fit_transport *t, u16 node)
 	return peer_get(node) != NULL;
 }
 
+static bool eth_idle(struct fit_transport *t)
+{
+	for (int i = 0; i < FIT_MAX_NODES; i++) {
+		struct eth_peer *p = peer_get((u16)i);
+		unsigned long f;
+		bool busy;
+
+		if (!p)
+			continue;
+		f = spin_lock_irqsave(&p->lock);
+		busy = p->snd_una != p->snd_nxt;
+		spin_unlock_irqrestore(&p->lock, f);
+		if (busy)
+			return false;
+	}
+	return true;
+}
+
 struct fit_transport fit_eth_transport = {
 	.name = "eth",
 	.max_msg = FIT_MAX_MSG,
 	.nr_channels = 1,
 	.send = eth_send,
 	.reachable = eth_reachable,
+	.idle = eth_idle,
 };
 
 int fit_eth_init(struct net_device *dev, u32 boot_id)

@@ -73,6 +73,8 @@ static int serve_until_done(struct selftest_ctx *t)
 	if (!wait_for_completion_timeout(&done, SERVE_NS))
 		ST_FAIL("node 0 never said it was done");
 	fit_dump_stats();
+	if (!fit_quiesce(5 * NSEC_PER_SEC))
+		ST_FAIL("replies still unacknowledged after 5 s");
 	return 0;
 }
 
