@@ -22,9 +22,10 @@ struct fit_msg_ctx;
 /* Called in a FIT worker thread (may sleep).  @req/@len: the payload
  * after the msg.h header, @len >= the registered minimum; @req stays
  * valid until fit_reply(ctx).  Return 0 when the request was or will be
- * answered with fit_reply(); return a negative errno (without replying)
- * to have FIT send an error reply that makes the caller's fit_call()
- * return that errno. */
+ * answered with fit_reply() (`return fit_reply(ctx, ...)` is fine: its
+ * error, if any, is then ignored); return a negative errno without
+ * replying (and without arranging a later reply) to have FIT send an
+ * error reply that makes the caller's fit_call() return that errno. */
 typedef int (*fit_handler_t)(struct fit_msg_ctx *ctx, const void *req,
 			     u32 len);
 
@@ -49,10 +50,11 @@ int fit_register_handler(u16 opcode, u32 min_len, fit_handler_t fn);
 int fit_call(u16 node, u16 opcode, const void *req, u32 len, void *reply,
 	     u32 max, u64 timeout_ns);
 
-/* Answer the request of @ctx with @len bytes of @reply; frees @ctx (and
- * the request buffer).  Exactly once per request.  May sleep.  Returns 0
- * or the transport's error (the reply is then lost; the caller times
- * out). */
+/* Answer the request of @ctx with @len bytes of @reply (a reply over
+ * FIT_MAX_PAYLOAD becomes an -EMSGSIZE error reply); @ctx and the request
+ * are freed once the handler has returned too.  Exactly once per request,
+ * from the handler or any thread later.  May sleep.  Returns 0 or the
+ * transport's error (the reply is then lost; the caller times out). */
 int fit_reply(struct fit_msg_ctx *ctx, const void *reply, u32 len);
 /* Who sent the request and which opcode it carries. */
 u16 fit_ctx_src(const struct fit_msg_ctx *ctx);

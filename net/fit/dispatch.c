@@ -38,11 +38,19 @@
 #include <uapi/errno.h>
 #include "internal.h"
 
+/* ctx->state: who frees the context.  The dispatcher owns it while the
+ * handler runs (IN_HANDLER); a handler that returns without replying
+ * hands it to its future fit_reply() (DEFERRED); fit_reply() marks it
+ * REPLIED and frees it only if the handler already returned.  So
+ * `return fit_reply(ctx, ...)` in a handler is safe. */
+enum { CTX_IN_HANDLER, CTX_DEFERRED, CTX_REPLIED };
+
 struct fit_msg_ctx {
 	struct list_head node;		/* on rxq */
 	void *msg;			/* the request, header first */
 	u64 request_id;
 	u16 src, opcode;
+	int state;			/* CTX_*, atomic */
 };
 
 struct handler {
@@ -142,17 +150,44 @@ static int reply_error(struct fit_msg_ctx *ctx, int error)
 	return err;
 }
 
+/* The answer went out: free @ctx unless its handler is still running. */
+static void ctx_replied(struct fit_msg_ctx *ctx)
+{
+	if (__atomic_exchange_n(&ctx->state, CTX_REPLIED, __ATOMIC_ACQ_REL) ==
+	    CTX_DEFERRED)
+		ctx_free(ctx);
+}
+
 int fit_reply(struct fit_msg_ctx *ctx, const void *reply, u32 len)
 {
+	struct msg_error e = { .error = -EMSGSIZE };
 	int err;
 
 	if (len > FIT_MAX_PAYLOAD || (len && !reply)) {
-		reply_error(ctx, -EMSGSIZE);
-		return -EMSGSIZE;
+		send_reply(ctx, MSG_F_ERROR, (const u8 *)&e + sizeof(e.hdr),
+			   sizeof(e) - sizeof(e.hdr));
+		err = -EMSGSIZE;
+	} else {
+		err = send_reply(ctx, 0, reply, len);
 	}
-	err = send_reply(ctx, 0, reply, len);
-	ctx_free(ctx);
+	ctx_replied(ctx);
 	return err;
+}
+
+/* The handler returned @ret: answer for it or hand @ctx over. */
+static void handler_done(struct fit_msg_ctx *ctx, int ret)
+{
+	int expect = CTX_IN_HANDLER;
+
+	if (ret < 0 && __atomic_load_n(&ctx->state, __ATOMIC_ACQUIRE) ==
+	    CTX_IN_HANDLER) {
+		reply_error(ctx, ret);
+		return;
+	}
+	if (!__atomic_compare_exchange_n(&ctx->state, &expect, CTX_DEFERRED,
+					 false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		ctx_free(ctx);		/* already answered */
 }
 
 /* Check @ctx's request and run its handler (worker thread). */
@@ -187,8 +222,7 @@ static void dispatch(struct fit_msg_ctx *ctx)
 	}
 	fit_stat_add(&fit_stats.requests, 1);
 	ret = fn(ctx, (const u8 *)ctx->msg + sizeof(*hdr), len);
-	if (ret < 0)
-		reply_error(ctx, ret);
+	handler_done(ctx, ret);
 }
 
 /* Pick an idle worker, this CPU's first (no IPI, and under emulation no
@@ -226,6 +260,7 @@ void fit_queue_request(void *msg)
 	ctx->request_id = hdr->request_id;
 	ctx->src = hdr->src_node;
 	ctx->opcode = hdr->opcode;
+	ctx->state = CTX_IN_HANDLER;
 	f = spin_lock_irqsave(&rxq_lock);
 	list_add_tail(&ctx->node, &rxq);
 	w = claim_idle_worker();

@@ -270,8 +270,9 @@ static int rtx_thread(void *arg)
 			continue;
 		}
 		now = ktime_get_ns();
-		if (next > now)
-			sleep_ns(next - now);
+		if (next > now)		/* a kick may bring an earlier one */
+			wait_event_timeout(rtx_wait, __atomic_load_n(
+				&rtx_kicked, __ATOMIC_ACQUIRE), next - now);
 	}
 	return 0;
 }
@@ -380,6 +381,8 @@ static void eth_rx(struct net_device *dev, const void *frame, size_t len,
 	if (len < HDRS || f[12] != (FIT_ETHERTYPE >> 8) ||
 	    f[13] != (FIT_ETHERTYPE & 0xff))
 		return;
+	if (memcmp(f, dev->mac, ETH_ALEN) && !(f[0] & 1))
+		return;			/* another node's unicast (a hub) */
 	memcpy(&h, f + ETH_HLEN, sizeof(h));
 	if (h.version != FIT_ETH_VERSION)
 		return;

@@ -35,10 +35,13 @@
 
 static DEFINE_COMPLETION(done);
 
+/* Reply first: once `done` completes, the node may quiesce and leave. */
 static int done_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 {
+	int r = fit_reply(ctx, NULL, 0);
+
 	complete(&done);
-	return fit_reply(ctx, NULL, 0);
+	return r;
 }
 
 static u64 rnd64(u64 *s)
@@ -49,14 +52,16 @@ static u64 rnd64(u64 *s)
 	return *s;
 }
 
-/* Tell @node that node 0 is finished with it; it may be slow to start
- * its own test (and register OP_DONE), so retry -EOPNOTSUPP. */
+/* Tell @node that node 0 is finished with it.  It may be slow to start
+ * its own test (and register OP_DONE): retry -EOPNOTSUPP; and the link
+ * may be lossy: retry timeouts (OP_DONE is idempotent). */
 static int send_done(u16 node)
 {
 	int r = -EOPNOTSUPP;
 
-	for (int i = 0; i < 600 && r == -EOPNOTSUPP; i++) {
-		r = fit_call(node, OP_DONE, NULL, 0, NULL, 0, 0);
+	for (int i = 0; i < 300 && (r == -EOPNOTSUPP || r == -ETIMEDOUT);
+	     i++) {
+		r = fit_call(node, OP_DONE, NULL, 0, NULL, 0, 5 * NSEC_PER_SEC);
 		if (r == -EOPNOTSUPP)
 			msleep(100);
 	}
@@ -73,9 +78,19 @@ static int serve_until_done(struct selftest_ctx *t)
 	if (!wait_for_completion_timeout(&done, SERVE_NS))
 		ST_FAIL("node 0 never said it was done");
 	fit_dump_stats();
+	/* Our last reply reached node 0 (or node 0 fails the test); only
+	 * its ACK may be lost when node 0 leaves first: not an error. */
 	if (!fit_quiesce(5 * NSEC_PER_SEC))
-		ST_FAIL("replies still unacknowledged after 5 s");
+		printk("fit_cross: last reply unacknowledged after 5 s\n");
 	return 0;
+}
+
+/* Node 0 stays a moment after its last call, so that the others' last
+ * replies, if their ACK was lost, are acknowledged again. */
+static void linger(void)
+{
+	fit_quiesce(5 * NSEC_PER_SEC);
+	msleep(1000);
 }
 
 struct peer_run {
@@ -127,6 +142,7 @@ static int drive_echo(struct selftest_ctx *t)
 	for (unsigned int i = 1; i < n; i++)
 		if (send_done((u16)i))
 			failed = (int)i;
+	linger();
 	fit_dump_stats();
 	for (unsigned int i = 1; i < n; i++)
 		if (runs[i].err)
@@ -163,9 +179,17 @@ static int drive_mute(struct selftest_ctx *t)
 		     sizeof(rep), 0);
 	waited = ktime_get_ns() - t0;
 	fit_get_stats(&s1);
-	for (unsigned int i = 1; i < node_count(); i++)
-		if (i != fit_test_mute && send_done((u16)i))
-			ST_FAIL("node %u stopped answering too", i);
+	for (unsigned int i = 1; i < node_count(); i++) {
+		if (i == fit_test_mute)
+			continue;
+		for (int k = 0; k < 50; k++)
+			if (fit_call((u16)i, FIT_OP_PING, "live", 4, rep,
+				     sizeof(rep), 0) != 4)
+				ST_FAIL("node %u stopped answering too", i);
+		if (send_done((u16)i))
+			ST_FAIL("node %u did not take OP_DONE", i);
+	}
+	linger();
 	if (r != -ETIMEDOUT)
 		ST_FAIL("call to muted node %u returned %d", fit_test_mute, r);
 	if (waited < limit || waited > limit + 500 * NSEC_PER_MSEC)
