@@ -78,6 +78,7 @@ struct fit_stats {
 	u64 requests, replies_sent;
 	u64 bytes_sent, bytes_received;
 	u64 retransmissions;		/* transport frames sent again */
+	u64 dup_frames;			/* duplicate/out-of-order frames */
 	u64 drop_unknown_opcode, drop_short, drop_malformed;
 	u64 late_replies;		/* reply for no waiting caller */
 	u64 test_muted;			/* requests ignored by fit.test_mute */

@@ -282,11 +282,12 @@ void fit_dump_stats(void)
 	       "requests %llu replies %llu\n", node_self(), s.calls,
 	       s.calls_ok, s.call_errors, s.timeouts, s.requests,
 	       s.replies_sent);
-	printk("fit: bytes sent %llu received %llu; retransmissions %llu; "
-	       "dropped: unknown opcode %llu short %llu malformed %llu late "
-	       "replies %llu muted %llu\n", s.bytes_sent, s.bytes_received,
-	       s.retransmissions, s.drop_unknown_opcode, s.drop_short,
-	       s.drop_malformed, s.late_replies, s.test_muted);
+	printk("fit: bytes sent %llu received %llu; frames resent %llu, "
+	       "duplicate %llu\n", s.bytes_sent, s.bytes_received,
+	       s.retransmissions, s.dup_frames);
+	printk("fit: dropped: unknown opcode %llu, short %llu, malformed "
+	       "%llu, late replies %llu, muted %llu\n", s.drop_unknown_opcode,
+	       s.drop_short, s.drop_malformed, s.late_replies, s.test_muted);
 	for (unsigned int i = 0; i < FIT_LAT_BUCKETS; i++)
 		if (s.latency_us_log2[i])
 			printk("fit: latency [%8lu, %8lu) us: %llu\n", 1ul << i,

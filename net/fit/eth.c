@@ -159,32 +159,32 @@ static u32 window_room(struct eth_peer *p)
 	return room;
 }
 
-/* Fill the frames of one message into the slots after snd_nxt (only this
- * sender, holding tx_mutex, touches them), then send them in order. */
-static void queue_frames(struct eth_peer *p, const struct msg_hdr *hdr,
-			 const u8 *payload, u32 nfrag)
+/* Fill window slot @seq (after snd_nxt: only the sender holding
+ * tx_mutex touches it) with a DATA frame of @n bytes at @off of a message
+ * of @total bytes; the bytes come from gather(@hdr, @payload). */
+static void fill_frame(struct eth_peer *p, u32 seq, const struct msg_hdr *hdr,
+		       const u8 *payload, u32 total, u32 off, u32 n)
 {
-	u32 total = hdr->length, seq0 = p->snd_nxt;
-	unsigned long f;
+	u8 *fr = p->win[seq % WINDOW];
+	struct fit_eth_hdr *h = frame_hdr(fr);
 
-	for (u32 i = 0, off = 0; i < nfrag; i++) {
-		u32 n = MIN(frag_max, total - off);
-		u8 *fr = p->win[(seq0 + i) % WINDOW];
-		struct fit_eth_hdr *h = frame_hdr(fr);
+	eth_header(fr, p->mac);
+	fit_header(fr, FIT_ETH_DATA, p->node);
+	h->frag_len = (u16)n;
+	h->seq = seq;
+	h->msg_len = total;
+	h->frag_off = off;
+	gather(fr + HDRS, hdr, payload, off, n);
+	p->win_len[seq % WINDOW] = (u16)MAX(HDRS + n, MIN_FRAME);
+	if (HDRS + n < MIN_FRAME)
+		memset(fr + HDRS + n, 0, MIN_FRAME - HDRS - n);
+}
 
-		eth_header(fr, p->mac);
-		fit_header(fr, FIT_ETH_DATA, p->node);
-		h->frag_len = (u16)n;
-		h->seq = seq0 + i;
-		h->msg_len = total;
-		h->frag_off = off;
-		gather(fr + HDRS, hdr, payload, off, n);
-		p->win_len[(seq0 + i) % WINDOW] = (u16)MAX(HDRS + n, MIN_FRAME);
-		if (HDRS + n < MIN_FRAME)
-			memset(fr + HDRS + n, 0, MIN_FRAME - HDRS - n);
-		off += n;
-	}
-	f = spin_lock_irqsave(&p->lock);
+/* Send the @nfrag filled slots after snd_nxt, in order. */
+static void commit_frames(struct eth_peer *p, u32 nfrag)
+{
+	unsigned long f = spin_lock_irqsave(&p->lock);
+
 	if (p->snd_una == p->snd_nxt) {
 		p->rtx_at = ktime_get_ns() + p->rto;
 		__atomic_store_n(&rtx_kicked, true, __ATOMIC_RELEASE);
@@ -198,34 +198,79 @@ static void queue_frames(struct eth_peer *p, const struct msg_hdr *hdr,
 	wake_up(&rtx_wait);
 }
 
+/* Wait (holding tx_mutex) until @nfrag slots are free or @deadline_ns. */
+static int wait_room(struct eth_peer *p, u32 nfrag, u64 deadline_ns)
+{
+	while (window_room(p) < nfrag) {
+		u64 now = ktime_get_ns();
+
+		if (now >= deadline_ns)
+			return -ETIMEDOUT;
+		wait_event_timeout(p->tx_wait, window_room(p) >= nfrag,
+				   deadline_ns - now);
+	}
+	return 0;
+}
+
 static int eth_send(struct fit_transport *t, unsigned int channel,
 		    const struct msg_hdr *hdr, const void *payload, u32 len,
 		    u64 deadline_ns)
 {
 	struct eth_peer *p = peer_get(hdr->dst_node);
-	u32 nfrag = MAX(DIV_ROUND_UP(hdr->length, frag_max), 1u);
-	int err = 0;
+	u32 total = hdr->length;
+	u32 nfrag = MAX(DIV_ROUND_UP(total, frag_max), 1u);
+	int err;
 
 	if (!p)
 		return -EHOSTUNREACH;
-	if (hdr->length > t->max_msg || nfrag > WINDOW)
+	if (total > t->max_msg || nfrag > WINDOW)
 		return -EMSGSIZE;
 	mutex_lock(&p->tx_mutex);
-	while (window_room(p) < nfrag) {
-		u64 now = ktime_get_ns();
-
-		if (now >= deadline_ns) {
-			err = -ETIMEDOUT;
-			goto out;
-		}
-		wait_event_timeout(p->tx_wait, window_room(p) >= nfrag,
-				   deadline_ns - now);
+	err = wait_room(p, nfrag, deadline_ns);
+	if (!err) {
+		for (u32 i = 0, off = 0; i < nfrag; i++, off += frag_max)
+			fill_frame(p, p->snd_nxt + i, hdr, payload, total, off,
+				   MIN(frag_max, total - off));
+		commit_frames(p, nfrag);
 	}
-	queue_frames(p, hdr, payload, nfrag);
-out:
 	mutex_unlock(&p->tx_mutex);
 	return err;
 }
+
+#ifdef CONFIG_SELFTEST
+/* Selftests: send one DATA frame carrying @len bytes of @data with any
+ * msg_len/frag_off, in sequence (so the stream stays intact), to check
+ * that the receiver rejects it.  May sleep. */
+int fit_eth_test_frame(u16 node, const void *data, u32 len, u32 msg_len,
+		       u32 frag_off)
+{
+	struct eth_peer *p = peer_get(node);
+	struct msg_hdr none;
+	int err;
+
+	if (!p)
+		return -EHOSTUNREACH;
+	if (len > frag_max || len < sizeof(none))
+		return -EINVAL;
+	memcpy(&none, data, sizeof(none));
+	mutex_lock(&p->tx_mutex);
+	err = wait_room(p, 1, ktime_get_ns() + fit_default_timeout_ns());
+	if (!err) {
+		fill_frame(p, p->snd_nxt, &none, (const u8 *)data + sizeof(none),
+			   len, 0, len);
+		frame_hdr(p->win[p->snd_nxt % WINDOW])->msg_len = msg_len;
+		frame_hdr(p->win[p->snd_nxt % WINDOW])->frag_off = frag_off;
+		commit_frames(p, 1);
+	}
+	mutex_unlock(&p->tx_mutex);
+	return err;
+}
+
+struct net_device *fit_eth_test_dev(void)
+{
+	return eth_dev;
+}
+#endif
 
 /* Resend what is due; returns the earliest pending deadline or 0. */
 static u64 rtx_scan(void)
@@ -354,6 +399,7 @@ static void rx_stream(struct eth_peer *p, const struct fit_eth_hdr *h,
 	if (h->type == FIT_ETH_DATA) {
 		if (h->seq != p->rcv_nxt) {
 			ack_now = true;		/* duplicate or out of order */
+			fit_stat_add(&fit_stats.dup_frames, 1);
 		} else {
 			msg = rx_data(p, h, data, &len);
 			ack_now = msg || ++p->unacked >= ACK_EVERY;
@@ -378,19 +424,23 @@ static void eth_rx(struct net_device *dev, const void *frame, size_t len,
 	struct fit_eth_hdr h;
 	struct eth_peer *p;
 
-	if (len < HDRS || f[12] != (FIT_ETHERTYPE >> 8) ||
+	if (len < ETH_HLEN || f[12] != (FIT_ETHERTYPE >> 8) ||
 	    f[13] != (FIT_ETHERTYPE & 0xff))
-		return;
+		return;			/* not FIT's */
 	if (memcmp(f, dev->mac, ETH_ALEN) && !(f[0] & 1))
 		return;			/* another node's unicast (a hub) */
-	memcpy(&h, f + ETH_HLEN, sizeof(h));
-	if (h.version != FIT_ETH_VERSION)
+	if (len < HDRS || f[ETH_HLEN + 1] != FIT_ETH_VERSION) {
+		fit_stat_add(&fit_stats.drop_malformed, 1);
 		return;
+	}
+	memcpy(&h, f + ETH_HLEN, sizeof(h));
 	if (h.type == FIT_ETH_ANNOUNCE) {
 		struct fit_announce a;
 
-		if (len < HDRS + sizeof(a))
+		if (len < HDRS + sizeof(a)) {
+			fit_stat_add(&fit_stats.drop_malformed, 1);
 			return;
+		}
 		memcpy(&a, f + HDRS, sizeof(a));
 		fit_discovery_rx(f + ETH_ALEN, &a);
 		return;

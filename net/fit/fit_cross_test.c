@@ -3,12 +3,17 @@
  * 'fit_cross*'`).  On one node they skip.
  *
  * Node 0 drives; every other node serves until node 0 sends it
- * OP_DONE (or a generous deadline passes), so no node leaves the cluster
+ * FIT_TEST_OP_DONE (or a generous deadline passes), so no node leaves the cluster
  * while it is still needed.  Each node prints its own verdict.
  *
  *  fit_cross_echo   node 0 calls every other node 2,000 times (one caller
  *                   thread per peer, concurrently) with random sizes,
  *                   checking every reply byte for byte.
+ *  fit_cross_bad    node 0 sends node 1 malformed frames (truncated,
+ *                   wrong version, type, destination or source MAC,
+ *                   short payload) and malformed fragments and messages
+ *                   in sequence; node 1 counts each exactly once and
+ *                   keeps answering.  Needs a lossless segment.
  *  fit_cross_mute   with fit.test_mute=M on every node's command line,
  *                   node M ignores all requests: node 0's call to it
  *                   returns -ETIMEDOUT within fit.timeout_ms (logged with
@@ -28,7 +33,6 @@
 #include <uapi/errno.h>
 #include "internal.h"
 
-#define OP_DONE		(FIT_OP_TEST_FIRST + 8)
 #define CROSS_CALLS	2000
 #define READY_NS	(60 * NSEC_PER_SEC)
 #define SERVE_NS	(240 * NSEC_PER_SEC)
@@ -53,28 +57,62 @@ static u64 rnd64(u64 *s)
 }
 
 /* Tell @node that node 0 is finished with it.  It may be slow to start
- * its own test (and register OP_DONE): retry -EOPNOTSUPP; and the link
- * may be lossy: retry timeouts (OP_DONE is idempotent). */
+ * its own test (and register FIT_TEST_OP_DONE): retry -EOPNOTSUPP; and the link
+ * may be lossy: retry timeouts (FIT_TEST_OP_DONE is idempotent). */
 static int send_done(u16 node)
 {
 	int r = -EOPNOTSUPP;
 
 	for (int i = 0; i < 300 && (r == -EOPNOTSUPP || r == -ETIMEDOUT);
 	     i++) {
-		r = fit_call(node, OP_DONE, NULL, 0, NULL, 0, 5 * NSEC_PER_SEC);
+		r = fit_call(node, FIT_TEST_OP_DONE, NULL, 0, NULL, 0, 5 * NSEC_PER_SEC);
 		if (r == -EOPNOTSUPP)
 			msleep(100);
 	}
 	return r;
 }
 
-/* Non-zero nodes: serve until node 0 is done. */
-static int serve_until_done(struct selftest_ctx *t)
+/* Node 0 stays a moment after its last call, so that the others' last
+ * replies, if their ACK was lost, are acknowledged again. */
+static void linger(void)
 {
-	int r = fit_register_handler(OP_DONE, 0, done_handler);
+	fit_quiesce(5 * NSEC_PER_SEC);
+	msleep(1000);
+}
 
-	if (r && r != -EEXIST)
-		ST_FAIL("register: %d", r);
+/* Node 0: tell every other (unmuted) node that it may leave; returns
+ * the first node that did not take it, or 0. */
+int fit_cross_finish(void)
+{
+	int failed = 0;
+
+	for (unsigned int i = 1; i < node_count(); i++)
+		if (i != fit_test_mute && send_done((u16)i) && !failed)
+			failed = (int)i;
+	linger();
+	return failed;
+}
+
+static int stats_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
+{
+	struct fit_stats s;
+
+	fit_get_stats(&s);
+	return fit_reply(ctx, &s, sizeof(s));
+}
+
+/* Every node, before anything else: the handlers node 0 calls. */
+int fit_cross_setup(void)
+{
+	int r1 = fit_register_handler(FIT_TEST_OP_DONE, 0, done_handler);
+	int r2 = fit_register_handler(FIT_TEST_OP_STATS, 0, stats_handler);
+
+	return (r1 && r1 != -EEXIST) || (r2 && r2 != -EEXIST) ? -EINVAL : 0;
+}
+
+/* Non-zero nodes: serve until node 0 is done. */
+int fit_cross_serve(struct selftest_ctx *t)
+{
 	if (!wait_for_completion_timeout(&done, SERVE_NS))
 		ST_FAIL("node 0 never said it was done");
 	fit_dump_stats();
@@ -85,13 +123,6 @@ static int serve_until_done(struct selftest_ctx *t)
 	return 0;
 }
 
-/* Node 0 stays a moment after its last call, so that the others' last
- * replies, if their ACK was lost, are acknowledged again. */
-static void linger(void)
-{
-	fit_quiesce(5 * NSEC_PER_SEC);
-	msleep(1000);
-}
 
 struct peer_run {
 	u16 node;
@@ -139,17 +170,14 @@ static int drive_echo(struct selftest_ctx *t)
 	}
 	for (unsigned int i = 1; i < n; i++)
 		kthread_join(tasks[i]);
-	for (unsigned int i = 1; i < n; i++)
-		if (send_done((u16)i))
-			failed = (int)i;
-	linger();
+	failed = fit_cross_finish();
 	fit_dump_stats();
 	for (unsigned int i = 1; i < n; i++)
 		if (runs[i].err)
 			ST_FAIL("node %u: call %d failed with %d", i,
 				runs[i].done, runs[i].err);
 	if (failed)
-		ST_FAIL("node %d did not take OP_DONE", failed);
+		ST_FAIL("node %d did not take FIT_TEST_OP_DONE", failed);
 	return 0;
 }
 
@@ -159,10 +187,11 @@ SELFTEST(fit_cross_echo)
 		ST_SKIP("needs nodes >= 2 (tessera selftest --topology)");
 	if (fit_test_mute != ~0u)
 		ST_SKIP("fit.test_mute is set");
+	ST_EQ(fit_cross_setup(), 0);
 	if (!fit_wait_ready(READY_NS))
 		ST_FAIL("discovery did not finish in %llu s",
 			READY_NS / NSEC_PER_SEC);
-	return node_self() ? serve_until_done(t) : drive_echo(t);
+	return node_self() ? fit_cross_serve(t) : drive_echo(t);
 }
 
 /* Node 0's part of fit_cross_mute. */
@@ -171,7 +200,7 @@ static int drive_mute(struct selftest_ctx *t)
 	u64 limit = fit_default_timeout_ns(), t0, waited;
 	struct fit_stats s0, s1;
 	u8 rep[64];
-	int r;
+	int r, failed;
 
 	fit_get_stats(&s0);
 	t0 = ktime_get_ns();
@@ -186,10 +215,10 @@ static int drive_mute(struct selftest_ctx *t)
 			if (fit_call((u16)i, FIT_OP_PING, "live", 4, rep,
 				     sizeof(rep), 0) != 4)
 				ST_FAIL("node %u stopped answering too", i);
-		if (send_done((u16)i))
-			ST_FAIL("node %u did not take OP_DONE", i);
 	}
-	linger();
+	failed = fit_cross_finish();
+	if (failed)
+		ST_FAIL("node %d did not take FIT_TEST_OP_DONE", failed);
 	if (r != -ETIMEDOUT)
 		ST_FAIL("call to muted node %u returned %d", fit_test_mute, r);
 	if (waited < limit || waited > limit + 500 * NSEC_PER_MSEC)
@@ -210,12 +239,13 @@ SELFTEST(fit_cross_mute)
 	if (fit_test_mute == 0 || fit_test_mute >= node_count())
 		ST_FAIL("fit.test_mute=%u: must name a node other than 0",
 			fit_test_mute);
+	ST_EQ(fit_cross_setup(), 0);
 	if (!fit_wait_ready(READY_NS))
 		ST_FAIL("discovery did not finish");
 	if (node_self() == 0)
 		return drive_mute(t);
 	if (node_self() != fit_test_mute)
-		return serve_until_done(t);
+		return fit_cross_serve(t);
 	for (u64 end = ktime_get_ns() + SERVE_NS; ktime_get_ns() < end;) {
 		fit_get_stats(&s);
 		if (s.test_muted)

@@ -67,6 +67,18 @@ int fit_eth_init(struct net_device *dev, u32 boot_id);
 int fit_eth_add_peer(u16 node, const u8 *mac);
 void fit_eth_xmit_announce(const struct fit_announce *a);
 extern struct fit_transport fit_eth_transport;
+#ifdef CONFIG_SELFTEST
+/* Selftests (fit_cross_test.c): opcodes and the cross-node protocol. */
+#define FIT_TEST_OP_DONE	(FIT_OP_TEST_FIRST + 8)	/* node 0 is done */
+#define FIT_TEST_OP_STATS	(FIT_OP_TEST_FIRST + 9)	/* -> fit_stats */
+struct selftest_ctx;
+int fit_cross_setup(void);
+int fit_cross_serve(struct selftest_ctx *t);
+int fit_cross_finish(void);
+int fit_eth_test_frame(u16 node, const void *data, u32 len, u32 msg_len,
+		       u32 frag_off);
+struct net_device *fit_eth_test_dev(void);
+#endif
 
 /* discovery.c */
 int fit_discovery_start(struct net_device *dev, u32 boot_id);
