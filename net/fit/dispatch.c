@@ -66,7 +66,13 @@ static DEFINE_MUTEX(table_mutex);
 struct worker {
 	struct task *task;
 	bool idle;
+	/* The request in the handler (0 when none), for report_stuck(). */
+	u64 busy_since;
+	u16 opcode, src;
+	bool reported;
 };
+
+#define STUCK_NS	(10 * NSEC_PER_SEC)
 
 static DEFINE_SPINLOCK(rxq_lock);
 static LIST_HEAD(rxq);
@@ -190,8 +196,8 @@ static void handler_done(struct fit_msg_ctx *ctx, int ret)
 		ctx_free(ctx);		/* already answered */
 }
 
-/* Check @ctx's request and run its handler (worker thread). */
-static void dispatch(struct fit_msg_ctx *ctx)
+/* Check @ctx's request and run its handler (worker @w's thread). */
+static void dispatch(struct worker *w, struct fit_msg_ctx *ctx)
 {
 	const struct msg_hdr *hdr = ctx->msg;
 	u32 len = hdr->length - (u32)sizeof(*hdr);
@@ -221,7 +227,12 @@ static void dispatch(struct fit_msg_ctx *ctx)
 		return;
 	}
 	fit_stat_add(&fit_stats.requests, 1);
+	w->opcode = ctx->opcode;
+	w->src = ctx->src;
+	w->reported = false;
+	__atomic_store_n(&w->busy_since, ktime_get_ns(), __ATOMIC_RELEASE);
 	ret = fn(ctx, (const u8 *)ctx->msg + sizeof(*hdr), len);
+	__atomic_store_n(&w->busy_since, 0, __ATOMIC_RELEASE);
 	handler_done(ctx, ret);
 }
 
@@ -241,6 +252,28 @@ static struct task *claim_idle_worker(void)
 			return workers[cpu].task;
 		}
 	return NULL;		/* all busy: each looks at rxq before sleeping */
+}
+
+/* Every worker is busy and a request waits: name the handlers that have
+ * run for over STUCK_NS, once per request (LESSONS 8).  The fields are
+ * read without a lock; a report may be off by one request. */
+static void report_stuck(void)
+{
+	u64 now = ktime_get_ns();
+	int cpu;
+
+	for_each_online_cpu(cpu) {
+		struct worker *w = &workers[cpu];
+		u64 since = __atomic_load_n(&w->busy_since, __ATOMIC_ACQUIRE);
+
+		if (!since || now - since < STUCK_NS || w->reported)
+			continue;
+		w->reported = true;
+		pr_warn("fit: worker on cpu %d stuck for %llu ms in opcode "
+			"%#06x from node %u; requests are waiting\n", cpu,
+			(unsigned long long)((now - since) / NSEC_PER_MSEC),
+			w->opcode, w->src);
+	}
 }
 
 /* A request arrived (any context, never sleeps). */
@@ -267,6 +300,8 @@ void fit_queue_request(void *msg)
 	spin_unlock_irqrestore(&rxq_lock, f);
 	if (w)
 		wake_up_process(w);
+	else
+		report_stuck();
 }
 
 static int worker(void *arg)
@@ -286,7 +321,7 @@ static int worker(void *arg)
 		}
 		spin_unlock_irqrestore(&rxq_lock, f);
 		if (ctx)
-			dispatch(ctx);
+			dispatch(w, ctx);
 		else
 			schedule();
 	}
