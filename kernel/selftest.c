@@ -42,6 +42,17 @@ int selftest_fail(struct selftest_ctx *t, const char *file, int line,
 	return -1;
 }
 
+int selftest_skip(struct selftest_ctx *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->reason, sizeof(t->reason), fmt, ap);
+	va_end(ap);
+	t->skipped = true;
+	return 0;
+}
+
 struct run {
 	const struct selftest *test;
 	struct selftest_ctx ctx;
@@ -59,7 +70,7 @@ static int run_one(void *arg)
 int selftest_run(const char *pattern)
 {
 	static struct run r;
-	int passed = 0, failed = 0;
+	int passed = 0, failed = 0, skipped = 0;
 	bool first = true;
 
 	for (const struct selftest *t = __selftest_start; t < __selftest_end; t++) {
@@ -91,13 +102,17 @@ int selftest_run(const char *pattern)
 		if (r.ctx.failed) {
 			failed++;
 			printk("TEST FAIL %s: %s\n", t->name, r.ctx.reason);
+		} else if (r.ctx.skipped) {
+			skipped++;
+			printk("TEST skip %s: %s\n", t->name, r.ctx.reason);
 		} else {
 			passed++;
 			printk("TEST ok %s (%llu ms)\n", t->name,
 			       (ktime_get_ns() - t0) / NSEC_PER_MSEC);
 		}
 	}
-	printk("selftest: %d passed, %d failed\n", passed, failed);
+	printk("selftest: %d passed, %d failed, %d skipped\n", passed, failed,
+	       skipped);
 	return (!failed && passed) ? 0 : failed ? failed : 1;
 }
 

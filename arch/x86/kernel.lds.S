@@ -59,6 +59,14 @@ SECTIONS {
 		KEEP(*(SORT(.initcall.*)))
 		__initcall_end = .;
 		. = ALIGN(8);
+		__pci_drivers_start = .;
+		KEEP(*(.pci_drivers))
+		__pci_drivers_end = .;
+		. = ALIGN(8);
+		__virtio_drivers_start = .;
+		KEEP(*(.virtio_drivers))
+		__virtio_drivers_end = .;
+		. = ALIGN(8);
 		__selftest_start = .;
 		KEEP(*(SORT(.selftest.*)))
 		__selftest_end = .;

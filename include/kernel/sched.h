@@ -7,7 +7,21 @@
  *
  * Sleeping: set_current_state(TASK_INTERRUPTIBLE/UNINTERRUPTIBLE), check the
  * condition, schedule().  A wake_up_process() between the two is never
- * lost.  Wait queues and completions build on this (kernel/wait.h).
+ * lost, and a preemption between the two does not put the task to sleep.
+ * Wait queues and completions build on this (kernel/wait.h).
+ *
+ * Per-CPU state in struct cpu_local (kernel/smp.h), as the scheduler
+ * defines it:
+ *  - current: the task running on this CPU (its idle task when idle);
+ *    NULL until sched_init_cpu() ran on the CPU.
+ *  - preempt_count: preempt_disable() nesting (spin_lock counts).  0 means
+ *    preemptible if interrupts are on and irq_depth is 0.  Interrupt entry
+ *    does not change it.
+ *  - need_resched: this CPU should call the scheduler at the next
+ *    preemption point (interrupt return, preempt_enable()).  Set by the
+ *    tick and by wake-ups; cleared by the scheduler under the runqueue lock.
+ *  - irq_depth: interrupt nesting, maintained by the arch entry code; no
+ *    sleeping or scheduling while it is non-zero.
  */
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
@@ -61,6 +75,8 @@ bool preemptible(void);
 
 /* Called by the timer interrupt on every CPU, interrupts off. */
 void sched_tick(void);
+/* True in interrupt context (irq_depth > 0). */
+bool in_interrupt(void);
 /* Boot: make the running context the idle task of this CPU and start
  * scheduling.  sched_init() once on the boot CPU before any kthread. */
 void sched_init(void);
@@ -68,11 +84,32 @@ void sched_init_cpu(int cpu);
 __noreturn void cpu_idle_loop(void);
 /* Set by the arch IPI handler: reschedule on interrupt return. */
 void sched_resched_ipi(void);
-/* Called on interrupt exit when preemption is allowed. */
+/* Called on interrupt exit, interrupts off, on the interrupted task's own
+ * kernel stack, after irq_depth went back to 0, when the interrupted
+ * context had interrupts on and need_resched && preempt_count == 0.  The
+ * task may resume later on another CPU: per-CPU values read before the
+ * call are stale after it. */
 void preempt_schedule_irq(void);
 
 /* Statistics for selftests and the debugger. */
 unsigned long sched_nr_switches(int cpu);
 void sched_dump_tasks(void);
+
+/* Soft-lockup watchdog (kernel/watchdog.c, CONFIG_SOFTLOCKUP_WATCHDOG):
+ * a CPU that stays in non-preemptible code (preemption or interrupts
+ * disabled) for watchdog_thresh= seconds without scheduling is reported
+ * from its timer tick with the task name, registers and backtrace. */
+#ifdef CONFIG_SOFTLOCKUP_WATCHDOG
+/* This CPU scheduled or idled: it is not locked up. */
+void watchdog_touch(void);
+/* From sched_tick(), interrupts off. */
+void watchdog_tick(void);
+/* Threshold in seconds (0 disables); returns the previous one. */
+int watchdog_set_thresh(int seconds);
+unsigned long watchdog_reports(void);
+#else
+static inline void watchdog_touch(void) {}
+static inline void watchdog_tick(void) {}
+#endif
 
 #endif

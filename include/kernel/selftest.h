@@ -3,11 +3,12 @@
  * SELFTEST(name) { ... } defines a test; it registers itself through the
  * .selftest linker section — there is no central list.  `selftest=GLOB` on
  * the command line runs the matching tests in a kernel thread after boot,
- * prints "TEST ok NAME" or "TEST FAIL NAME: reason", then a summary line
- * "N passed, N failed", and exits QEMU via isa-debug-exit with the verdict.
+ * prints "TEST ok NAME", "TEST FAIL NAME: reason" or "TEST skip NAME:
+ * reason", then a summary line "selftest: N passed, N failed, N skipped", and exits QEMU via isa-debug-exit with the verdict.
  *
  * Inside a test: ST_ASSERT(cond), ST_EQ(a, b) fail the test with file, line
- * and values; ST_FAIL(fmt, ...) fails it with a message.  Tests may sleep.
+ * and values; ST_FAIL(fmt, ...) fails it with a message; ST_SKIP(fmt, ...)
+ * says it cannot run on this machine.  Tests may sleep.
  */
 #ifndef KERNEL_SELFTEST_H
 #define KERNEL_SELFTEST_H
@@ -17,6 +18,7 @@
 struct selftest_ctx {
 	char reason[192];
 	bool failed;
+	bool skipped;
 };
 
 struct selftest {
@@ -32,6 +34,11 @@ struct selftest {
 
 __printf(4, 5) int selftest_fail(struct selftest_ctx *t, const char *file,
 				 int line, const char *fmt, ...);
+
+/* The test cannot run here (e.g. a device it needs is absent): reported
+ * as "TEST skip NAME: reason", counted apart from passes and failures. */
+__printf(2, 3) int selftest_skip(struct selftest_ctx *t, const char *fmt, ...);
+#define ST_SKIP(fmt, ...) return selftest_skip(t, fmt, ##__VA_ARGS__)
 
 #define ST_FAIL(fmt, ...) \
 	return selftest_fail(t, __FILE__, __LINE__, fmt, ##__VA_ARGS__)

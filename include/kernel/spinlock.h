@@ -4,10 +4,15 @@
  * disables interrupts and MUST be used for any lock an interrupt handler
  * takes (LESSONS 6).  With CONFIG_LOCK_DEBUG each lock records its owner
  * CPU and the caller's address; a CPU that waits longer than
- * CONFIG_LOCK_DEBUG_TIMEOUT_MS reports the lock, its own backtrace and
- * (through an NMI-free IPI-less handshake) the holder's recorded site, and
- * a lock held that long is reported when released.  Recursion on the same
- * CPU is reported at once.
+ * CONFIG_LOCK_DEBUG_TIMEOUT_MS reports the lock, the holder CPU and its
+ * acquire site, its own backtrace and the holder's backtrace (through
+ * smp_send_backtrace_nmi), once per wait, and keeps waiting; a lock held
+ * that long is reported when released.  Recursion on the same CPU is a
+ * certain deadlock: reported at once, then panic.
+ *
+ * A zero-filled spinlock_t (kzalloc, .bss) is a valid unlocked lock.
+ * Before %gs holds the per-CPU area (early boot), locks work but neither
+ * count preemption nor record a holder CPU.
  */
 #ifndef KERNEL_SPINLOCK_H
 #define KERNEL_SPINLOCK_H
@@ -18,7 +23,7 @@ typedef struct spinlock {
 	volatile u16 next;
 	volatile u16 owner;
 #ifdef CONFIG_LOCK_DEBUG
-	s32 holder_cpu;		/* -1 when free */
+	s32 holder;		/* holder CPU + 1; 0 when free */
 	unsigned long holder_pc;
 	u64 acquired_ns;
 	const char *name;
@@ -26,7 +31,7 @@ typedef struct spinlock {
 } spinlock_t;
 
 #ifdef CONFIG_LOCK_DEBUG
-#define SPINLOCK_INIT(n) { 0, 0, -1, 0, 0, n }
+#define SPINLOCK_INIT(n) { 0, 0, 0, 0, 0, n }
 #else
 #define SPINLOCK_INIT(n) { 0, 0 }
 #endif
@@ -42,5 +47,12 @@ bool spin_is_locked(spinlock_t *l);
 /* Lock without touching preemption (scheduler internals only). */
 void raw_spin_lock(spinlock_t *l);
 void raw_spin_unlock(spinlock_t *l);
+
+/* Lock debugger controls (CONFIG_LOCK_DEBUG; without it the counter stays
+ * 0 and the setter does nothing).  Reports counts every report printed
+ * (wait too long, held too long); selftests compare it before and after. */
+unsigned long lockdebug_reports(void);
+/* Set the report threshold; returns the previous one. */
+unsigned int lockdebug_set_timeout_ms(unsigned int ms);
 
 #endif

@@ -1,0 +1,129 @@
+/* kernel/locking/spinlock.c — ticket spinlocks.
+ *
+ * spinlock_t holds two 16-bit counters: `next` (the next ticket to hand
+ * out) and `owner` (the ticket being served).  Locking takes a ticket with
+ * an atomic fetch-and-add and spins until owner reaches it; unlocking
+ * increments owner with release ordering.  Waiters are served in arrival
+ * order.  Up to 65535 CPUs may wait at once.
+ *
+ * spin_lock() disables preemption first (a task holding a spinlock never
+ * sleeps or migrates); spin_lock_irqsave() also disables interrupts, and
+ * is required for any lock an interrupt handler takes (LESSONS 6).
+ * raw_spin_lock() leaves preemption alone: the scheduler uses it with
+ * interrupts already off.  Unlock order: release the lock, restore
+ * interrupts, then preempt_enable(), which may reschedule.
+ *
+ * The lock debugger (lockdebug.c) hooks in before the ticket is taken
+ * (recursion), while spinning (wait too long) and around the hold.
+ */
+#include <asm/x86.h>
+#include <kernel/sched.h>
+#include "internal.h"
+
+BUILD_BUG_ON(offsetof(spinlock_t, owner) != 2);
+
+void spin_lock_init(spinlock_t *l, const char *name)
+{
+	*l = (spinlock_t)SPINLOCK_INIT(NULL);
+#ifdef CONFIG_LOCK_DEBUG
+	l->name = name;
+#endif
+}
+
+static __always_inline void ticket_lock(spinlock_t *l, unsigned long pc)
+{
+	struct lockdebug_wait w = { 0, 0, false };
+	u16 me;
+
+	lockdebug_before_lock(l, pc);
+	me = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != me) {
+		cpu_relax();
+		lockdebug_spin(l, pc, &w);
+	}
+	lockdebug_acquired(l, pc);
+}
+
+static __always_inline void ticket_unlock(spinlock_t *l)
+{
+	lockdebug_release(l);
+	__atomic_store_n(&l->owner, (u16)(l->owner + 1), __ATOMIC_RELEASE);
+}
+
+void raw_spin_lock(spinlock_t *l)
+{
+	ticket_lock(l, (unsigned long)__builtin_return_address(0));
+}
+
+void raw_spin_unlock(spinlock_t *l)
+{
+	ticket_unlock(l);
+}
+
+void spin_lock(spinlock_t *l)
+{
+	preempt_disable();
+	ticket_lock(l, (unsigned long)__builtin_return_address(0));
+}
+
+void spin_unlock(spinlock_t *l)
+{
+	ticket_unlock(l);
+	preempt_enable();
+}
+
+unsigned long spin_lock_irqsave(spinlock_t *l)
+{
+	unsigned long flags = local_irq_save();
+
+	preempt_disable();
+	ticket_lock(l, (unsigned long)__builtin_return_address(0));
+	return flags;
+}
+
+void spin_unlock_irqrestore(spinlock_t *l, unsigned long flags)
+{
+	ticket_unlock(l);
+	local_irq_restore(flags);
+	preempt_enable();
+}
+
+/* Take the lock only if nobody holds or waits for it: one 32-bit
+ * compare-and-swap over {next, owner}. */
+bool spin_trylock(spinlock_t *l)
+{
+	u32 *word = (u32 *)l;
+	u32 old = __atomic_load_n(word, __ATOMIC_RELAXED);
+	u16 ticket = (u16)old;
+
+	if (ticket != (u16)(old >> 16))
+		return false;
+	preempt_disable();
+	if (!__atomic_compare_exchange_n(word, &old,
+					 (old & 0xffff0000u) | (u16)(ticket + 1),
+					 false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		preempt_enable();
+		return false;
+	}
+	lockdebug_acquired(l, (unsigned long)__builtin_return_address(0));
+	return true;
+}
+
+bool spin_is_locked(spinlock_t *l)
+{
+	return READ_ONCE(l->owner) != READ_ONCE(l->next);
+}
+
+#ifndef CONFIG_LOCK_DEBUG
+/* Without the debugger nothing is ever reported. */
+unsigned long lockdebug_reports(void)
+{
+	return 0;
+}
+
+unsigned int lockdebug_set_timeout_ms(unsigned int ms)
+{
+	return 0;
+}
+#endif
