@@ -12,6 +12,7 @@
  * - no receive posted: RNR NAKs, then success (SEND and a multi-packet
  *   RDMA_WRITE_WITH_IMM that stalls at its last packet), or
  *   RNR_RETRY_EXC_ERR after rnr_retry NAKs;
+ * - a bad lkey: LOC_PROT_ERR after the WRs before it succeed;
  * - zero-length SEND, WRITE (no rkey check) and READ succeed.
  */
 #include "harness.h"
@@ -353,6 +354,27 @@ static void test_rnr_exceeded(void)
 	pair_down(&p);
 }
 
+static void test_bad_lkey(void)
+{
+	struct pair p;
+	struct ib_wc wc[4];
+
+	pair_up(&p, &opts, IB_ACCESS_LOCAL_WRITE);
+	CHECK_EQ(post_recv_b(&p, 1, 0, 5000), 0);
+	CHECK_EQ(post(&p, IB_WR_SEND, 1, 0, 5000, 0, 0, IB_SEND_SIGNALED), 0);
+	p.amr->lkey ^= 0x80;		/* the next WR names a wrong key */
+	CHECK_EQ(post(&p, IB_WR_SEND, 2, 0, 100, 0, 0, 0), 0);
+	p.amr->lkey ^= 0x80;
+	CHECK_EQ(post(&p, IB_WR_SEND, 3, 0, 100, 0, 0, 0), 0);
+	sim_run(&p.s, NULL, NULL, 100000000ull);
+	CHECK_EQ(ib_poll_cq(p.a.scq, 4, wc), 3);
+	CHECK(wc[0].wr_id == 1 && wc[0].status == IB_WC_SUCCESS, "first");
+	CHECK(wc[1].wr_id == 2 && wc[1].status == IB_WC_LOC_PROT_ERR,
+	      "second: %u", wc[1].status);
+	CHECK(wc[2].wr_id == 3 && wc[2].status == IB_WC_WR_FLUSH_ERR, "third");
+	pair_down(&p);
+}
+
 static void test_zero_length(void)
 {
 	struct pair p;
@@ -383,6 +405,7 @@ int main(void)
 	RUN(test_recv_too_small);
 	RUN(test_rnr_then_success);
 	RUN(test_rnr_exceeded);
+	RUN(test_bad_lkey);
 	RUN(test_zero_length);
 	return harness_exit();
 }

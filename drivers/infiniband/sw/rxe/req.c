@@ -18,8 +18,7 @@
  * RXE_ACK_EVERY PSNs, and on the packet that fills the window, so the
  * responder can coalesce its ACKs yet the window always reopens.
  * Go-back-N: rxe_req_rewind() moves the cursor back to comp.una; packets
- * sent again are counted as retransmissions.  A WQE whose local SGE no
- * longer maps fails with IB_WC_LOC_PROT_ERR.
+ * sent again are counted as retransmissions.
  * Callers: qp.c (after posting), comp.c (after ACKs, NAKs, timers).
  */
 #include "internal.h"
@@ -155,8 +154,11 @@ void rxe_req_run(struct rxe_qp *qp)
 
 		if (r == 0)
 			return;
+		/* A local key error fails its WQE once everything before
+		 * it has completed (the completer runs us again then). */
 		if (r < 0) {
-			rxe_qp_error(qp, IB_WC_LOC_PROT_ERR);
+			if (qp->req.wqe == qp->sq_cons)
+				rxe_qp_error(qp, IB_WC_LOC_PROT_ERR);
 			return;
 		}
 	}
