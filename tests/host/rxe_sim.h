@@ -10,7 +10,9 @@
  * of seconds of protocol time runs in milliseconds.  Each node's timer is
  * the earliest deadline rxe asked for; when it fires the node's
  * rxe_dev_timer() runs and re-arms what is still pending.
- * Used by test_rxe_rc.c and test_rxe_fuzz.c.
+ * With RXE_PCAP=FILE in the environment every transmitted frame is also
+ * written to FILE (pcap, simulated timestamps) for tshark.
+ * Used by test_rxe_rc.c, test_rxe_errors.c and test_rxe_fuzz.c.
  */
 #ifndef TESTS_HOST_RXE_SIM_H
 #define TESTS_HOST_RXE_SIM_H
@@ -58,7 +60,29 @@ struct sim {
 	u32 heap_len, heap_cap;
 	u64 fifo[SIM_MAX_NODES];	/* last in-order delivery time */
 	u64 frames, dropped, duplicated, reordered;
+	FILE *pcap;
 };
+
+static void sim_pcap_open(struct sim *s)
+{
+	const char *path = getenv("RXE_PCAP");
+	u32 hdr[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1 };
+
+	if (!path || !*path)
+		return;
+	s->pcap = fopen(path, "wb");
+	if (s->pcap)
+		fwrite(hdr, sizeof(hdr), 1, s->pcap);
+}
+
+static void sim_pcap_write(struct sim *s, const void *frame, u32 len)
+{
+	u32 rec[4] = { (u32)(s->now / 1000000000u),
+		       (u32)(s->now % 1000000000u / 1000u), len, len };
+
+	fwrite(rec, sizeof(rec), 1, s->pcap);
+	fwrite(frame, len, 1, s->pcap);
+}
 
 static u64 sim_rand(struct sim *s)
 {
@@ -154,6 +178,8 @@ static int sim_xmit(void *ctx, const void *frame, u32 len)
 	struct sim *s = n->sim;
 
 	s->frames++;
+	if (s->pcap)
+		sim_pcap_write(s, frame, len);
 	if (n->tap)
 		n->tap(n, frame, len);
 	for (int d = 0; d < s->nr_nodes; d++) {
@@ -199,6 +225,7 @@ static void sim_init(struct sim *s, int nodes, u64 seed)
 	s->rng = seed * 0x9e3779b97f4a7c15ull + 1;
 	s->faults.delay_ns = 2000;
 	s->nr_nodes = nodes;
+	sim_pcap_open(s);
 	for (int i = 0; i < nodes; i++) {
 		struct sim_node *n = &s->nodes[i];
 		struct rxe_dev_config cfg = {
@@ -221,6 +248,8 @@ static void sim_free(struct sim *s)
 	while (s->heap_len)
 		free(heap_pop(s).frame);
 	free(s->heap);
+	if (s->pcap)
+		fclose(s->pcap);
 	for (int i = 0; i < s->nr_nodes; i++)
 		if (rxe_dev_destroy(s->nodes[i].dev))
 			abort();

@@ -284,7 +284,8 @@ static void t_pump(struct t_run *r)
 		t_recv_done(r, &wc);
 	while (r->recv_posted - r->recv_done < T_SLOTS && !r->err) {
 		struct ib_sge sge = {
-			.addr = (u64)(uintptr_t)t_slot(&r->b, 0, r->recv_posted),
+			.addr = (u64)(uintptr_t)t_slot(&r->b, 0,
+							 r->recv_posted),
 			.length = T_SLOT, .lkey = r->b.mr->lkey };
 		struct ib_recv_wr wr = { .wr_id = r->recv_posted,
 					 .sg_list = &sge, .num_sge = 1 };
@@ -367,7 +368,8 @@ SELFTEST(rxe_loopback_lossy)
 	if (r->err)
 		ST_FAIL("%s (message %u)", r->err, r->completed);
 	ST_EQ(r->completed, T_MSGS);
-	ST_EQ(r->recv_done, T_MSGS / 5 * 3);	/* SEND, SEND_IMM, WRITE_IMM */
+	/* SEND, SEND_WITH_IMM and WRITE_WITH_IMM each complete a receive */
+	ST_EQ(r->recv_done, T_MSGS / 5 * 3);
 	ST_ASSERT(retrans > 0);
 	kfree(l);
 	kfree(r);
