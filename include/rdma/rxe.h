@@ -77,8 +77,30 @@ enum rxe_counter {
 	RXE_CNT_DROP_WRONG_PEER,	/* source is not the connected peer */
 	RXE_CNT_DROP_BAD_RESP,		/* unexpected ACK/READ response */
 	RXE_CNT_DROP_OUT_OF_SEQ,	/* after a NAK, until the gap fills */
+	/* injected faults (rxe_dev_set_faults) */
+	RXE_CNT_FAULT_DROP,
+	RXE_CNT_FAULT_DUP,
+	RXE_CNT_FAULT_REORDER,
+	RXE_CNT_FAULT_HELD,		/* frames delayed in the fault queue */
+	RXE_CNT_FAULT_OVERFLOW,		/* fault queue full: frame lost */
 	RXE_CNT_NR
 };
+
+/* Seeded fault injection on transmit, for testing recovery without any
+ * outside tool (the kernel's rxe.drop=, rxe.dup=, rxe.reorder=,
+ * rxe.delay_us=, rxe.seed= parameters).  Probabilities are in parts per
+ * million.  Every frame is delayed by delay_us; a reordered one by up to
+ * four times as much more (at least 50 us), so frames behind it overtake
+ * it; a duplicate is a second copy with its own delay. */
+struct rxe_fault_params {
+	u32 drop_ppm, dup_ppm, reorder_ppm;
+	u32 delay_us;
+	u64 seed;
+};
+
+/* Parse a probability "0", "1", "0.02", ".5" (at most 6 decimals) into
+ * parts per million.  Returns 0 or -EINVAL. */
+int rxe_fault_parse_ppm(const char *s, u32 *ppm);
 
 /* Create a device on a port.  Returns 0 or -EINVAL / -ENOMEM.  May be
  * called only where kmalloc may be called. */
@@ -89,9 +111,14 @@ int rxe_dev_create(const struct rxe_dev_config *cfg,
 int rxe_dev_destroy(struct rxe_dev *dev);
 struct ib_device *rxe_ib_device(struct rxe_dev *dev);
 
+/* Turn fault injection on (or off, with all-zero @p).  Frames already
+ * held are still delivered. */
+void rxe_dev_set_faults(struct rxe_dev *dev, const struct rxe_fault_params *p);
+
 /* One received Ethernet frame.  Never fails: anything wrong is counted. */
 void rxe_rx(struct rxe_dev *dev, const void *frame, u32 len);
-/* Run expired retransmission and RNR timers. */
+/* Run expired retransmission and RNR timers and release delayed frames
+ * that are due. */
 void rxe_dev_timer(struct rxe_dev *dev);
 
 u64 rxe_counter(const struct rxe_dev *dev, enum rxe_counter c);

@@ -33,6 +33,7 @@ void kfree(const void *p)
 #include "../../lib/crc32.c"
 #include "../../drivers/infiniband/sw/rxe/wire.c"
 #include "../../drivers/infiniband/sw/rxe/icrc.c"
+#include "../../drivers/infiniband/sw/rxe/fault.c"
 #include "../../drivers/infiniband/sw/rxe/dev.c"
 #include "../../drivers/infiniband/sw/rxe/mr.c"
 #include "../../drivers/infiniband/sw/rxe/cq.c"

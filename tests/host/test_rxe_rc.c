@@ -8,7 +8,8 @@
  * send completes once, in order, SUCCESS, with the right opcode and length;
  * every receive completion matches the next message that must produce one
  * (length, immediate data, bytes); every WRITE and READ lands byte for
- * byte.  With loss the retransmission counter must be above zero.
+ * byte.  Once more with the loss injected by the provider's own fault
+ * injector (fault.c) instead of the simulated link.  With loss the retransmission counter must be above zero.
  * Error paths are in test_rxe_errors.c.
  */
 #include "harness.h"
@@ -281,7 +282,8 @@ static bool stress_done(void *arg)
 }
 
 static void run_stress(const char *name, u64 seed, u32 msgs, enum ib_mtu mtu,
-		       struct sim_faults faults, bool expect_loss)
+		       struct sim_faults faults,
+		       const struct rxe_fault_params *core, bool expect_loss)
 {
 	struct sim_qp_opts o = default_opts;
 	static struct sim s;
@@ -293,6 +295,8 @@ static void run_stress(const char *name, u64 seed, u32 msgs, enum ib_mtu mtu,
 	o.mtu = mtu;
 	sim_init(&s, 2, seed);
 	s.faults = faults;
+	for (int i = 0; core && i < 2; i++)
+		rxe_dev_set_faults(s.nodes[i].dev, core);
 	sim_ep_create(&a, &s.nodes[0], &o);
 	sim_ep_create(&b, &s.nodes[1], &o);
 	CHECK_EQ(sim_ep_connect(&a, &b, &o), 0);
@@ -343,7 +347,7 @@ static void test_stress_clean(void)
 {
 	struct sim_faults f = { .delay_ns = 2000, .jitter_ns = 500 };
 
-	run_stress("clean", 1, 1500, IB_MTU_1024, f, false);
+	run_stress("clean", 1, 1500, IB_MTU_1024, f, NULL, false);
 }
 
 static void test_stress_lossy(void)
@@ -352,7 +356,7 @@ static void test_stress_lossy(void)
 				.delay_ns = 2000, .jitter_ns = 500,
 				.reorder_ns = 20000 };
 
-	run_stress("lossy", 2, 1000, IB_MTU_1024, f, true);
+	run_stress("lossy", 2, 1000, IB_MTU_1024, f, NULL, true);
 }
 
 static void test_stress_hostile(void)
@@ -361,8 +365,20 @@ static void test_stress_hostile(void)
 				.delay_ns = 5000, .jitter_ns = 5000,
 				.reorder_ns = 50000 };
 
-	run_stress("hostile-4096", 3, 200, IB_MTU_4096, f, true);
-	run_stress("hostile-256", 4, 50, IB_MTU_256, f, true);
+	run_stress("hostile-4096", 3, 200, IB_MTU_4096, f, NULL, true);
+	run_stress("hostile-256", 4, 50, IB_MTU_256, f, NULL, true);
+}
+
+/* The same loss, injected by the provider itself (rxe.drop= etc.) on a
+ * clean simulated link. */
+static void test_stress_provider_faults(void)
+{
+	struct sim_faults f = { .delay_ns = 2000 };
+	struct rxe_fault_params core = { .drop_ppm = 20000, .dup_ppm = 10000,
+					 .reorder_ppm = 10000, .delay_us = 5,
+					 .seed = 42 };
+
+	run_stress("provider-faults", 5, 500, IB_MTU_1024, f, &core, true);
 }
 
 int main(void)
@@ -370,5 +386,6 @@ int main(void)
 	RUN(test_stress_clean);
 	RUN(test_stress_lossy);
 	RUN(test_stress_hostile);
+	RUN(test_stress_provider_faults);
 	return harness_exit();
 }

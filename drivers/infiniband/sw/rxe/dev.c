@@ -8,7 +8,8 @@
  * rxe_dev_timer() runs each QP's expired timers; QPs ask for a wake-up via
  * rxe_arm(), which forwards the deadline to the port's arm_timer.
  * One transmit buffer per device: frames are built and handed to xmit one
- * at a time, which the caller's per-device serialization makes safe.
+ * at a time (through fault.c), which the caller's per-device
+ * serialization makes safe.
  */
 #include "internal.h"
 #include <lib/string.h>
@@ -61,6 +62,11 @@ static const char *const rxe_counter_names[RXE_CNT_NR] = {
 	[RXE_CNT_DROP_WRONG_PEER] = "drop_wrong_peer",
 	[RXE_CNT_DROP_BAD_RESP] = "drop_bad_resp",
 	[RXE_CNT_DROP_OUT_OF_SEQ] = "drop_out_of_seq",
+	[RXE_CNT_FAULT_DROP] = "fault_drop",
+	[RXE_CNT_FAULT_DUP] = "fault_dup",
+	[RXE_CNT_FAULT_REORDER] = "fault_reorder",
+	[RXE_CNT_FAULT_HELD] = "fault_held",
+	[RXE_CNT_FAULT_OVERFLOW] = "fault_overflow",
 };
 
 _Static_assert(RXE_CNT_DROP_SHORT + RXE_PARSE_BAD_ICRC - RXE_PARSE_SHORT ==
@@ -92,6 +98,7 @@ int rxe_dev_create(const struct rxe_dev_config *cfg,
 		sizeof(dev->ibdev.name));
 	dev->ibdev.ops = &rxe_ib_ops;
 	INIT_LIST_HEAD(&dev->ibdev.list);
+	INIT_LIST_HEAD(&dev->held);
 	memcpy(dev->ibdev.mac, cfg->mac, 6);
 	dev->ibdev.ipv4 = cfg->ipv4;
 	dev->ops = ops;
@@ -107,6 +114,7 @@ int rxe_dev_destroy(struct rxe_dev *dev)
 {
 	if (dev->nr_pd || dev->nr_cq)
 		return -EBUSY;
+	rxe_fault_flush(dev);
 	kfree(dev->qps);
 	kfree(dev->mrs);
 	kfree(dev);
@@ -157,8 +165,7 @@ void rxe_xmit(struct rxe_dev *dev, const struct rxe_tx *tx)
 	u32 len = rxe_pkt_build_finish(dev->txbuf, tx);
 
 	rxe_count(dev, RXE_CNT_TX_PKTS);
-	if (dev->ops->xmit(dev->ctx, dev->txbuf, len))
-		rxe_count(dev, RXE_CNT_TX_FAIL);
+	rxe_fault_xmit(dev, dev->txbuf, len);
 }
 
 void rxe_arm(struct rxe_dev *dev, u64 deadline)
@@ -203,6 +210,7 @@ void rxe_dev_timer(struct rxe_dev *dev)
 {
 	u64 now = rxe_now(dev);
 
+	rxe_fault_run(dev, now);
 	for (u32 i = 0; i < dev->max_qp; i++)
 		if (dev->qps[i] && dev->qps[i]->state == IB_QPS_RTS)
 			rxe_comp_timer(dev->qps[i], now);

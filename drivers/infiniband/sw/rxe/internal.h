@@ -3,6 +3,7 @@
  * Map of the directory:
  *   wire.c   RoCEv2 frame build and parse (include/protocol/roce.h)
  *   icrc.c   the invariant CRC
+ *   fault.c  seeded drop/duplicate/reorder/delay on transmit
  *   dev.c    device, QP-number table, rx dispatch, timers, counters
  *   mr.c     PDs, MRs, key lookup, copies between frames and SGE lists
  *   cq.c     completion queues
@@ -234,6 +235,11 @@ struct rxe_dev {
 	u32 nr_pd, nr_cq;
 	u16 ip_id;
 	u64 counters[RXE_CNT_NR];
+	struct rxe_fault_params faults;	/* fault.c */
+	bool fault_on;
+	u64 fault_rng;
+	struct list_head held;		/* delayed frames, by release time */
+	u32 nr_held;
 	u8 txbuf[RXE_MAX_FRAME];	/* one frame being built */
 };
 
@@ -275,6 +281,14 @@ void rxe_tx_init(struct rxe_qp *qp, struct rxe_tx *tx, u8 opcode, u32 psn);
  * rxe_pkt_build_hdrs returned) and transmit it. */
 void rxe_xmit(struct rxe_dev *dev, const struct rxe_tx *tx);
 void rxe_arm(struct rxe_dev *dev, u64 deadline);
+
+/* --- fault.c --- */
+/* Send a frame through the fault injector to the port. */
+void rxe_fault_xmit(struct rxe_dev *dev, const void *frame, u32 len);
+/* Release held frames that are due; re-arm for the next one. */
+void rxe_fault_run(struct rxe_dev *dev, u64 now);
+/* Free every held frame (device teardown). */
+void rxe_fault_flush(struct rxe_dev *dev);
 
 /* --- mr.c --- */
 int rxe_alloc_pd(struct ib_device *dev, struct ib_pd **pd);
