@@ -81,8 +81,8 @@ enum rxe_counter {
 	RXE_CNT_FAULT_DROP,
 	RXE_CNT_FAULT_DUP,
 	RXE_CNT_FAULT_REORDER,
-	RXE_CNT_FAULT_HELD,		/* frames delayed in the fault queue */
-	RXE_CNT_FAULT_OVERFLOW,		/* fault queue full: frame lost */
+	RXE_CNT_FAULT_HELD,		/* frames delayed in the queue */
+	RXE_CNT_FAULT_OVERFLOW,		/* queue full: frame lost */
 	RXE_CNT_NR
 };
 

@@ -92,7 +92,8 @@ static void test_parse_ppm(void)
 {
 	static const struct { const char *s; int err; u32 ppm; } v[] = {
 		{ "0", 0, 0 }, { "1", 0, 1000000 }, { "0.02", 0, 20000 },
-		{ ".5", 0, 500000 }, { "0.000001", 0, 1 }, { "1.0", 0, 1000000 },
+		{ ".5", 0, 500000 }, { "0.000001", 0, 1 },
+		{ "1.0", 0, 1000000 },
 		{ "0.0000001", -EINVAL, 0 }, { "1.5", -EINVAL, 0 },
 		{ "2", -EINVAL, 0 }, { "", -EINVAL, 0 }, { "0.", -EINVAL, 0 },
 		{ "abc", -EINVAL, 0 }, { "0.1x", -EINVAL, 0 },
@@ -124,7 +125,8 @@ static void test_rates(void)
 	dups = rxe_counter(dev, RXE_CNT_FAULT_DUP);
 	CHECK(drops > N / 10 - 1000 && drops < N / 10 + 1000, "drops %llu",
 	      (unsigned long long)drops);
-	CHECK(dups > 4000 && dups < 5500, "dups %llu", (unsigned long long)dups);
+	CHECK(dups > 4000 && dups < 5500, "dups %llu",
+	      (unsigned long long)dups);
 	CHECK_EQ(r.nout, N - drops + dups);
 	memset(seen, 0, sizeof(seen));
 	for (u32 i = 0; i < r.nout; i++) {

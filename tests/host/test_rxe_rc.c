@@ -9,7 +9,8 @@
  * every receive completion matches the next message that must produce one
  * (length, immediate data, bytes); every WRITE and READ lands byte for
  * byte.  Once more with the loss injected by the provider's own fault
- * injector (fault.c) instead of the simulated link.  With loss the retransmission counter must be above zero.
+ * injector (fault.c) instead of the simulated link.  With loss the
+ * retransmission counter must be above zero.
  * Error paths are in test_rxe_errors.c.
  */
 #include "harness.h"

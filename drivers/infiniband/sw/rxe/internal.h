@@ -238,7 +238,7 @@ struct rxe_dev {
 	struct rxe_fault_params faults;	/* fault.c */
 	bool fault_on;
 	u64 fault_rng;
-	struct list_head held;		/* delayed frames, by release time */
+	struct list_head held;		/* delayed frames, by due time */
 	u32 nr_held;
 	u8 txbuf[RXE_MAX_FRAME];	/* one frame being built */
 };
