@@ -319,6 +319,22 @@ static void run_stress(const char *name, u64 seed, u32 msgs, enum ib_mtu mtu,
 	}
 	CHECK(expect_loss ? retrans > 0 : retrans == 0,
 	      "%s: %llu retransmissions", name, (unsigned long long)retrans);
+	for (int i = 0; i < 2; i++) {
+		struct rxe_dev *d = s.nodes[i].dev;
+
+		/* ACK coalescing: far fewer ACKs than request packets. */
+		CHECK(rxe_counter(d, RXE_CNT_ACK_SENT) * 4 <
+			      rxe_counter(d, RXE_CNT_TX_PKTS),
+		      "%s: %llu ACKs for %llu packets", name,
+		      (unsigned long long)rxe_counter(d, RXE_CNT_ACK_SENT),
+		      (unsigned long long)rxe_counter(d, RXE_CNT_TX_PKTS));
+		/* Loss exercises gap NAKs and re-executed READs. */
+		CHECK(!expect_loss ||
+			      (rxe_counter(d, RXE_CNT_SEQ_NAK_SENT) > 0 &&
+			       rxe_counter(d, RXE_CNT_DUP_READ) > 0),
+		      "%s: node %d saw no sequence NAK or duplicate READ", name,
+		      i);
+	}
 	CHECK_EQ(rxe_counter(da, RXE_CNT_DROP_BAD_ICRC) +
 		 rxe_counter(db, RXE_CNT_DROP_BAD_ICRC), 0);
 	CHECK_EQ(rxe_counter(da, RXE_CNT_CQ_OVERFLOW), 0);

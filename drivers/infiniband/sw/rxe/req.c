@@ -14,9 +14,9 @@
  *
  * Flow control: nothing is sent more than RXE_WINDOW PSNs past the oldest
  * unacknowledged one (comp.una), and no more than max_rd_atomic READs are
- * outstanding.  AckReq is set on the last packet of every message, every
- * RXE_ACK_EVERY PSNs, and on the packet that fills the window, so the
- * responder can coalesce its ACKs yet the window always reopens.
+ * outstanding.  AckReq is set on the last packet of every message and
+ * every RXE_ACK_EVERY PSNs, so the responder coalesces its ACKs yet the
+ * window always reopens.
  * Go-back-N: rxe_req_rewind() moves the cursor back to comp.una; packets
  * sent again are counted as retransmissions.
  * Callers: qp.c (after posting), comp.c (after ACKs, NAKs, timers).
@@ -44,20 +44,27 @@ static u8 data_opcode(const struct rxe_send_wqe *w, u32 pkt)
 	return base + 1;
 }
 
-static u32 reads_outstanding(struct rxe_qp *qp)
+/* Are @max READs already in flight before the cursor? */
+static bool reads_full(struct rxe_qp *qp, u32 max)
 {
 	u32 n = 0;
 
-	for (u32 i = qp->sq_cons; i != qp->req.wqe; i++)
+	for (u32 i = qp->sq_cons; i != qp->req.wqe && n < max; i++)
 		if (rxe_sq(qp, i)->opcode == IB_WR_RDMA_READ)
 			n++;
-	return n;
+	return n >= max;
 }
 
-static bool want_ack(struct rxe_qp *qp, u32 psn, bool last)
+/* AckReq at message ends and every RXE_ACK_EVERY PSNs.  Any RXE_WINDOW
+ * consecutive PSNs hold several of the latter, so a full window always
+ * has ACKs coming.  (Asking at the window's edge as well would make the
+ * responder ACK every packet once the window is saturated: each ACK opens
+ * the window by one, and the next packet sits at the edge again.) */
+static bool want_ack(u32 psn, bool last)
 {
-	return last || (psn & (RXE_ACK_EVERY - 1)) == RXE_ACK_EVERY - 1 ||
-	       psn_diff(psn_add(psn, 1), qp->comp.una) >= RXE_WINDOW;
+	BUILD_BUG_ON(RXE_WINDOW % RXE_ACK_EVERY ||
+		     RXE_WINDOW < 2 * RXE_ACK_EVERY);
+	return last || (psn & (RXE_ACK_EVERY - 1)) == RXE_ACK_EVERY - 1;
 }
 
 static int send_data_pkt(struct rxe_qp *qp, struct rxe_send_wqe *w,
@@ -72,7 +79,7 @@ static int send_data_pkt(struct rxe_qp *qp, struct rxe_send_wqe *w,
 	rxe_tx_init(qp, &tx, data_opcode(w, pkt), psn);
 	f = rxe_op_flags(tx.opcode);
 	tx.paylen = MIN(qp->mtu, w->length - off);
-	tx.ackreq = want_ack(qp, psn, f & ROCE_F_LAST);
+	tx.ackreq = want_ack(psn, f & ROCE_F_LAST);
 	tx.se = (f & ROCE_F_LAST) && (w->send_flags & IB_SEND_SOLICITED);
 	if (f & ROCE_F_RETH) {
 		tx.va = w->remote_addr;
@@ -128,7 +135,7 @@ static int req_step(struct rxe_qp *qp, struct rxe_send_wqe *w)
 	    qp->req.wqe != qp->sq_cons)
 		return 0;
 	if (w->opcode == IB_WR_RDMA_READ) {
-		if (reads_outstanding(qp) >= max_rd)
+		if (reads_full(qp, max_rd))
 			return 0;
 		send_read_req(qp, w, qp->req.pkt);
 		note_sent(qp, psn, psn_add(w->first_psn, w->npkts));

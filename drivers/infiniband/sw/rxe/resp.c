@@ -22,8 +22,8 @@
  * -> its WC gets LOC_LEN_ERR and NAK invalid request.  After an error NAK
  * the QP enters ERR (flushing its WQEs).
  * ACK coalescing: a request is ACKed only if it carries AckReq (req.c
- * sets it at message ends, every RXE_ACK_EVERY PSNs and at the window's
- * edge).  READ responses need no separate ACK.
+ * sets it at message ends and every RXE_ACK_EVERY PSNs).  READ responses
+ * need no separate ACK.
  * Callers: dev.c (rx).
  */
 #include "internal.h"
