@@ -175,26 +175,36 @@ static void ack_pkt(struct rxe_qp *qp, const struct rxe_pkt *pkt)
 	}
 }
 
-/* A READ response: must be the next one the oldest WQE, a READ, awaits. */
+/* Is @pkt the next response the oldest WQE, a READ, awaits — right PSN,
+ * opcode for its position, payload length, an ACK syndrome? */
+static bool read_resp_expected(struct rxe_qp *qp, const struct rxe_pkt *pkt)
+{
+	struct rxe_send_wqe *w = rxe_sq(qp, qp->sq_cons);
+	u32 k = w->read_rcvd;
+
+	if (qp->sq_cons == qp->sq_prod || w->opcode != IB_WR_RDMA_READ ||
+	    pkt->psn != psn_add(w->first_psn, k))
+		return false;
+	if (pkt->opcode != rxe_read_resp_opcode(w->npkts, k) ||
+	    pkt->paylen != MIN(qp->mtu, w->length - k * qp->mtu))
+		return false;
+	return !(pkt->flags & ROCE_F_AETH) ||
+	       (pkt->syndrome & ROCE_AETH_TYPE_MASK) == ROCE_AETH_ACK;
+}
+
 static void read_resp(struct rxe_qp *qp, const struct rxe_pkt *pkt)
 {
-	struct rxe_send_wqe *w;
-	u32 k, len;
+	/* A response implicitly acknowledges every PSN before it. */
+	bool acked = ack_upto(qp, psn_add(pkt->psn, ROCE_PSN_MASK));
+	struct rxe_send_wqe *w = rxe_sq(qp, qp->sq_cons);
+	u32 k = w->read_rcvd, len = pkt->paylen;
 
-	ack_upto(qp, psn_add(pkt->psn, ROCE_PSN_MASK));
-	w = rxe_sq(qp, qp->sq_cons);
-	if (qp->sq_cons == qp->sq_prod || w->opcode != IB_WR_RDMA_READ ||
-	    pkt->psn != psn_add(w->first_psn, w->read_rcvd)) {
+	if (!read_resp_expected(qp, pkt)) {
 		rxe_count(qp->dev, RXE_CNT_DROP_BAD_RESP);
-		return;
-	}
-	k = w->read_rcvd;
-	len = MIN(qp->mtu, w->length - k * qp->mtu);
-	if (pkt->opcode != rxe_read_resp_opcode(w->npkts, k) ||
-	    pkt->paylen != len ||
-	    ((pkt->flags & ROCE_F_AETH) &&
-	     (pkt->syndrome & ROCE_AETH_TYPE_MASK) != ROCE_AETH_ACK)) {
-		rxe_count(qp->dev, RXE_CNT_DROP_BAD_RESP);
+		if (acked) {
+			progress(qp);
+			rxe_req_run(qp);
+		}
 		return;
 	}
 	if (rxe_sge_copy(qp->dev, qp->ibqp.pd, w->sge, w->num_sge,
