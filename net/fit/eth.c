@@ -7,10 +7,11 @@
  *  - Sending: a message is cut into fragments of at most frag_max bytes;
  *    each fragment is one DATA frame with the next sequence number.  The
  *    frames stay in the peer's window (WINDOW slots, preallocated) until
- *    acknowledged.  tx_mutex serialises senders of one peer so that a
- *    message's fragments have consecutive sequence numbers; a sender
- *    sleeps (until its deadline) while the window lacks room for the
- *    whole message.
+ *    acknowledged.  One sender of a peer at a time holds the peer's
+ *    tx_busy token, so that a message's fragments have consecutive
+ *    sequence numbers; a sender sleeps, never past its own deadline,
+ *    until the token is free and the window has room for the whole
+ *    message.
  *  - Receiving: only the frame with the expected sequence number is
  *    accepted (anything else is a duplicate or out of order: dropped and
  *    answered with an ACK), so reassembly is appending fragments in order;
@@ -26,13 +27,12 @@
  *  Not covered: a peer that reboots (its sequence numbers restart), more
  *  than one netdev.
  *
- * Locks: per peer, tx_mutex (senders) -> lock (irqsave; the rx handler
+ * Locks: per peer, lock (irqsave; the rx handler
  * runs in the NIC's interrupt) -> the netdev's transmit lock.  Nothing
  * else is taken under `lock`; upcalls and wake-ups happen after it is
  * dropped.  peers[] entries are published once (release) and never freed.
  */
 #include <drivers/netdev.h>
-#include <kernel/mutex.h>
 #include <kernel/node.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
@@ -53,8 +53,8 @@
 
 struct eth_peer {
 	spinlock_t lock;
-	struct mutex tx_mutex;
-	struct wait_queue_head tx_wait;	/* room in the window */
+	struct wait_queue_head tx_wait;	/* window room, tx_busy free */
+	bool tx_busy;			/* a sender fills slots; under lock */
 	u16 node;
 	u8 mac[ETH_ALEN];
 	/* transmit, under lock */
@@ -150,17 +150,20 @@ static void gather(u8 *dst, const struct msg_hdr *hdr, const u8 *payload,
 		memcpy(dst, payload + (off - hn), n);
 }
 
-static u32 window_room(struct eth_peer *p)
+/* Take the sender token if it is free and @nfrag slots are. */
+static bool claim_tx(struct eth_peer *p, u32 nfrag)
 {
 	unsigned long f = spin_lock_irqsave(&p->lock);
-	u32 room = WINDOW - (p->snd_nxt - p->snd_una);
+	bool ok = !p->tx_busy && WINDOW - (p->snd_nxt - p->snd_una) >= nfrag;
 
+	if (ok)
+		p->tx_busy = true;
 	spin_unlock_irqrestore(&p->lock, f);
-	return room;
+	return ok;
 }
 
 /* Fill window slot @seq (after snd_nxt: only the sender holding
- * tx_mutex touches it) with a DATA frame of @n bytes at @off of a message
+ * tx_busy touches it) with a DATA frame of @n bytes at @off of a message
  * of @total bytes; the bytes come from gather(@hdr, @payload). */
 static void fill_frame(struct eth_peer *p, u32 seq, const struct msg_hdr *hdr,
 		       const u8 *payload, u32 total, u32 off, u32 n)
@@ -180,7 +183,8 @@ static void fill_frame(struct eth_peer *p, u32 seq, const struct msg_hdr *hdr,
 		memset(fr + HDRS + n, 0, MIN_FRAME - HDRS - n);
 }
 
-/* Send the @nfrag filled slots after snd_nxt, in order. */
+/* Send the @nfrag filled slots after snd_nxt, in order, and give the
+ * sender token back. */
 static void commit_frames(struct eth_peer *p, u32 nfrag)
 {
 	unsigned long f = spin_lock_irqsave(&p->lock);
@@ -194,22 +198,26 @@ static void commit_frames(struct eth_peer *p, u32 nfrag)
 		p->resent[p->snd_nxt % WINDOW] = false;
 		xmit_slot(p, p->snd_nxt++);
 	}
+	p->tx_busy = false;
 	spin_unlock_irqrestore(&p->lock, f);
 	wake_up(&rtx_wait);
+	wake_up(&p->tx_wait);
 }
 
-/* Wait (holding tx_mutex) until @nfrag slots are free or @deadline_ns. */
+/* Become the peer's sender with @nfrag free slots, or -ETIMEDOUT at
+ * @deadline_ns. */
 static int wait_room(struct eth_peer *p, u32 nfrag, u64 deadline_ns)
 {
-	while (window_room(p) < nfrag) {
+	for (;;) {
 		u64 now = ktime_get_ns();
 
 		if (now >= deadline_ns)
-			return -ETIMEDOUT;
-		wait_event_timeout(p->tx_wait, window_room(p) >= nfrag,
-				   deadline_ns - now);
+			return claim_tx(p, nfrag) ? 0 : -ETIMEDOUT;
+		/* The condition is checked first and claims on success. */
+		if (wait_event_timeout(p->tx_wait, claim_tx(p, nfrag),
+				       deadline_ns - now))
+			return 0;
 	}
-	return 0;
 }
 
 static int eth_send(struct fit_transport *t, unsigned int channel,
@@ -225,7 +233,6 @@ static int eth_send(struct fit_transport *t, unsigned int channel,
 		return -EHOSTUNREACH;
 	if (total > t->max_msg || nfrag > WINDOW)
 		return -EMSGSIZE;
-	mutex_lock(&p->tx_mutex);
 	err = wait_room(p, nfrag, deadline_ns);
 	if (!err) {
 		for (u32 i = 0, off = 0; i < nfrag; i++, off += frag_max)
@@ -233,7 +240,6 @@ static int eth_send(struct fit_transport *t, unsigned int channel,
 				   MIN(frag_max, total - off));
 		commit_frames(p, nfrag);
 	}
-	mutex_unlock(&p->tx_mutex);
 	return err;
 }
 
@@ -253,7 +259,6 @@ int fit_eth_test_frame(u16 node, const void *data, u32 len, u32 msg_len,
 	if (len > frag_max || len < sizeof(none))
 		return -EINVAL;
 	memcpy(&none, data, sizeof(none));
-	mutex_lock(&p->tx_mutex);
 	err = wait_room(p, 1, ktime_get_ns() + fit_default_timeout_ns());
 	if (!err) {
 		fill_frame(p, p->snd_nxt, &none, (const u8 *)data + sizeof(none),
@@ -262,7 +267,6 @@ int fit_eth_test_frame(u16 node, const void *data, u32 len, u32 msg_len,
 		frame_hdr(p->win[p->snd_nxt % WINDOW])->frag_off = frag_off;
 		commit_frames(p, 1);
 	}
-	mutex_unlock(&p->tx_mutex);
 	return err;
 }
 
@@ -487,7 +491,6 @@ int fit_eth_add_peer(u16 node, const u8 *mac)
 		}
 	}
 	spin_lock_init(&p->lock, "fit_eth_peer");
-	mutex_init(&p->tx_mutex, "fit_eth_tx");
 	init_waitqueue_head(&p->tx_wait);
 	p->node = node;
 	p->rto = RTO_MIN;
