@@ -96,7 +96,10 @@ static void eth_header(u8 *f, const u8 *dst)
 	f[13] = FIT_ETHERTYPE & 0xff;
 }
 
-static void fit_header(u8 *f, u8 type, u16 dst_node)
+/* The FIT header sits at offset 14 of a frame, not 4-byte aligned: it is
+ * only ever copied in and out, never accessed through a pointer. */
+static void fit_header(u8 *f, u8 type, u16 dst_node,
+		       const struct fit_eth_hdr *data)
 {
 	struct fit_eth_hdr h = {
 		.type = type, .version = FIT_ETH_VERSION,
@@ -104,12 +107,19 @@ static void fit_header(u8 *f, u8 type, u16 dst_node)
 		.boot_id = my_boot_id,
 	};
 
+	if (data) {
+		h.frag_len = data->frag_len;
+		h.seq = data->seq;
+		h.msg_len = data->msg_len;
+		h.frag_off = data->frag_off;
+	}
 	memcpy(f + ETH_HLEN, &h, sizeof(h));
 }
 
-static struct fit_eth_hdr *frame_hdr(u8 *f)
+static void set_frame_ack(u8 *f, u32 ack)
 {
-	return (struct fit_eth_hdr *)(f + ETH_HLEN);
+	memcpy(f + ETH_HLEN + offsetof(struct fit_eth_hdr, ack), &ack,
+	       sizeof(ack));
 }
 
 static void send_ack(struct eth_peer *p, u32 ack)
@@ -117,8 +127,8 @@ static void send_ack(struct eth_peer *p, u32 ack)
 	u8 f[MIN_FRAME] = { 0 };
 
 	eth_header(f, p->mac);
-	fit_header(f, FIT_ETH_ACK, p->node);
-	frame_hdr(f)->ack = ack;
+	fit_header(f, FIT_ETH_ACK, p->node, NULL);
+	set_frame_ack(f, ack);
 	netdev_xmit(eth_dev, f, sizeof(f));
 }
 
@@ -127,7 +137,7 @@ static void xmit_slot(struct eth_peer *p, u32 seq)
 {
 	u8 *f = p->win[seq % WINDOW];
 
-	frame_hdr(f)->ack = p->rcv_nxt;
+	set_frame_ack(f, p->rcv_nxt);
 	p->unacked = 0;
 	netdev_xmit(eth_dev, f, p->win_len[seq % WINDOW]);
 }
@@ -169,14 +179,11 @@ static void fill_frame(struct eth_peer *p, u32 seq, const struct msg_hdr *hdr,
 		       const u8 *payload, u32 total, u32 off, u32 n)
 {
 	u8 *fr = p->win[seq % WINDOW];
-	struct fit_eth_hdr *h = frame_hdr(fr);
+	struct fit_eth_hdr h = { .frag_len = (u16)n, .seq = seq,
+				 .msg_len = total, .frag_off = off };
 
 	eth_header(fr, p->mac);
-	fit_header(fr, FIT_ETH_DATA, p->node);
-	h->frag_len = (u16)n;
-	h->seq = seq;
-	h->msg_len = total;
-	h->frag_off = off;
+	fit_header(fr, FIT_ETH_DATA, p->node, &h);
 	gather(fr + HDRS, hdr, payload, off, n);
 	p->win_len[seq % WINDOW] = (u16)MAX(HDRS + n, MIN_FRAME);
 	if (HDRS + n < MIN_FRAME)
@@ -261,10 +268,13 @@ int fit_eth_test_frame(u16 node, const void *data, u32 len, u32 msg_len,
 	memcpy(&none, data, sizeof(none));
 	err = wait_room(p, 1, ktime_get_ns() + fit_default_timeout_ns());
 	if (!err) {
+		struct fit_eth_hdr h = { .frag_len = (u16)len,
+					 .seq = p->snd_nxt, .msg_len = msg_len,
+					 .frag_off = frag_off };
+
 		fill_frame(p, p->snd_nxt, &none, (const u8 *)data + sizeof(none),
 			   len, 0, len);
-		frame_hdr(p->win[p->snd_nxt % WINDOW])->msg_len = msg_len;
-		frame_hdr(p->win[p->snd_nxt % WINDOW])->frag_off = frag_off;
+		fit_header(p->win[p->snd_nxt % WINDOW], FIT_ETH_DATA, node, &h);
 		commit_frames(p, 1);
 	}
 	return err;
@@ -466,7 +476,7 @@ void fit_eth_xmit_announce(const struct fit_announce *a)
 	u8 f[HDRS + sizeof(*a) + 16] = { 0 };
 
 	eth_header(f, bcast);
-	fit_header(f, FIT_ETH_ANNOUNCE, FIT_NODE_BROADCAST);
+	fit_header(f, FIT_ETH_ANNOUNCE, FIT_NODE_BROADCAST, NULL);
 	memcpy(f + HDRS, a, sizeof(*a));
 	netdev_xmit(eth_dev, f, MAX(sizeof(f), (size_t)MIN_FRAME));
 }
