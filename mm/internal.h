@@ -35,6 +35,7 @@
 #define PG_POISONED	(1u << 3)	/* filled with PAGE_POISON when freed */
 #define PG_SLAB		(1u << 4)	/* owned by a kmalloc size class */
 #define PG_LARGE	(1u << 5)	/* head of a kmalloc > 2048 block */
+#define PG_PCP		(1u << 6)	/* free, on a CPU's order-0 list */
 
 /* One per 4 KiB page of RAM.  Buddy fields are changed only under the
  * page allocator lock; slab fields only under the owning class's lock
@@ -88,6 +89,10 @@ void buddy_zone_init(struct buddy_zone *z, u64 base_pfn, u64 nr_pages,
 void buddy_zone_free_range(struct buddy_zone *z, u64 pfn, u64 count);
 u64 buddy_zone_alloc(struct buddy_zone *z, unsigned int order);
 enum buddy_err buddy_zone_check_free(const struct buddy_zone *z, u64 pfn,
+				     unsigned int order);
+/* The subset of the checks that reads only the page itself (safe without
+ * the lock for a page the caller claims to own). */
+enum buddy_err buddy_page_check_free(const struct page *pg,
 				     unsigned int order);
 void buddy_zone_free(struct buddy_zone *z, u64 pfn, unsigned int order);
 const char *buddy_err_str(enum buddy_err e);
