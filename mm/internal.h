@@ -6,12 +6,16 @@
  *   buddy.c      struct page bookkeeping of the buddy allocator
  *                (buddy_zone_*): no locks, no output, so that
  *                tests/host/test_buddy.c compiles it against a malloc'ed arena
- *   page_alloc.c the zone table, its lock, alloc_pages/free_pages, debug
- *                poisoning and reports
+ *   page_alloc.c the zone table, its lock, per-CPU order-0 lists,
+ *                alloc_pages/free_pages, debug poisoning and reports
  *   slab.c       kmalloc size classes on top of alloc_pages
  *   init.c       mm_init(): the boot order
+ *   *_test.c     selftests; tests/host/test_{buddy,slab}.c host tests
  *
- * Lock order: slab class lock -> page allocator lock (leaf).
+ * Locks: zone_lock (page_alloc.c) is a leaf.  A kmalloc class lock is
+ * never held across a call into the page allocator.  arch/x86/mm's
+ * pt_lock is taken before zone_lock (page-table pages are allocated
+ * under it).  All of them are taken with interrupts off.
  */
 #ifndef MM_INTERNAL_H
 #define MM_INTERNAL_H
