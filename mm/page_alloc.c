@@ -130,16 +130,25 @@ struct page *virt_to_page(const void *addr)
 	return z ? zone_page(z, pfn) : NULL;
 }
 
+static struct buddy_zone *page_zone(const struct page *pg)
+{
+	for (unsigned int i = 0; i < nr_zones; i++)
+		if (pg >= zones[i].pages &&
+		    pg < zones[i].pages + zones[i].nr_pages)
+			return &zones[i];
+	return NULL;
+}
+
+static u64 page_pfn(const struct buddy_zone *z, const struct page *pg)
+{
+	return z->base_pfn + (u64)(pg - z->pages);
+}
+
 void *page_to_virt(const struct page *pg)
 {
-	for (unsigned int i = 0; i < nr_zones; i++) {
-		const struct buddy_zone *z = &zones[i];
+	const struct buddy_zone *z = page_zone(pg);
 
-		if (pg >= z->pages && pg < z->pages + z->nr_pages)
-			return zone_pfn_virt(z, z->base_pfn +
-						     (u64)(pg - z->pages));
-	}
-	return NULL;
+	return z ? zone_pfn_virt(z, page_pfn(z, pg)) : NULL;
 }
 
 bool page_alloc_ready(void)
@@ -218,20 +227,6 @@ static u64 __zones_alloc(unsigned int order, struct buddy_zone **zp)
 		}
 	}
 	return BUDDY_NO_PFN;
-}
-
-static struct buddy_zone *page_zone(const struct page *pg)
-{
-	for (unsigned int i = 0; i < nr_zones; i++)
-		if (pg >= zones[i].pages &&
-		    pg < zones[i].pages + zones[i].nr_pages)
-			return &zones[i];
-	return NULL;
-}
-
-static u64 page_pfn(const struct buddy_zone *z, const struct page *pg)
-{
-	return z->base_pfn + (u64)(pg - z->pages);
 }
 
 /* --- per-CPU order-0 lists ------------------------------------------------ */
