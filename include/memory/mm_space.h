@@ -124,6 +124,8 @@ int mm_flush(struct mm_space *mm, u64 va, const void *data);
  * zeroing the tail of .data's last page); faults pages in, ignores
  * protections.  -EFAULT outside any VMA. */
 int mm_write(struct mm_space *mm, u64 va, const void *data, u64 len);
+/* Same, writing zeroes (the loader's partial pages after p_filesz). */
+int mm_zero(struct mm_space *mm, u64 va, u64 len);
 /* Same, reading (tests, /proc/PID/mem, core dumps). */
 int mm_read(struct mm_space *mm, u64 va, void *data, u64 len);
 

@@ -11,7 +11,7 @@
  * VMA allows writing and the page is not COW; PTE_WRITE records that, so
  * mm_flush() accepts dirty data back only for such pages.
  *
- * mm_write()/mm_read() are the loader's and tests' access to user memory:
+ * mm_write()/mm_zero()/mm_read() are the loader's and tests' access to user memory:
  * protections ignored, pages faulted in as a write (COW broken) or read.
  *
  * Locking: the public functions take mm->lock and hold it across the copy
@@ -172,7 +172,8 @@ int mm_flush(struct mm_space *mm, u64 va, const void *data)
 	return err;
 }
 
-/* Copy between @buf and user memory; @to_user picks the direction. */
+/* Copy between @buf and user memory; @to_user picks the direction; a
+ * NULL @buf with @to_user writes zeroes. */
 static int mm_access(struct mm_space *mm, u64 va, void *buf, u64 len,
 		     bool to_user)
 {
@@ -189,12 +190,15 @@ static int mm_access(struct mm_space *mm, u64 va, void *buf, u64 len,
 			err = __mm_fault_page(mm, v, va, to_user, &p);
 		if (err)
 			break;
-		if (to_user)
+		if (to_user && !buf)
+			memset((char *)p->data + off, 0, n);
+		else if (to_user)
 			memcpy((char *)p->data + off, buf, n);
 		else
 			memcpy(buf, (char *)p->data + off, n);
 		va += n;
-		buf = (char *)buf + n;
+		if (buf)
+			buf = (char *)buf + n;
 		len -= n;
 	}
 	mutex_unlock(&mm->lock);
@@ -209,4 +213,9 @@ int mm_write(struct mm_space *mm, u64 va, const void *data, u64 len)
 int mm_read(struct mm_space *mm, u64 va, void *data, u64 len)
 {
 	return mm_access(mm, va, data, len, false);
+}
+
+int mm_zero(struct mm_space *mm, u64 va, u64 len)
+{
+	return mm_access(mm, va, NULL, len, true);
 }
