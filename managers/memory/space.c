@@ -5,7 +5,10 @@
  * owns the pointer.  Fork copies every VMA and maps every page into the
  * child too: private pages become copy-on-write in both spaces (the parent
  * after the child is complete, so a failed fork leaves the parent as it
- * was), shared ones stay shared and writable.  The processor must have
+ * was), shared ones stay shared and writable.  Shared anonymous memory is
+ * shared through its pages, so fork first makes them all present; shared
+ * file mappings are not yet coherent between processes (each space fills
+ * its own pages from the file) until the memory node has a page cache.  The processor must have
  * flushed the parent's dirty lines before asking for the fork (its data
  * is what the child inherits); the MM_CHANGE_WRPROTECT returned tells it
  * to write-protect its lines and shoot down TLBs (LESSONS 3).  A flush that
@@ -65,8 +68,26 @@ u64 mm_stack_top(const struct mm_space *mm)
 	return mm->stack_top;
 }
 
+/* A shared anonymous VMA is shared through its pages: make them all
+ * present before fork so parent and child map the same ones.  (A
+ * shared-memory object per VMA, faulted lazily, is the upgrade path.) */
+static int populate_shared(struct mm_space *mm, struct vma *v)
+{
+	struct mm_page *p;
+	u64 va;
+	int err;
+
+	for (va = v->start; va < v->end; va += MM_PAGE_SIZE) {
+		err = __mm_fault_page(mm, v, va, false, &p);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* Copy VMAs and page references into @child; -ENOMEM leaves @child half
- * built (the caller destroys it) and @parent untouched. */
+ * built (the caller destroys it) and @parent unchanged but for shared
+ * anonymous pages made present. */
 static int fork_copy(struct mm_space *parent, struct mm_space *child)
 {
 	struct vma *v;
@@ -83,6 +104,9 @@ static int fork_copy(struct mm_space *parent, struct mm_space *child)
 		nv->file = v->file;
 		nv->off = v->off;
 		vma_insert(child, nv);
+		if ((v->flags & (MM_VMA_SHARED | MM_VMA_FILE)) == MM_VMA_SHARED &&
+		    populate_shared(parent, v))
+			return -ENOMEM;
 		if (pgt_copy(&child->pgt, &parent->pgt, v->start, v->end,
 			     !(v->flags & MM_VMA_SHARED)))
 			return -ENOMEM;
