@@ -44,8 +44,10 @@ struct mm_change {
 	u64 to;			/* MM_CHANGE_MOVE: new address of start */
 };
 
-#define MM_CHANGES_MAX	4
-/* Apply in order: a MOVE listed after an UNMAP needs the unmap done first. */
+/* Apply in order: a MOVE listed after an UNMAP needs the unmap done first.
+ * An mremap whose move would need more records (a move of many VMAs over
+ * many mapped destination pieces) fails with -ENOMEM: a Tessera limit. */
+#define MM_CHANGES_MAX	16
 struct mm_changes {
 	unsigned int nr;
 	struct mm_change c[MM_CHANGES_MAX];

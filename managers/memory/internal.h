@@ -81,11 +81,11 @@ struct mm_space {
 	struct pgtable pgt;
 };
 
-/* Pre-allocated VMAs for one operation (decode step). */
-#define VMA_SPARES_MAX	6
+/* Pre-allocated VMAs for one operation (decode step): a list linked
+ * through rb.left while unused. */
 struct vma_spares {
 	unsigned int nr;
-	struct vma *v[VMA_SPARES_MAX];
+	struct vma *head;
 };
 
 /* vma.c */

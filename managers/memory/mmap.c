@@ -112,7 +112,14 @@ static int mmap_check_args(u64 *len, u32 flags, u64 off)
 		return -EINVAL;
 	if (!*len)
 		return -EINVAL;
-	if (type == MAP_SHARED_VALIDATE) {
+	if (flags & MAP_ANONYMOUS) {
+		/* Linux validates flags only for files; anonymous memory
+		 * knows just the two plain types, and no shared stacks. */
+		if (type != MAP_SHARED && type != MAP_PRIVATE)
+			return -EINVAL;
+		if (type == MAP_SHARED && (flags & MAP_GROWSDOWN))
+			return -EINVAL;
+	} else if (type == MAP_SHARED_VALIDATE) {
 		if (flags & ~MAP_KNOWN)
 			return -EOPNOTSUPP;
 		if (flags & MAP_SYNC)

@@ -86,7 +86,6 @@ bool vma_mergeable(const struct vma *a, const struct vma *b)
 
 int vma_spares_get(struct vma_spares *s, unsigned int n)
 {
-	BUG_ON(s->nr + n > VMA_SPARES_MAX);
 	while (n--) {
 		struct vma *v = kzalloc(sizeof(*v));
 
@@ -94,21 +93,28 @@ int vma_spares_get(struct vma_spares *s, unsigned int n)
 			vma_spares_put(s);
 			return -ENOMEM;
 		}
-		s->v[s->nr++] = v;
+		v->rb.left = s->head ? &s->head->rb : NULL;
+		s->head = v;
+		s->nr++;
 	}
 	return 0;
 }
 
-void vma_spares_put(struct vma_spares *s)
-{
-	while (s->nr)
-		kfree(s->v[--s->nr]);
-}
-
 struct vma *vma_spare_take(struct vma_spares *s)
 {
-	BUG_ON(!s->nr);
-	return s->v[--s->nr];
+	struct vma *v = s->head;
+
+	BUG_ON(!v);
+	s->head = rb_entry_safe(v->rb.left, struct vma, rb);
+	s->nr--;
+	v->rb.left = NULL;
+	return v;
+}
+
+void vma_spares_put(struct vma_spares *s)
+{
+	while (s->head)
+		kfree(vma_spare_take(s));
 }
 
 static bool vma_less(const struct rb_node *a, const struct rb_node *b)

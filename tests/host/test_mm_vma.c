@@ -121,10 +121,14 @@ static void test_mmap_errors(void)
 	E(do_mmap(mm, 0x1000, P(1), RW, FIXED), -EPERM);
 	E(do_mmap(mm, 0, ~0ull - 10, RW, ANON), -ENOMEM);
 	E(do_mmap(mm, 0, 1ull << 47, RW, ANON), -ENOMEM);
-	E(do_mmap(mm, 0, P(1), RW, MAP_SHARED_VALIDATE | MAP_ANONYMOUS |
-		  0x800000), -EOPNOTSUPP);
-	E(do_mmap(mm, 0, P(1), RW, MAP_SHARED_VALIDATE | MAP_ANONYMOUS |
-		  MAP_SYNC), -EOPNOTSUPP);
+	E(do_mmap(mm, 0, P(1), RW, MAP_SHARED_VALIDATE | MAP_ANONYMOUS),
+	  -EINVAL);
+	E(do_mmap(mm, 0, P(1), RW, MAP_SHARED | MAP_ANONYMOUS | MAP_GROWSDOWN),
+	  -EINVAL);
+	E(mm_mmap(mm, 0, P(1), RW, MAP_SHARED_VALIDATE | 0x800000, 7, 0, &out,
+		  NULL), -EOPNOTSUPP);
+	E(mm_mmap(mm, 0, P(1), RW, MAP_SHARED_VALIDATE | MAP_SYNC, 7, 0, &out,
+		  NULL), -EOPNOTSUPP);
 	E(do_mmap(mm, 0, P(1), RW, ANON | MAP_HUGETLB), -ENOMEM);
 	E(mm_mmap(mm, 0, P(1), RW, MAP_PRIVATE, 7, 123, &out, NULL), -EINVAL);
 	E(mm_mmap(mm, 0, P(1), RW, MAP_PRIVATE, 7, 0, &out, NULL), -ENODEV);
