@@ -88,6 +88,10 @@ struct stack_params {
 int stack_build(const struct stack_params *p, u64 stack_top, u8 *buf,
 		u64 size, u64 *sp);
 
+/* Map @plan's segments only (a dynamic program's interpreter). */
+int elf_map_segments(struct mm_space *mm, const struct elf_plan *plan,
+		     u64 file);
+
 /* exec: map @plan's segments (file @file) into the empty space @mm, clear
  * the partial pages, set the break, map a GROWSDOWN stack below
  * mm_stack_top() and copy the stack image [sp, stack_top) from @img (the

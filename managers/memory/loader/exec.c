@@ -10,6 +10,11 @@
  * the image plus 128 KiB like Linux's initial stack, ending at
  * mm_stack_top(); the image from stack_build is copied to [sp, top).
  *
+ * A dynamic program's interpreter (PT_INTERP) is planned with its own
+ * elf_plan_build (dyn_base: an mmap-chosen free area) and mapped with
+ * elf_map_segments; the stack then carries AT_BASE = its bias and the
+ * process starts at the interpreter's entry.
+ *
  * The space must be new and empty: on error the caller destroys it and the
  * process keeps its old space (exec's point of no return comes after).
  * Locking: through the mm_* calls.  Caller: the P2M_EXECVE handler.
@@ -39,21 +44,32 @@ static int map_segment(struct mm_space *mm, const struct elf_segment *s,
 	return err;
 }
 
-int elf_exec_map(struct mm_space *mm, const struct elf_plan *plan, u64 file,
-		 const u8 *img_end, u64 sp)
+int elf_map_segments(struct mm_space *mm, const struct elf_plan *plan,
+		     u64 file)
 {
-	u64 top = mm_stack_top(mm), len, size, addr;
-	u32 prot = PROT_READ | PROT_WRITE;
 	unsigned int i;
 	int err;
 
-	if (sp >= top || top - sp > MM_STACK_LIMIT)
-		return -E2BIG;
 	for (i = 0; i < plan->nr_segs; i++) {
 		err = map_segment(mm, &plan->seg[i], file);
 		if (err)
 			return err;
 	}
+	return 0;
+}
+
+int elf_exec_map(struct mm_space *mm, const struct elf_plan *plan, u64 file,
+		 const u8 *img_end, u64 sp)
+{
+	u64 top = mm_stack_top(mm), len, size, addr;
+	u32 prot = PROT_READ | PROT_WRITE;
+	int err;
+
+	if (sp >= top || top - sp > MM_STACK_LIMIT)
+		return -E2BIG;
+	err = elf_map_segments(mm, plan, file);
+	if (err)
+		return err;
 	mm_set_brk(mm, plan->brk);
 	len = top - sp;
 	size = ALIGN_UP(len, MM_PAGE_SIZE) + STACK_EXPAND;
