@@ -49,6 +49,7 @@ CFLAGS	:= -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-mgeneral-regs-only -mno-sse -mno-mmx -mno-80387 -fno-stack-protector \
 	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-strict-aliasing \
 	-fno-common -fno-asynchronous-unwind-tables -fno-builtin \
+	-fno-tree-loop-distribute-patterns \
 	-Wframe-larger-than=2048 -Wvla -Wmissing-prototypes -Wstrict-prototypes
 ASFLAGS	:= -D__ASSEMBLER__ -g
 LDFLAGS	:= -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments
