@@ -8,7 +8,13 @@
  * where they started (after kmalloc_shrink), so exit frees everything.
  * mm_space_random: random fixed mmaps, munmaps, mprotects and faults in a
  * window, then destroy; same leak check.
+ * mm_space_concurrent: four kthreads write and re-read their own pages of
+ * one space while a fifth moves another region back and forth (mremap),
+ * flips protections and forks and destroys children (COW under the
+ * writers' feet); every read returns what its thread last wrote, and the
+ * leak check holds at the end.
  */
+#include <kernel/sched.h>
 #include <kernel/selftest.h>
 #include <lib/string.h>
 #include <memory/loader.h>
@@ -123,5 +129,112 @@ SELFTEST(mm_space_random)
 	kmalloc_shrink();
 	ST_EQ(mm_pages_in_use(), pages0);
 	ST_EQ(nr_free_pages(), free0);
+	return 0;
+}
+
+#define CC_WORKERS	4
+#define CC_PAGES	16
+#define CC_ROUNDS	400
+
+struct cc_arg {
+	struct mm_space *mm;
+	unsigned int id;
+	volatile bool *stop;
+};
+
+static int cc_worker(void *p)
+{
+	struct cc_arg *a = p;
+	u64 base = X + (u64)a->id * CC_PAGES * PG, seed = a->id + 1;
+	u8 last[CC_PAGES] = { 0 }, *buf = kmalloc(PG);
+	int i, bad = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < CC_ROUNDS && !bad; i++) {
+		unsigned int pg = xorshift(&seed) % CC_PAGES;
+
+		if (xorshift(&seed) & 1) {
+			last[pg] = (u8)(xorshift(&seed) | 1);
+			memset(buf, last[pg], PG);
+			bad = mm_write(a->mm, base + pg * PG, buf, PG);
+		} else {
+			bad = mm_read(a->mm, base + pg * PG, buf, PG);
+			if (!bad && !all_bytes(buf, last[pg]))
+				bad = -EIO;
+		}
+	}
+	kfree(buf);
+	return bad;
+}
+
+static int cc_churn(void *p)
+{
+	struct cc_arg *a = p;
+	u64 from = X + 0x1000000, to = X + 0x2000000, got, seed = 99;
+	int err = 0;
+
+	while (!*a->stop && !err) {
+		struct mm_space *child = NULL;
+
+		err = mm_mremap(a->mm, from, 8 * PG, 8 * PG, MREMAP_MAYMOVE |
+				MREMAP_FIXED, to, &got, NULL);
+		if (!err)
+			err = mm_mprotect(a->mm, X + 0x3000000, PG,
+					  xorshift(&seed) % 8, NULL);
+		if (!err && !(xorshift(&seed) % 4)) {
+			err = mm_space_fork(a->mm, 0, 9, &child, NULL);
+			mm_space_destroy(child);
+		}
+		got = from;
+		from = to;
+		to = got;
+		yield();
+	}
+	return err;
+}
+
+static int cc_setup(struct selftest_ctx *t, struct mm_space *mm)
+{
+	u64 a;
+
+	ST_EQ(mm_mmap(mm, X, CC_WORKERS * CC_PAGES * PG, RWP, ANONF, 0, 0, &a,
+		      NULL), 0);
+	ST_EQ(mm_mmap(mm, X + 0x1000000, 8 * PG, RWP, ANONF, 0, 0, &a, NULL),
+	      0);
+	ST_EQ(mm_mmap(mm, X + 0x3000000, PG, RWP, ANONF, 0, 0, &a, NULL), 0);
+	return mm_zero(mm, X, CC_WORKERS * CC_PAGES * PG);
+}
+
+SELFTEST(mm_space_concurrent)
+{
+	struct mm_space_params prm = { .node = 0, .tgid = 4 };
+	struct cc_arg args[CC_WORKERS + 1];
+	struct task *tk[CC_WORKERS + 1];
+	u64 pages0 = mm_pages_in_use();
+	volatile bool stop = false;
+	struct mm_space *mm;
+	unsigned int i;
+	int err = 0;
+
+	mm = mm_space_create(&prm);
+	ST_ASSERT(mm);
+	if (cc_setup(t, mm)) {
+		mm_space_destroy(mm);
+		ST_FAIL("setup");
+	}
+	for (i = 0; i <= CC_WORKERS; i++) {
+		args[i] = (struct cc_arg){ mm, i, &stop };
+		tk[i] = kthread_run(i < CC_WORKERS ? cc_worker : cc_churn,
+				    &args[i], "mm_cc");
+		ST_ASSERT(tk[i]);
+	}
+	for (i = 0; i < CC_WORKERS; i++)
+		err |= kthread_join(tk[i]);
+	stop = true;
+	err |= kthread_join(tk[CC_WORKERS]);
+	mm_space_destroy(mm);
+	ST_EQ(err, 0);
+	ST_EQ(mm_pages_in_use(), pages0);
 	return 0;
 }

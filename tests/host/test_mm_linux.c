@@ -10,8 +10,10 @@
  * anonymous VMAs apart (anon_vma differences) where Tessera merges.
  * A fixed scenario first, then thousands of random mmap(MAP_FIXED),
  * munmap, mprotect (only over mapped ranges: Linux half-applies across
- * holes, see mprotect.c) and mremap (in place or MREMAP_FIXED inside the
- * window) calls, then a table of bad arguments.  If the host window is
+ * holes, see mprotect.c), mmap with a hint (taken when free, else the
+ * mapping lands outside the window on both sides) and mremap (in place or
+ * MREMAP_FIXED inside the window) calls, then a table of bad arguments.
+ * Mappings placed outside the window are unmapped again at once.  If the host window is
  * taken, the test says so and passes (nothing to compare against).
  */
 #include "mm_test_common.h"
@@ -93,11 +95,14 @@ static void model_layout(char *buf)
 	norm_add(buf, &o, &ls, &le, lp, -1, -1, "");
 }
 
-/* Results: addresses in the window become page offsets, errors stay. */
+/* Results: addresses in the window become page offsets (plus 1000000),
+ * addresses elsewhere -999, errors stay. */
 static long rel(long r, u64 base)
 {
 	if (r < 0 && r > -4096)
 		return r;
+	if ((u64)r < base || (u64)r >= base + P(WPAGES))
+		return -999;
 	return (long)(((u64)r - base) / PGSZ) + 1000000;
 }
 
@@ -113,9 +118,11 @@ static void both(int op, long a, long len, long c, long d, long e)
 	u64 out = 0;
 
 	switch (op) {
-	case OP_MMAP:		/* a: page, len: bytes, c: prot, d: flags */
-		hr = h_ret(syscall(SYS_mmap, HOSTB + P(a), len, c, d, -1, 0));
-		mr = mm_mmap(mm, MODELB + P(a), len, c, d, 0, 0, &out, NULL);
+	case OP_MMAP:	/* a: page, e: byte offset, len, c: prot, d: flags */
+		hr = h_ret(syscall(SYS_mmap, HOSTB + P(a) + e, len, c, d, -1,
+				   0));
+		mr = mm_mmap(mm, MODELB + P(a) + e, len, c, d, 0, 0, &out,
+			     NULL);
 		mr = mr ? mr : (long)out;
 		break;
 	case OP_MUNMAP:
@@ -135,8 +142,14 @@ static void both(int op, long a, long len, long c, long d, long e)
 		break;
 	}
 	if (op == OP_MMAP || op == OP_MREMAP) {
+		long hraw = hr, mraw = mr;
+
 		hr = rel(hr, HOSTB);
 		mr = rel(mr, MODELB);
+		if (hr == -999)		/* placed elsewhere: drop it */
+			syscall(SYS_munmap, hraw, op == OP_MMAP ? len : c);
+		if (mr == -999)
+			mm_munmap(mm, mraw, op == OP_MMAP ? len : c, NULL);
 	}
 	CHECK(hr == mr, "%s(%ld, %#lx, %#lx, %#lx, %ld): host %ld, model %ld",
 	      opname[op], a, len, c, d, e, hr, mr);
@@ -181,7 +194,7 @@ static void test_random(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < 3000 && !harness_why[0]; i++) {
+	for (i = 0; i < 8000 && !harness_why[0]; i++) {
 		long a = rnd() % 120, n = 1 + rnd() % 24, prot = rnd() % 8;
 		unsigned int op = rnd() % 10;
 
@@ -194,6 +207,12 @@ static void test_random(void)
 			if (vma_range_mapped(mm, MODELB + P(a),
 					     MODELB + P(a + n)))
 				both(OP_MPROTECT, a, P(n), prot, 0, 0);
+		} else if (op == 7) {	/* a hint, maybe unaligned */
+			u64 e = rnd() % 2 ? 0 : rnd() % PGSZ;
+
+			if (a + n < WPAGES)
+				both(OP_MMAP, a, P(n), prot, MAP_PRIVATE |
+				     MAP_ANONYMOUS, e);
 		} else if (op < 9) {
 			long nn = 1 + rnd() % 24, to = 130 + rnd() % 100;
 
