@@ -136,8 +136,9 @@ struct mm_vma_info {
 	u64 start, end;
 	u32 prot;		/* PROT_* */
 	u32 flags;		/* MM_VMA_* */
-	u64 file;		/* MM_VMA_FILE only */
-	u64 off;		/* file offset of start */
+	u64 file;		/* MM_VMA_FILE: inode handle; shared
+				 * anonymous: shared-memory object id */
+	u64 off;		/* offset of start in that file/object */
 };
 #define MM_VMA_SHARED		0x1
 #define MM_VMA_GROWSDOWN	0x2

@@ -41,9 +41,19 @@ struct vma {
 	u64 end;		/* page aligned, exclusive */
 	u32 prot;		/* PROT_READ/WRITE/EXEC */
 	u32 flags;		/* MM_VMA_SHARED, MM_VMA_GROWSDOWN, MM_VMA_FILE */
-	u64 file;		/* inode handle (MM_VMA_FILE) */
-	u64 off;		/* file byte offset of start (MM_VMA_FILE) */
+	u64 file;		/* inode handle (MM_VMA_FILE), or the shared-
+				 * memory object id of a shared anonymous
+				 * VMA (one per mmap call, kept by fork) */
+	u64 off;		/* byte offset of start in that file/object */
 };
+
+/* The VMA's pages belong to an object (a file, or shared anonymous
+ * memory) at offset off: splits and moves keep offsets, and only VMAs of
+ * the same object with continuous offsets merge (as Linux's shmem files). */
+static inline bool vma_has_object(const struct vma *v)
+{
+	return v->flags & (MM_VMA_FILE | MM_VMA_SHARED);
+}
 
 /* Page-table leaf flags (low bits of a leaf entry; struct mm_page is
  * 16-byte aligned). */

@@ -30,6 +30,9 @@
 			 MAP_FIXED_NOREPLACE | MAP_UNINITIALIZED |          \
 			 (0x3fu << 26) /* MAP_HUGE_SHIFT size bits */)
 
+/* Identities of shared anonymous memory objects (vma_has_object). */
+static u64 shm_next_id;
+
 void mm_changes_add(struct mm_changes *ch, u32 kind, u64 start, u64 end,
 		    u64 to, u32 prot)
 {
@@ -168,6 +171,9 @@ static void vma_fill(struct vma *v, u64 addr, u64 len, u32 prot, u32 flags,
 		v->flags |= MM_VMA_FILE;
 		v->file = file;
 		v->off = off;
+	} else if (v->flags & MM_VMA_SHARED) {
+		v->file = __atomic_add_fetch(&shm_next_id, 1, __ATOMIC_RELAXED);
+		v->off = 0;
 	}
 }
 

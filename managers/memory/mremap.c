@@ -110,7 +110,7 @@ static void mremap_new_vmas(struct mm_space *mm, struct mremap_req *r,
 		nv->prot = v->prot;
 		nv->flags = v->flags;
 		nv->file = v->file;
-		if (v->flags & MM_VMA_FILE)
+		if (vma_has_object(v))
 			nv->off = v->off + (from - v->start);
 		nv->rb.left = made->head ? &made->head->rb : NULL;
 		made->head = nv;

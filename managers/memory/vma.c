@@ -79,7 +79,7 @@ bool vma_mergeable(const struct vma *a, const struct vma *b)
 {
 	if (a->end != b->start || a->prot != b->prot || a->flags != b->flags)
 		return false;
-	if (!(a->flags & MM_VMA_FILE))
+	if (!vma_has_object(a))
 		return true;
 	return a->file == b->file && a->off + (a->end - a->start) == b->off;
 }
@@ -148,7 +148,7 @@ static void vma_split(struct mm_space *mm, struct vma *v, u64 addr,
 	hi->prot = v->prot;
 	hi->flags = v->flags;
 	hi->file = v->file;
-	hi->off = (v->flags & MM_VMA_FILE) ? v->off + (addr - v->start) : 0;
+	hi->off = vma_has_object(v) ? v->off + (addr - v->start) : 0;
 	v->end = addr;
 	vma_insert(mm, hi);
 }

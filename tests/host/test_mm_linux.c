@@ -151,6 +151,8 @@ static void both(int op, long a, long len, long c, long d, long e)
 		if (mr == -999)
 			mm_munmap(mm, mraw, op == OP_MMAP ? len : c, NULL);
 	}
+	if (hr != mr && !harness_why[0])
+		printf("before %s\n", prev);
 	CHECK(hr == mr, "%s(%ld, %#lx, %#lx, %#lx, %ld): host %ld, model %ld",
 	      opname[op], a, len, c, d, e, hr, mr);
 	host_layout(hl);
