@@ -10,7 +10,8 @@
  * power of two, no wrap-around, inside [MM_MIN_ADDR, MM_TASK_SIZE) after
  * the bias, ascending and page-disjoint from the previous PT_LOAD.  One
  * PT_INTERP at most, inside the file, NUL-terminated, shorter than
- * PATH_MAX.  PT_TLS inside the file with filesz <= memsz.  The entry point
+ * PATH_MAX.  PT_TLS inside the file with filesz <= memsz.  An empty
+ * PT_LOAD (p_memsz 0) is checked and then maps nothing, as in Linux.  The entry point
  * must lie in a PT_LOAD.  Everything else is ignored, as Linux does.
  *
  * The plan: per PT_LOAD the page ranges to map from the file and as
@@ -66,7 +67,7 @@ static bool pow2_or_small(u64 a)
 /* Per-PT_LOAD checks that do not depend on the bias. */
 static int elf_check_load(const struct elf64_phdr *ph, u64 size)
 {
-	if (ph->p_filesz > ph->p_memsz || ph->p_memsz == 0)
+	if (ph->p_filesz > ph->p_memsz)
 		return -ENOEXEC;
 	if (!in_file(ph->p_offset, ph->p_filesz, size))
 		return -ENOEXEC;
@@ -128,6 +129,8 @@ static int elf_add_load(const struct elf64_phdr *ph, u64 size,
 
 	if (err)
 		return err;
+	if (!ph->p_memsz)
+		return 0;		/* empty: maps nothing, as in Linux */
 	if (plan->nr_segs == ELF_MAX_SEGMENTS)
 		return -ENOEXEC;
 	s = &plan->seg[plan->nr_segs];
