@@ -10,7 +10,12 @@
  * and every byte of every segment is read back through the fault path:
  * file bytes equal the file, everything from p_filesz to p_memsz is zero
  * (.bss and the partial page — LESSONS 2), and the stack holds argc.
- * Finally, the program runs natively and reports a zero .bss itself.
+ * The program also runs natively and reports a zero .bss itself.  Last,
+ * some two dozen specific bad files made from the static binary
+ * (truncated, wrong class/machine/type, bad phdr table, filesz > memsz,
+ * data past EOF, incongruent offsets, overlapping or unordered segments,
+ * wrap-around, absurd sizes, below mmap_min_addr, unterminated
+ * PT_INTERP) must each give -ENOEXEC without reading out of bounds.
  */
 #include "mm_test_common.h"
 #include "../../managers/memory/loader/elf.c"
@@ -242,6 +247,81 @@ static void check_binary(const char *name, const char *flags, bool must)
 	free(b.data);
 }
 
+/* Specific bad files, made from the static binary: each -ENOEXEC. */
+static int plan_of(u8 *d, u64 size)
+{
+	static struct elf_plan pl;
+	struct mem_file m = { d, size, 0 };
+	struct elf_file f = { mem_read, &m, size };
+	int err = elf_plan_build(&f, ELF_DYN_BASE, &pl);
+
+	CHECK_EQ(m.bad_reads, 0);
+	return err;
+}
+
+static struct elf64_phdr *nth_load(u8 *d, unsigned int n)
+{
+	struct elf64_ehdr *eh = (void *)d;
+	struct elf64_phdr *ph = (void *)(d + eh->e_phoff);
+	unsigned int i;
+
+	for (i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && !n--)
+			return &ph[i];
+	return NULL;
+}
+
+static void test_bad_elfs(void)
+{
+	struct elf_blob b = { .name = "bad" };
+	struct elf64_ehdr *eh;
+	struct elf64_phdr *l0, *l1, save0, save1;
+	u8 *d;
+
+#define BAD(what, stmt) do { struct elf64_ehdr se = *eh;                   \
+		save0 = *l0; save1 = *l1; stmt;                             \
+		CHECK(plan_of(d, b.size) == -ENOEXEC, "%s accepted", what); \
+		*eh = se; *l0 = save0; *l1 = save1; } while (0)
+	if (!elf_build(&b, "-static")) {
+		CHECK(0, "cannot build");
+		return;
+	}
+	d = b.data;
+	eh = (void *)d;
+	l0 = nth_load(d, 0);
+	l1 = nth_load(d, 1);
+	CHECK_EQ(plan_of(d, b.size), 0);
+	CHECK_EQ(plan_of(d, 63), -ENOEXEC);			/* truncated */
+	CHECK_EQ(plan_of(d, eh->e_phoff + 100), -ENOEXEC);	/* cut phdrs */
+	CHECK_EQ(plan_of(d, l1->p_offset + 10), -ENOEXEC);	/* cut data */
+	BAD("magic", d[1] = 'X');
+	BAD("32-bit", d[EI_CLASS] = 1);
+	BAD("big endian", d[EI_DATA] = 2);
+	BAD("machine", eh->e_machine = 3);
+	BAD("ET_REL", eh->e_type = ET_REL);
+	BAD("phnum 0", eh->e_phnum = 0);
+	BAD("phnum huge", eh->e_phnum = 1000);
+	BAD("phentsize", eh->e_phentsize = 32);
+	BAD("phoff past end", eh->e_phoff = b.size - 8);
+	BAD("entry outside", eh->e_entry = 0x100);
+	BAD("filesz > memsz", l1->p_filesz = l1->p_memsz + 1);
+	BAD("offset past end", l1->p_offset = b.size + 0x1000);
+	BAD("incongruent", l1->p_vaddr += 8);
+	BAD("align not pow2", l1->p_align = 0x3000);
+	BAD("overlap", l1->p_vaddr = l0->p_vaddr; l1->p_offset = l0->p_offset);
+	BAD("unordered", l1->p_vaddr = l0->p_vaddr - 0x100000;
+	    l1->p_offset = l0->p_offset);
+	BAD("wraps", l1->p_memsz = ~0ull - l1->p_vaddr + 2);
+	BAD("beyond user space", l1->p_vaddr = 0x7ffffffff000ull;
+	    l1->p_offset = 0);
+	BAD("absurd memsz", l1->p_memsz = 1ull << 50);
+	BAD("below mmap_min_addr", l0->p_vaddr = 0; l0->p_offset = 0);
+	BAD("interp not terminated", l1->p_type = PT_INTERP;
+	    l1->p_filesz = 3);
+#undef BAD
+	free(b.data);
+}
+
 static void test_static(void)
 {
 	check_binary("static", "-static", true);
@@ -268,6 +348,7 @@ int main(void)
 	RUN(test_static_pie);
 	RUN(test_dynamic_pie);
 	RUN(test_execstack);
+	RUN(test_bad_elfs);
 	elf_cleanup();
 	CHECK_EQ(mm_pages_in_use(), 0);
 	return harness_exit();
