@@ -189,7 +189,7 @@ static int cc_churn(void *p)
 		got = from;
 		from = to;
 		to = got;
-		yield();
+		msleep(1);
 	}
 	return err;
 }
