@@ -72,6 +72,12 @@ u64 schedule_timeout(u64 ns);
 void preempt_disable(void);
 void preempt_enable(void);
 bool preemptible(void);
+/* preempt_enable() split in two, for sequences that turn interrupts back
+ * on in between (spin_unlock_irqrestore): drop the count while interrupts
+ * are still off, so a tick arriving right after they come back finds a
+ * preemptible context, then reschedule if that is due. */
+void preempt_enable_no_resched(void);
+void preempt_check_resched(void);
 
 /* Called by the timer interrupt on every CPU, interrupts off. */
 void sched_tick(void);

@@ -6,12 +6,22 @@
  * increments owner with release ordering.  Waiters are served in arrival
  * order.  Up to 65535 CPUs may wait at once.
  *
+ * spin_trylock() takes the lock only if nobody holds or waits for it: one
+ * 32-bit compare-and-swap over {next, owner}.
+ *
  * spin_lock() disables preemption first (a task holding a spinlock never
  * sleeps or migrates); spin_lock_irqsave() also disables interrupts, and
- * is required for any lock an interrupt handler takes (LESSONS 6).
+ * is required for any lock an interrupt handler takes (LESSONS 6).  Its
+ * waiters spin with interrupts off (a ticket must not be held across an
+ * interrupt whose handler could queue behind it).  Under QEMU TCG with
+ * more vCPUs than host cores, a heavily contended irqsave lock is very
+ * slow (each ticket hand-off waits for the next waiter's vCPU thread to be
+ * scheduled, and masked pending interrupts make it worse): keep irqsave
+ * sections short and rarely contended.
  * raw_spin_lock() leaves preemption alone: the scheduler uses it with
- * interrupts already off.  Unlock order: release the lock, restore
- * interrupts, then preempt_enable(), which may reschedule.
+ * interrupts already off.  Unlock order: release the lock, drop the
+ * preemption count, restore interrupts, then reschedule if that became due
+ * (so a tick arriving as interrupts come back sees a preemptible context).
  *
  * The lock debugger (lockdebug.c) hooks in before the ticket is taken
  * (recursion), while spinning (wait too long) and around the hold.
@@ -72,6 +82,20 @@ void spin_unlock(spinlock_t *l)
 	preempt_enable();
 }
 
+static __always_inline bool ticket_trylock(spinlock_t *l)
+{
+	u32 *word = (u32 *)l;
+	u32 old = __atomic_load_n(word, __ATOMIC_RELAXED);
+	u16 ticket = (u16)old;
+
+	if (ticket != (u16)(old >> 16))
+		return false;
+	return __atomic_compare_exchange_n(word, &old,
+					   (old & 0xffff0000u) | (u16)(ticket + 1),
+					   false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
+}
+
 unsigned long spin_lock_irqsave(spinlock_t *l)
 {
 	unsigned long flags = local_irq_save();
@@ -84,25 +108,15 @@ unsigned long spin_lock_irqsave(spinlock_t *l)
 void spin_unlock_irqrestore(spinlock_t *l, unsigned long flags)
 {
 	ticket_unlock(l);
+	preempt_enable_no_resched();
 	local_irq_restore(flags);
-	preempt_enable();
+	preempt_check_resched();
 }
 
-/* Take the lock only if nobody holds or waits for it: one 32-bit
- * compare-and-swap over {next, owner}. */
 bool spin_trylock(spinlock_t *l)
 {
-	u32 *word = (u32 *)l;
-	u32 old = __atomic_load_n(word, __ATOMIC_RELAXED);
-	u16 ticket = (u16)old;
-
-	if (ticket != (u16)(old >> 16))
-		return false;
 	preempt_disable();
-	if (!__atomic_compare_exchange_n(word, &old,
-					 (old & 0xffff0000u) | (u16)(ticket + 1),
-					 false,
-					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+	if (!ticket_trylock(l)) {
 		preempt_enable();
 		return false;
 	}

@@ -28,6 +28,8 @@
 #define SCHED_SLICE_TICKS	4
 #define SCHED_TICK_NS		(NSEC_PER_SEC / CONFIG_HZ)
 #define SCHED_SLICE_NS		(SCHED_SLICE_TICKS * SCHED_TICK_NS)
+#define SCHED_MAX_DEBT_SLICES	8
+#define SCHED_MAX_CHARGE_NS	(5 * SCHED_SLICE_NS)	/* see update_curr */
 
 struct task {
 	/* Saved kernel stack pointer while switched out.  MUST stay first:
@@ -66,6 +68,7 @@ struct rq {
 	struct task *idle;
 	struct cpu_local *cl;		/* that CPU's cpu_local (need_resched) */
 	unsigned int nr_running;	/* on_rq tasks here, idle excluded */
+	unsigned int nr_migratable;	/* queued tasks that are not bound */
 	unsigned long nr_switches;
 	unsigned int balance_tick;
 	int cpu;
@@ -78,8 +81,10 @@ struct rq *task_rq_lock(struct task *t);
 /* Lock two runqueues in CPU order (irqs off); either may be equal. */
 void rq_double_lock(struct rq *a, struct rq *b);
 void rq_double_unlock(struct rq *a, struct rq *b);
-/* Queue @t (already on_rq, t->cpu == rq's CPU) at the head or tail. */
+/* Queue @t (already on_rq, t->cpu == rq's CPU) at the head or tail, or
+ * take it out of the queue.  rq locked. */
 void rq_enqueue(struct rq *rq, struct task *t, bool head);
+void rq_dequeue(struct rq *rq, struct task *t);
 /* Ask rq's CPU to reschedule (flag + IPI when remote).  rq locked. */
 void rq_resched(struct rq *rq);
 
