@@ -255,22 +255,35 @@ SELFTEST(sched_sleep_wake)
 
 /* --- sched_spread --- */
 
+#define SEEN_WORDS DIV_ROUND_UP(CONFIG_NR_CPUS, 64)
+
 struct spread_arg {
-	u64 until;
-	unsigned long seen[DIV_ROUND_UP(CONFIG_NR_CPUS, 64)];
+	u64 deadline;
+	unsigned long want[SEEN_WORDS];		/* every online CPU */
+	unsigned long seen[SEEN_WORDS];		/* CPUs a hog ran on */
 };
 
+static bool all_seen(struct spread_arg *a)
+{
+	for (int i = 0; i < SEEN_WORDS; i++)
+		if ((READ_ONCE(a->seen[i]) & a->want[i]) != a->want[i])
+			return false;
+	return true;
+}
+
+/* Spin, noting the CPUs we run on, until every CPU has had a hog (or a
+ * deadline generous enough for vCPUs that the host runs rarely). */
 static int spread_fn(void *p)
 {
 	struct spread_arg *a = p;
 
-	while (ktime_get_ns() < a->until) {
+	do {
 		int cpu = smp_processor_id();
 
 		__atomic_or_fetch(&a->seen[cpu / 64], 1ul << (cpu % 64),
 				  __ATOMIC_RELAXED);
 		cpu_relax();
-	}
+	} while (!all_seen(a) && ktime_get_ns() < a->deadline);
 	return 0;
 }
 
@@ -282,7 +295,9 @@ static int spread_round(struct selftest_ctx *t, bool all_on_first)
 	static struct task *ts[2 * CONFIG_NR_CPUS];
 	int cpus[CONFIG_NR_CPUS], n = online_cpus(cpus);
 
-	arg = (struct spread_arg){ .until = ktime_get_ns() + 400 * NSEC_PER_MSEC };
+	arg = (struct spread_arg){ .deadline = ktime_get_ns() + 5 * NSEC_PER_SEC };
+	for (int i = 0; i < n; i++)
+		arg.want[cpus[i] / 64] |= 1ul << (cpus[i] % 64);
 	for (int i = 0; i < 2 * n; i++) {
 		ts[i] = kthread_create(spread_fn, &arg, "spread");
 		ST_ASSERT(ts[i] != NULL);
@@ -295,7 +310,7 @@ static int spread_round(struct selftest_ctx *t, bool all_on_first)
 		kthread_join(ts[i]);
 	for (int i = 0; i < n; i++) {
 		if (!(arg.seen[cpus[i] / 64] & (1ul << (cpus[i] % 64))))
-			ST_FAIL("no thread ran on cpu%d (%s)", cpus[i],
+			ST_FAIL("no thread ran on cpu%d in 5 s (%s)", cpus[i],
 				all_on_first ? "balancing" : "placement");
 	}
 	return 0;
