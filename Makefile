@@ -19,7 +19,7 @@ export KCONFIG_CONFIG
 
 DIRS := arch/x86/boot arch/x86/kernel arch/x86/mm kernel kernel/sched \
 	kernel/locking kernel/time mm lib \
-	drivers/tty drivers/acpi drivers/pci drivers/virtio drivers/net
+	drivers/tty drivers/acpi drivers/pci drivers/virtio drivers/net drivers/block
 
 # --- dependencies and configuration ---------------------------------------
 DEPS_OK := $(shell scripts/setup-deps --check >/dev/null 2>&1 && echo y)
@@ -48,6 +48,7 @@ CFLAGS	:= -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-mgeneral-regs-only -mno-sse -mno-mmx -mno-80387 -fno-stack-protector \
 	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-strict-aliasing \
 	-fno-common -fno-asynchronous-unwind-tables -fno-builtin \
+	-fno-tree-loop-distribute-patterns \
 	-Wframe-larger-than=2048 -Wvla -Wmissing-prototypes -Wstrict-prototypes
 ASFLAGS	:= -D__ASSEMBLER__ -g
 LDFLAGS	:= -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments
@@ -109,7 +110,7 @@ olddefconfig:
 # --- images, tests --------------------------------------------------------
 .PHONY: iso test check-host run bench checkstyle
 iso: $(BUILD)/tessera.iso
-$(BUILD)/tessera.iso: $(KERNEL) scripts/mkiso
+$(BUILD)/tessera.iso: $(KERNEL) scripts/mkiso scripts/tesslib/iso.py
 	scripts/mkiso $(KERNEL) $@
 
 check-host:

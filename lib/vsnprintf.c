@@ -75,7 +75,9 @@ static void emit_num(struct out *o, unsigned long long v, bool neg, int base,
 		prefix = " ";
 	if (sp->alt && base == 16 && (n > 1 || (n == 1 && tmp[0] != '0')))
 		prefix = upper ? "0X" : "0x";
-	if (sp->alt && base == 8)
+	/* '#' with %o: the output must start with a 0, but adds none when
+	 * the digits or the precision zeros already do. */
+	if (sp->alt && base == 8 && !(n == 1 && tmp[0] == '0') && sp->prec <= n)
 		prefix = "0";
 	len = n + (int)strlen(prefix);
 	if (sp->prec > n)
@@ -173,6 +175,14 @@ static long long get_signed(va_list *ap, int l)
 	return l == -1 ? (short)v : l == -2 ? (signed char)v : v;
 }
 
+static void emit_unsigned(struct out *o, char conv, unsigned long long v,
+			  const struct spec *sp)
+{
+	int base = conv == 'o' ? 8 : conv == 'u' ? 10 : 16;
+
+	emit_num(o, v, false, base, conv == 'X', sp);
+}
+
 static void emit_pointer(struct out *o, const char **f, va_list *ap,
 			 struct spec *sp)
 {
@@ -214,14 +224,12 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap_in)
 			break;
 		}
 		case 'u':
-			emit_num(&o, get_unsigned(&ap, l), false, 10, false, &sp);
-			break;
 		case 'x':
 		case 'X':
-			emit_num(&o, get_unsigned(&ap, l), false, 16, *f == 'X', &sp);
-			break;
 		case 'o':
-			emit_num(&o, get_unsigned(&ap, l), false, 8, false, &sp);
+			/* '+' and ' ' apply to signed conversions only. */
+			sp.plus = sp.space = false;
+			emit_unsigned(&o, *f, get_unsigned(&ap, l), &sp);
 			break;
 		case 'c': {
 			char c[2] = { (char)va_arg(ap, int), 0 };

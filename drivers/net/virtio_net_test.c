@@ -64,8 +64,8 @@ static void on_rx(struct net_device *dev, const void *frame, size_t len,
 static int send_all(struct net_device *a, struct net_device *b,
 		    struct sink *k, bool polled, u32 *seed)
 {
-	u8 *frame = kmalloc(2048);
-	u32 limit = MIN(a->mtu + ETH_HLEN, 2048u);
+	u8 *frame = kmalloc(9216);
+	u32 limit = MIN(a->mtu + ETH_HLEN, 9216u);
 
 	if (!frame)
 		return -1;

@@ -9,7 +9,8 @@
  *
  * alloc_pages/free_pages and kmalloc/kfree may be called from any context
  * including interrupts (they never sleep); they return NULL when memory is
- * exhausted.  With CONFIG_DEBUG_SLAB freed memory is poisoned and checked
+ * exhausted.  kmalloc(0) returns a minimal object; kfree(NULL) does
+ * nothing; kfree() of anything kmalloc did not return panics.  With CONFIG_DEBUG_SLAB freed memory is poisoned and checked
  * on reuse, and double frees panic with both call sites.
  */
 #ifndef MM_MM_H
@@ -29,6 +30,9 @@ void memblock_reserve(phys_addr_t base, u64 size);
 /* Early allocation before the buddy allocator; physical, zeroed via the
  * direct map once it exists.  Panics if nothing fits (boot only). */
 phys_addr_t memblock_alloc(u64 size, u64 align);
+/* memblock_alloc() stays below @limit (4 GiB at boot; paging_init() lifts
+ * it once the direct map covers all RAM). */
+void memblock_set_alloc_limit(phys_addr_t limit);
 u64 memblock_total_ram(void);
 phys_addr_t memblock_end_of_ram(void);
 void memblock_dump(void);
@@ -41,6 +45,7 @@ void free_pages(void *addr, unsigned int order);
 void *alloc_page(void);
 void free_page(void *addr);
 void *alloc_page_zeroed(void);
+/* Free pages in the allocator; all pages of RAM (reserved ones too). */
 unsigned long nr_free_pages(void);
 unsigned long nr_total_pages(void);
 void page_alloc_init(void);
@@ -52,5 +57,8 @@ void *kcalloc(size_t n, size_t size);
 void kfree(const void *p);
 size_t ksize(const void *p);
 void kmalloc_init(void);
+/* Give the size classes' cached empty slab pages back to the page
+ * allocator (memory pressure, exact leak checks in tests). */
+void kmalloc_shrink(void);
 
 #endif

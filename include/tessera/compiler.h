@@ -6,6 +6,13 @@
 
 #include <tessera/types.h>
 
+/* Host unit tests: the libc headers pulled in by types.h define these two
+ * with the same meaning; ours win. */
+#ifdef __HOST_TEST__
+#undef __always_inline
+#undef offsetof
+#endif
+
 #define __packed	__attribute__((packed))
 #define __aligned(x)	__attribute__((aligned(x)))
 #define __section(s)	__attribute__((section(s)))

@@ -3,7 +3,9 @@
  * paging_init() replaces the boot tables: a direct map of all RAM at
  * DIRECT_MAP_BASE (1 GiB pages where the CPU has them, else 2 MiB; NX),
  * the kernel image at KERNEL_VMA with text RX, rodata R+NX, data RW+NX,
- * and nothing else (no identity map).  Secondary CPUs load the same CR3.
+ * and nothing else (no identity map).  Secondary CPUs load the same CR3
+ * (with EFER.NXE set before paging is on).  ioremap() hands out uncached
+ * (PCD|PWT) page-granular mappings from a bump allocator in the vmap area.
  */
 #ifndef ASM_PAGING_H
 #define ASM_PAGING_H
@@ -26,12 +28,21 @@ void paging_init(void);
 phys_addr_t kernel_pml4_phys(void);
 /* Map MMIO [pa, pa+size) uncached; returns its virtual address or NULL. */
 void *ioremap(phys_addr_t pa, size_t size);
+/* Remove a mapping ioremap() returned, on every CPU (the virtual range is
+ * not reused).  Interrupts must be on (TLB shootdown). */
+void iounmap(volatile void *addr, size_t size);
 /* Map one 4 KiB kernel page; returns 0 or -ENOMEM/-EEXIST. */
 int map_kernel_page(unsigned long va, phys_addr_t pa, u64 flags);
-/* The PTE for @va in the kernel tables, or NULL (for tests/debugging). */
+/* The PTE for @va in the kernel tables, or NULL (for tests/debugging).
+ * *level tells which table holds it: 1 = 4 KiB PTE, 2 = 2 MiB PDE,
+ * 3 = 1 GiB PDPTE. */
 u64 *kernel_pte_lookup(unsigned long va, unsigned int *level);
-/* Add (map=true) or remove a 4 KiB identity mapping of @pa (< 1 MiB) in
- * the kernel tables, for the SMP trampoline.  Returns 0 or -errno. */
+/* SMP bring-up: add (@map) or remove a 4 KiB identity mapping (RWX, not
+ * global) of the page @pa < 1 MiB in the kernel tables, so a CPU can turn
+ * on paging with kernel_pml4_phys() while running there.  Returns 0,
+ * -EINVAL (pa not page-aligned or >= 1 MiB), -EEXIST or -ENOMEM.  Removal
+ * flushes only this CPU's TLB: flush the others (tlb_flush_all) if they
+ * ran there. */
 int paging_identity_map_low(phys_addr_t pa, bool map);
 
 #endif

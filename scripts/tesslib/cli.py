@@ -1,0 +1,198 @@
+"""The `tessera` command line: argparse subcommands over tesslib.
+
+Subcommands: boot, selftest, kvm-probe, iso.  Later issues add cluster,
+run and image as further subparsers in this file (one add_parser call and
+one handler each).  Exit statuses of boot: 0 kernel exited OK, 1 kernel
+reported failure, 2 kernel panic, 3 QEMU ended without isa-debug-exit,
+124 timeout, 130 interrupted.
+"""
+import argparse
+import json
+import os
+import signal
+import sys
+
+from . import devices, iso, kvm, paths, qemu, selftest
+
+DEFAULT_TIMEOUT = 120
+
+
+def note(msg):
+    print("tessera: %s" % msg, file=sys.stderr, flush=True)
+
+
+def add_machine_args(p):
+    p.add_argument("--smp", type=int, default=4, metavar="N",
+                   help="number of CPUs (default 4)")
+    p.add_argument("--mem", default="512M", metavar="SIZE",
+                   help="guest RAM, QEMU syntax (default 512M)")
+    accel = p.add_mutually_exclusive_group()
+    accel.add_argument("--kvm", dest="accel", action="store_const",
+                       const="kvm", help="use KVM (-enable-kvm -cpu host)")
+    accel.add_argument("--tcg", dest="accel", action="store_const",
+                       const="tcg", help="use TCG (-cpu max)")
+    p.add_argument("--iso", action="store_true",
+                   help="boot the GRUB2 ISO (-cdrom) instead of -kernel")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                   metavar="S", help="kill QEMU after S seconds (default %d)"
+                   % DEFAULT_TIMEOUT)
+    p.add_argument("--kernel", default=paths.KERNEL,
+                   help="kernel ELF (default build/tessera.elf)")
+    p.add_argument("--cpu", metavar="MODEL",
+                   help="TCG CPU model instead of max (e.g. qemu64)")
+    p.add_argument("--disk", metavar="IMG", help="attach a raw disk image")
+
+
+def split_cmdline(words):
+    if words and words[0] == "--":
+        words = words[1:]
+    return " ".join(words)
+
+
+def boot_image(args, cmdline):
+    """Return (image path, is_iso) for this boot, building an ISO if
+    needed; exit with a message if the kernel is missing."""
+    if not os.path.exists(args.kernel):
+        note("%s does not exist: run `make` first" % args.kernel)
+        sys.exit(3)
+    if not args.iso:
+        return args.kernel, False
+    fresh = (os.path.exists(paths.ISO) and
+             os.path.getmtime(paths.ISO) >= os.path.getmtime(args.kernel))
+    if not cmdline and fresh and args.kernel == paths.KERNEL:
+        return paths.ISO, True
+    try:
+        return iso.iso_for_cmdline(args.kernel, cmdline), True
+    except RuntimeError as e:
+        note(str(e))
+        sys.exit(3)
+
+
+def start(args, cmdline, what, echo, on_line=None):
+    """Boot once with the chosen accelerator; return the qemu.Result."""
+    image, is_iso = boot_image(args, cmdline)
+    use_kvm, why = ((False, "--cpu given") if args.cpu else
+                    kvm.decide(args.kernel, args.accel))
+    extra, scratch = [], []
+    if getattr(args, "test_devices", False):
+        extra, scratch = devices.test_set()
+    if args.disk:
+        extra += devices.disk(args.disk)
+    argv = qemu.command(image, smp=args.smp, mem=args.mem, kvm=use_kvm,
+                        iso=is_iso, cmdline=cmdline, cpu=args.cpu,
+                        extra=extra)
+    log = paths.new_log_path(what)
+    note("%s (%s); log %s" % ("KVM" if use_kvm else "TCG", why,
+                              os.path.relpath(log)))
+    try:
+        return qemu.run(argv, args.timeout, log, echo=echo, on_line=on_line)
+    finally:
+        for f in scratch:
+            os.unlink(f)
+
+
+def cmd_boot(args):
+    res = start(args, split_cmdline(args.cmdline), "boot", echo=True)
+    if res.timed_out:
+        note("timeout: QEMU killed after %g s (use --timeout)" % args.timeout)
+    else:
+        note("%s (%.1f s)" % (res.verdict, res.seconds))
+    return res.exit_code
+
+
+def cmd_selftest(args):
+    report = selftest.Report()
+
+    def show(line):
+        text = report.feed(line)
+        if text:
+            print(text, flush=True)
+
+    cmdline = "selftest=%s" % args.glob
+    extra = split_cmdline(args.cmdline)
+    if extra:
+        cmdline += " " + extra
+    res = start(args, cmdline, "selftest", echo=False, on_line=show)
+    problem = report.boot_problem(res)
+    failed = len(report.failed)
+    if problem:
+        failed += 1
+        print("TEST FAIL <boot>: %s" % problem)
+        print("--- last lines of %s ---" % os.path.relpath(res.log))
+        for line in res.lines[-40:]:
+            print("    " + line)
+    print("%d passed, %d failed, %d skipped" % (
+        len(report.passed), failed, len(report.skipped)), flush=True)
+    if not failed:
+        return 0
+    return res.exit_code if res.exit_code not in (qemu.EXIT_OK,) else 1
+
+
+def cmd_kvm_probe(args):
+    if not os.path.exists(args.kernel):
+        note("%s does not exist: run `make` first" % args.kernel)
+        return 3
+    result = kvm.cached(args.kernel) if args.cached else None
+    result = result or kvm.probe(args.kernel)
+    print(json.dumps(result, indent=1, sort_keys=True))
+    return 0
+
+
+def cmd_iso(args):
+    try:
+        iso.make_iso(args.kernel, args.output, split_cmdline(args.cmdline))
+    except RuntimeError as e:
+        note(str(e))
+        return 1
+    return 0
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="tessera", description="Boot and test the Tessera kernel in QEMU.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    b = sub.add_parser("boot", help="boot the kernel, serial on the terminal",
+                       description="Boot build/tessera.elf (or the ISO). "
+                       "Exit status: 0 ok, 1 fail, 2 panic, 3 no "
+                       "isa-debug-exit, 124 timeout.")
+    add_machine_args(b)
+    b.add_argument("cmdline", nargs=argparse.REMAINDER,
+                   help="-- KERNEL-CMDLINE...")
+    b.set_defaults(fn=cmd_boot)
+
+    s = sub.add_parser("selftest", help="run in-kernel selftests",
+                       description="Boot with selftest=GLOB and report "
+                       "every test; exit 0 only if all passed.")
+    add_machine_args(s)
+    s.add_argument("--no-test-devices", dest="test_devices",
+                   action="store_false",
+                   help="do not attach the selftest NICs and disks")
+    s.add_argument("glob", nargs="?", default="*",
+                   help="which selftests (default '*')")
+    s.add_argument("cmdline", nargs=argparse.REMAINDER,
+                   help="-- more kernel parameters")
+    s.set_defaults(fn=cmd_selftest)
+
+    k = sub.add_parser("kvm-probe", help="time KVM against TCG and cache "
+                       "the answer in build/kvm-probe.json")
+    k.add_argument("--kernel", default=paths.KERNEL)
+    k.add_argument("--cached", action="store_true",
+                   help="print the cached answer if it is current")
+    k.set_defaults(fn=cmd_kvm_probe)
+
+    i = sub.add_parser("iso", help="make a GRUB2 ISO with a kernel "
+                       "command line")
+    i.add_argument("--kernel", default=paths.KERNEL)
+    i.add_argument("-o", "--output", default=paths.ISO)
+    i.add_argument("cmdline", nargs=argparse.REMAINDER,
+                   help="-- KERNEL-CMDLINE...")
+    i.set_defaults(fn=cmd_iso)
+    return p
+
+
+def main(argv=None):
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    args = parser().parse_args(argv)
+    return args.fn(args)
