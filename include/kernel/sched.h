@@ -29,6 +29,7 @@
 #include <tessera/compiler.h>
 
 struct task;
+struct thread_arch;
 
 enum task_state {
 	TASK_RUNNING = 0,
@@ -55,6 +56,12 @@ void kthread_detach(struct task *t);
 __noreturn void kthread_exit(int code);
 
 struct task *current_task(void);
+/* The architecture part of @t (asm/thread.h): a user thread's owner fills
+ * it in before the thread first runs; the XSAVE area is freed with @t. */
+struct thread_arch *task_arch(struct task *t);
+/* Top of @t's kernel stack (0 for an idle task, which runs on the boot or
+ * AP stack). */
+unsigned long task_kstack_top(const struct task *t);
 const char *task_name(const struct task *t);
 int task_cpu(const struct task *t);
 u64 task_runtime_ns(const struct task *t);

@@ -225,9 +225,9 @@ static void __schedule(bool preempt)
 	rq->curr = next;
 	rq->cl->current = next;
 	watchdog_touch();
-	/* TODO(#6): user threads: XSAVE prev's FPU state, XRSTOR next's,
-	 * switch the address space and TSS.rsp0 here.  Kernel threads never
-	 * use the FPU (-mgeneral-regs-only), so there is nothing to save. */
+	/* FPU (XSAVE), TLS bases, page tables, kernel stack of user threads;
+	 * nothing to do between kernel threads. */
+	arch_thread_switch(&prev->arch, &next->arch);
 	prev = __switch_to(prev, next);
 	sched_finish_switch(prev);
 }

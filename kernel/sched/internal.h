@@ -16,6 +16,7 @@
 #ifndef KERNEL_SCHED_INTERNAL_H
 #define KERNEL_SCHED_INTERNAL_H
 
+#include <asm/thread.h>
 #include <kernel/sched.h>
 #include <kernel/smp.h>
 #include <kernel/spinlock.h>
@@ -57,8 +58,9 @@ struct task {
 	unsigned long nr_switches;	/* times switched in */
 	u64 id;
 	char name[TASK_NAME_LEN];
-	/* TODO(#6): user threads add their XSAVE area and address space here;
-	 * kernel threads never touch the FPU (-mgeneral-regs-only). */
+	/* FPU/XSAVE area, user page tables, TLS bases, kernel stack top of a
+	 * user thread; all zero for kernel threads (asm/thread.h). */
+	struct thread_arch arch;
 };
 
 struct rq {

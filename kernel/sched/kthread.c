@@ -11,6 +11,10 @@
  * into kthread_trampoline (switch.S) with callee-saved registers zero;
  * kthread_entry() then finishes the switch and calls fn(arg).
  *
+ * A user thread's architecture state (t->arch: XSAVE area, page tables,
+ * TLS) is set up by its owner through task_arch() before it first runs;
+ * the XSAVE area is freed with the task.
+ *
  * tasks_lock (irqsave, a leaf) protects all_tasks.
  */
 #include <asm/layout.h>
@@ -44,6 +48,8 @@ static void task_free(struct task *t)
 
 	list_del(&t->all_node);
 	spin_unlock_irqrestore(&tasks_lock, flags);
+	if (t->arch.fpu.area)
+		fpu_free(&t->arch.fpu);
 	free_pages(t->stack, KSTACK_ORDER);
 	kfree(t);
 }
@@ -166,6 +172,16 @@ int kthread_join(struct task *t)
 void kthread_detach(struct task *t)
 {
 	task_put(t);
+}
+
+struct thread_arch *task_arch(struct task *t)
+{
+	return &t->arch;
+}
+
+unsigned long task_kstack_top(const struct task *t)
+{
+	return t->stack ? (unsigned long)t->stack + KSTACK_SIZE : 0;
 }
 
 const char *task_name(const struct task *t)
