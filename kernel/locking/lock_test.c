@@ -13,16 +13,17 @@
 
 #define MS NSEC_PER_MSEC
 
-/* Start fn on 2 threads per online CPU, join them all.  Returns the number
- * of threads whose return value was not 0, or -1 if one could not start. */
-static int run_on_all_cpus(kthread_fn_t fn, void *arg, int *nr)
+/* Start fn on @per_cpu threads bound to each online CPU, join them all.
+ * Returns the number of threads whose return value was not 0, or -1 if
+ * one could not start. */
+static int run_on_all_cpus(kthread_fn_t fn, int per_cpu, int *nr)
 {
 	struct task *ts[2 * CONFIG_NR_CPUS];
 	int n = 0, bad = 0, cpu;
 
 	for_each_online_cpu(cpu) {
-		for (int j = 0; j < 2; j++) {
-			ts[n] = kthread_run_on(fn, arg, cpu, "locker");
+		for (int j = 0; j < per_cpu; j++) {
+			ts[n] = kthread_run_on(fn, NULL, cpu, "locker");
 			if (!ts[n])
 				bad = -1;
 			else
@@ -73,7 +74,7 @@ SELFTEST(lock_spinlock_smp)
 	int n;
 
 	counter = total = 0;
-	ST_EQ(run_on_all_cpus(spin_incr, NULL, &n), 0);
+	ST_EQ(run_on_all_cpus(spin_incr, 2, &n), 0);
 	ST_EQ(counter, total);
 	ST_ASSERT(!spin_is_locked(&count_lock));
 	return 0;
@@ -81,7 +82,7 @@ SELFTEST(lock_spinlock_smp)
 
 /* --- lock_mutex --- */
 
-#define MUTEX_ITERS 60
+#define MUTEX_ITERS 30
 
 static DEFINE_MUTEX(count_mutex);
 
@@ -114,7 +115,7 @@ SELFTEST(lock_mutex)
 	ST_ASSERT(mutex_trylock(&count_mutex));
 	mutex_unlock(&count_mutex);
 	ST_ASSERT(!mutex_is_locked(&count_mutex));
-	ST_EQ(run_on_all_cpus(mutex_incr, NULL, &n), 0);
+	ST_EQ(run_on_all_cpus(mutex_incr, 2, &n), 0);
 	ST_EQ(counter, (unsigned long)n * MUTEX_ITERS);
 	ST_ASSERT(!mutex_is_locked(&count_mutex));
 	return 0;
@@ -172,7 +173,7 @@ SELFTEST(lock_irqsave)
 	int n;
 
 	irq_counter = irq_by_timers = total = 0;
-	ST_EQ(run_on_all_cpus(irq_incr, NULL, &n), 0);
+	ST_EQ(run_on_all_cpus(irq_incr, 1, &n), 0);
 	ST_ASSERT(irq_by_timers >= (unsigned long)n);
 	ST_EQ(irq_counter, total + irq_by_timers);
 	return 0;
