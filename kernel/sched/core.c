@@ -213,6 +213,8 @@ static void __schedule(bool preempt)
 		prev->on_rq = false;
 		rq->nr_running--;
 	}
+	if (unlikely(prev->stack && *(u64 *)prev->stack != STACK_CANARY))
+		panic("sched: kernel stack overflow in task %s", prev->name);
 	next = pick_next(rq, prev);
 	prev->yielding = false;
 	if (next == prev) {

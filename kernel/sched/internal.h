@@ -30,6 +30,9 @@
 #define SCHED_TICK_NS		(NSEC_PER_SEC / CONFIG_HZ)
 #define SCHED_SLICE_NS		(SCHED_SLICE_TICKS * SCHED_TICK_NS)
 #define SCHED_MAX_DEBT_SLICES	8
+/* Written at the lowest word of every kthread stack, checked at each
+ * switch away from the task: an overflow is caught at the next switch. */
+#define STACK_CANARY		0x5741434b43414e41ull
 #define SCHED_MAX_CHARGE_NS	(5 * SCHED_SLICE_NS)	/* see update_curr */
 
 struct task {

@@ -2,7 +2,8 @@
  * detach, and the global task list (sched_dump_tasks).
  *
  * Lifetime: a task struct (kzalloc) and its kernel stack (alloc_pages,
- * KSTACK_SIZE, no guard page) carry two references: the thread's own,
+ * KSTACK_SIZE, no guard page but a canary word at the bottom, checked
+ * at every switch) carry two references: the thread's own,
  * dropped after its last switch-out (sched_task_dead, on the next task's
  * stack — never while running on the stack being freed), and the creator's,
  * dropped by kthread_join() or kthread_detach().  The last drop frees.
@@ -79,6 +80,7 @@ static void build_initial_frame(struct task *t)
 	for (int i = 0; i < 6; i++)
 		*--sp = 0;
 	t->rsp = (unsigned long)sp;
+	*(u64 *)t->stack = STACK_CANARY;
 }
 
 static struct task *task_create(kthread_fn_t fn, void *arg, int cpu,
