@@ -11,13 +11,16 @@
  *
  * spin_lock() disables preemption first (a task holding a spinlock never
  * sleeps or migrates); spin_lock_irqsave() also disables interrupts, and
- * is required for any lock an interrupt handler takes (LESSONS 6).  Its
- * waiters spin with interrupts off (a ticket must not be held across an
- * interrupt whose handler could queue behind it).  Under QEMU TCG with
- * more vCPUs than host cores, a heavily contended irqsave lock is very
- * slow (each ticket hand-off waits for the next waiter's vCPU thread to be
- * scheduled, and masked pending interrupts make it worse): keep irqsave
- * sections short and rarely contended.
+ * is required for any lock an interrupt handler takes (LESSONS 6).  A
+ * ticket must never be held across an interrupt whose handler could queue
+ * behind it, so ticket waiters spin with interrupts off.  But when the
+ * caller had interrupts on and the lock is busy, spin_lock_irqsave() first
+ * waits with them on and without a ticket, for at most IRQSAVE_PRESPIN
+ * polls, then queues: under QEMU TCG a vCPU spinning with an interrupt
+ * pending but masked keeps taking QEMU's global lock, and on 8 vCPUs over
+ * 2 host cores the mm allocator stress test took 11-35 s without the
+ * pre-spin and 3.5-4.5 s with it.  Order among pre-spinners is not FIFO;
+ * the bound guarantees they queue eventually.
  * raw_spin_lock() leaves preemption alone: the scheduler uses it with
  * interrupts already off.  Unlock order: release the lock, drop the
  * preemption count, restore interrupts, then reschedule if that became due
@@ -29,6 +32,9 @@
 #include <asm/x86.h>
 #include <kernel/sched.h>
 #include "internal.h"
+
+#define X86_RFLAGS_IF		(1ul << 9)
+#define IRQSAVE_PRESPIN		4096	/* polls with interrupts on */
 
 BUILD_BUG_ON(offsetof(spinlock_t, owner) != 2);
 
@@ -96,11 +102,24 @@ static __always_inline bool ticket_trylock(spinlock_t *l)
 					   __ATOMIC_RELAXED);
 }
 
+/* Caller had interrupts on and the lock is busy: wait with interrupts
+ * on (no ticket held, so an interrupt handler here may take the lock)
+ * until it looks free or IRQSAVE_PRESPIN polls passed, then queue. */
+static void irqsave_prespin(spinlock_t *l, unsigned long flags)
+{
+	local_irq_restore(flags);
+	for (int i = 0; i < IRQSAVE_PRESPIN && spin_is_locked(l); i++)
+		cpu_relax();
+	local_irq_disable();
+}
+
 unsigned long spin_lock_irqsave(spinlock_t *l)
 {
 	unsigned long flags = local_irq_save();
 
 	preempt_disable();
+	if ((flags & X86_RFLAGS_IF) && spin_is_locked(l))
+		irqsave_prespin(l, flags);
 	ticket_lock(l, (unsigned long)__builtin_return_address(0));
 	return flags;
 }
