@@ -1,0 +1,317 @@
+/* managers/memory/service.c — the memory node's P2M service: start-up,
+ * the process table and the file source.
+ *
+ * Start: ROLE_INIT on memory nodes registers every P2M handler with FIT
+ * (service_page.c, service_vm.c, service_proc.c).  FIT checks each
+ * request's fixed part (the minimum length); handlers check variable
+ * parts themselves.
+ *
+ * Process table: see svc_internal.h.  Keys are (processor node, tgid);
+ * the node is the FIT source of the request, so a processor reaches only
+ * its own processes.  A request for an unknown process gets -ESRCH, and
+ * the first one per processor node is logged.
+ *
+ * File source: until the storage client lands, executables and file
+ * mappings come from a table of in-memory files registered with
+ * p2m_file_register() (selftests register a host-built test program).
+ * A file handle is the table index + 1; entries are never removed.
+ *
+ * Locks: table_lock (mutex) for the hash table and references;
+ * files_lock (mutex) for the file table's registration (readers see
+ * only published entries: nr_files is written after the entry).
+ */
+#include <kernel/node.h>
+#include <kernel/param.h>
+#include <kernel/printk.h>
+#include <kernel/role.h>
+#include <lib/string.h>
+#include <mm/mm.h>
+#include <uapi/errno.h>
+#include "svc_internal.h"
+
+#define PROC_BUCKETS	64
+
+struct p2m_service_stats svc_stats;
+static struct list_head buckets[PROC_BUCKETS];
+static DEFINE_MUTEX(table_lock);
+static u64 esrch_logged;		/* bit per processor node */
+static bool running;
+
+#ifdef CONFIG_PCACHE_CHECKSUM
+static bool csum_param = true;
+#else
+static bool csum_param;
+#endif
+param_bool("p2m.csum", csum_param,
+	   "debug: CRC32C on every page the memory node sends");
+
+bool svc_csum_on(void)
+{
+	return csum_param;
+}
+
+/* ---- process table ------------------------------------------------ */
+
+static struct list_head *bucket(u32 node, u32 tgid)
+{
+	return &buckets[(tgid * 31u + node) % PROC_BUCKETS];
+}
+
+static struct p2m_proc *find(u32 node, u32 tgid)
+{
+	struct p2m_proc *p;
+
+	list_for_each_entry(p, bucket(node, tgid), link)
+		if (p->node == node && p->tgid == tgid)
+			return p;
+	return NULL;
+}
+
+static void put(struct p2m_proc *p)
+{
+	bool last;
+
+	mutex_lock(&table_lock);
+	last = --p->refs == 0;
+	mutex_unlock(&table_lock);
+	if (!last)
+		return;
+	if (p->mm)
+		mm_space_destroy(p->mm);
+	kfree(p);
+}
+
+int svc_proc_find_lock(u32 node, u32 tgid, struct p2m_proc **out)
+{
+	struct p2m_proc *p;
+
+	mutex_lock(&table_lock);
+	p = find(node, tgid);
+	if (p)
+		p->refs++;
+	mutex_unlock(&table_lock);
+	if (!p)
+		return -ESRCH;
+	mutex_lock(&p->lock);
+	if (p->ready && !p->gone) {
+		*out = p;
+		return 0;
+	}
+	mutex_unlock(&p->lock);
+	put(p);
+	return -ESRCH;
+}
+
+int svc_proc_lock(struct fit_msg_ctx *ctx, u32 tgid, struct p2m_proc **out)
+{
+	u32 node = fit_ctx_src(ctx);
+	u64 bit = node < 64 ? 1ull << node : 0;
+
+	if (!svc_proc_find_lock(node, tgid, out))
+		return 0;
+	svc_count(&svc_stats.esrch);
+	if (bit && !(__atomic_fetch_or(&esrch_logged, bit, __ATOMIC_RELAXED) &
+		     bit))
+		printk("p2m: node %u asked (opcode %#x) for tgid %u, which "
+		       "this memory node does not hold: -ESRCH (logged once "
+		       "per node)\n", node, fit_ctx_opcode(ctx), tgid);
+	return -ESRCH;
+}
+
+void svc_proc_unlock(struct p2m_proc *p)
+{
+	mutex_unlock(&p->lock);
+	put(p);
+}
+
+int svc_proc_add(u32 node, u32 tgid, struct mm_space *mm,
+		 struct p2m_proc **reserved)
+{
+	struct p2m_proc *p = kzalloc(sizeof(*p));
+	int err = 0;
+
+	if (!p)
+		return -ENOMEM;
+	p->node = node;
+	p->tgid = tgid;
+	p->refs = mm ? 1 : 2;		/* the table's (+ the reserver's) */
+	p->mm = mm;
+	p->ready = mm != NULL;
+	mutex_init(&p->lock, "p2m_proc");
+	mutex_lock(&table_lock);
+	if (find(node, tgid))
+		err = -EEXIST;
+	else
+		list_add(&p->link, bucket(node, tgid));
+	if (!err)
+		svc_stats.procs++;
+	mutex_unlock(&table_lock);
+	if (err)
+		kfree(p);
+	else if (!mm)
+		*reserved = p;
+	return err;
+}
+
+void svc_proc_publish(struct p2m_proc *p, struct mm_space *mm)
+{
+	mutex_lock(&p->lock);
+	p->mm = mm;
+	p->ready = true;
+	mutex_unlock(&p->lock);
+	put(p);
+}
+
+void svc_proc_cancel(struct p2m_proc *p)
+{
+	mutex_lock(&p->lock);
+	svc_proc_remove(p);
+	mutex_unlock(&p->lock);
+	put(p);
+}
+
+void svc_proc_remove(struct p2m_proc *p)
+{
+	mutex_lock(&table_lock);
+	list_del(&p->link);
+	p->gone = true;
+	svc_stats.procs--;
+	p->refs--;			/* the table's; the caller holds one */
+	mutex_unlock(&table_lock);
+}
+
+/* ---- file source ---------------------------------------------------- */
+
+struct mem_file {
+	char path[P2M_FILE_PATH_MAX];
+	const void *data;
+	u64 size;
+};
+
+static struct mem_file files[P2M_FILES_MAX];
+static unsigned int nr_files;
+static DEFINE_MUTEX(files_lock);
+
+int p2m_file_register(const char *path, const void *data, u64 size)
+{
+	size_t len = path ? strlen(path) : 0;
+	u64 h, sz;
+	int err = 0;
+
+	if (!len || (!data && size))
+		return -EINVAL;
+	if (len >= P2M_FILE_PATH_MAX)
+		return -ENAMETOOLONG;
+	mutex_lock(&files_lock);
+	if (!svc_file_lookup(path, &h, &sz))
+		err = -EEXIST;
+	else if (nr_files == P2M_FILES_MAX)
+		err = -ENOSPC;
+	if (!err) {
+		memcpy(files[nr_files].path, path, len + 1);
+		files[nr_files].data = data;
+		files[nr_files].size = size;
+		__atomic_store_n(&nr_files, nr_files + 1, __ATOMIC_RELEASE);
+	}
+	mutex_unlock(&files_lock);
+	return err;
+}
+
+int svc_file_lookup(const char *path, u64 *handle, u64 *size)
+{
+	unsigned int n = __atomic_load_n(&nr_files, __ATOMIC_ACQUIRE);
+
+	for (unsigned int i = 0; i < n; i++)
+		if (!strcmp(files[i].path, path)) {
+			*handle = i + 1;
+			*size = files[i].size;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+int svc_file_read(u64 handle, u64 off, void *buf, u64 len)
+{
+	unsigned int n = __atomic_load_n(&nr_files, __ATOMIC_ACQUIRE);
+	const struct mem_file *f;
+	u64 have;
+
+	if (!handle || handle > n)
+		return -EBADF;
+	f = &files[handle - 1];
+	have = off < f->size ? MIN(len, f->size - off) : 0;
+	if (have)
+		memcpy(buf, (const u8 *)f->data + off, have);
+	memset((u8 *)buf + have, 0, len - have);
+	return 0;
+}
+
+static int read_page(void *ctx, u64 file, u64 off, void *page)
+{
+	return svc_file_read(file, off, page, MM_PAGE_SIZE);
+}
+
+static const struct mm_file_ops svc_fops = { read_page };
+
+struct mm_space *svc_space_create(u32 node, u32 tgid)
+{
+	struct mm_space_params sp = { .node = node, .tgid = tgid,
+				      .fops = &svc_fops };
+
+	return mm_space_create(&sp);
+}
+
+/* ---- replies, start-up, statistics ---------------------------------- */
+
+int svc_reply_vm(struct fit_msg_ctx *ctx, u64 addr,
+		 const struct mm_changes *ch)
+{
+	struct {
+		struct p2m_vm_rep h;
+		struct p2m_change c[P2M_CHANGES_MAX];
+	} __packed rep;
+	unsigned int nr = ch ? ch->nr : 0;
+
+	BUILD_BUG_ON(MM_CHANGES_MAX != P2M_CHANGES_MAX);
+	memset(&rep, 0, sizeof(rep));
+	rep.h.addr = addr;
+	rep.h.nr_changes = nr;
+	for (unsigned int i = 0; i < nr; i++) {
+		rep.c[i].kind = ch->c[i].kind;
+		rep.c[i].prot = ch->c[i].prot;
+		rep.c[i].start = ch->c[i].start;
+		rep.c[i].end = ch->c[i].end;
+		rep.c[i].to = ch->c[i].to;
+	}
+	return fit_reply(ctx, &rep, sizeof(rep.h) + nr * sizeof(rep.c[0]));
+}
+
+void p2m_service_get_stats(struct p2m_service_stats *out)
+{
+	memcpy(out, &svc_stats, sizeof(*out));
+}
+
+bool p2m_service_running(void)
+{
+	return __atomic_load_n(&running, __ATOMIC_ACQUIRE);
+}
+
+static int p2m_service_init(void)
+{
+	int err;
+
+	for (unsigned int i = 0; i < PROC_BUCKETS; i++)
+		INIT_LIST_HEAD(&buckets[i]);
+	err = svc_page_init();
+	if (!err)
+		err = svc_vm_init();
+	if (!err)
+		err = svc_proc_init();
+	if (err)
+		return err;
+	__atomic_store_n(&running, true, __ATOMIC_RELEASE);
+	printk("p2m: memory service up on node %u (page checksums %s)\n",
+	       node_self(), csum_param ? "on" : "off");
+	return 0;
+}
+ROLE_INIT(p2m_service, ROLE_MEMORY, p2m_service_init);
