@@ -61,6 +61,9 @@ enum p2m_opcode {
 /* Flags shared by page-carrying messages. */
 #define P2M_F_CSUM		0x80000000u	/* csum fields are valid */
 
+/* The checksum debug option (p2m.csum=, managers/p2m_param.c). */
+bool p2m_csum_enabled(void);
+
 /* ---- change records ---------------------------------------------- */
 
 enum p2m_change_kind {		/* = enum mm_change_kind */

@@ -21,7 +21,6 @@
  * only published entries: nr_files is written after the entry).
  */
 #include <kernel/node.h>
-#include <kernel/param.h>
 #include <kernel/printk.h>
 #include <kernel/role.h>
 #include <lib/string.h>
@@ -37,17 +36,9 @@ static DEFINE_MUTEX(table_lock);
 static u64 esrch_logged;		/* bit per processor node */
 static bool running;
 
-#ifdef CONFIG_PCACHE_CHECKSUM
-static bool csum_param = true;
-#else
-static bool csum_param;
-#endif
-param_bool("p2m.csum", csum_param,
-	   "debug: CRC32C on every page the memory node sends");
-
 bool svc_csum_on(void)
 {
-	return csum_param;
+	return p2m_csum_enabled();
 }
 
 /* ---- process table ------------------------------------------------ */
@@ -311,7 +302,7 @@ static int p2m_service_init(void)
 		return err;
 	__atomic_store_n(&running, true, __ATOMIC_RELEASE);
 	printk("p2m: memory service up on node %u (page checksums %s)\n",
-	       node_self(), csum_param ? "on" : "off");
+	       node_self(), svc_csum_on() ? "on" : "off");
 	return 0;
 }
 ROLE_INIT(p2m_service, ROLE_MEMORY, p2m_service_init);
