@@ -122,8 +122,7 @@ static int exec_build(struct mm_space *mm, const struct p2m_execve_req *r,
 			    1024, MM_PAGE_SIZE), handle, sp;
 	struct stack_params sp_p = {
 		.argv = a->argv, .envp = a->envp, .execfn = a->path,
-		.platform = "x86_64", .phent = plan->phent,
-		.phnum = plan->phnum, .entry = plan->entry, .phdr = plan->phdr,
+		.platform = "x86_64",
 		.uid = r->uid, .euid = r->euid, .gid = r->gid, .egid = r->egid,
 		.secure = r->secure, .hwcap = r->hwcap, .hwcap2 = r->hwcap2,
 		.clktck = 100,
@@ -135,6 +134,10 @@ static int exec_build(struct mm_space *mm, const struct p2m_execve_req *r,
 		err = load_interp(mm, plan, ip);
 	if (err)
 		return err;
+	sp_p.phent = plan->phent;
+	sp_p.phnum = plan->phnum;
+	sp_p.entry = plan->entry;
+	sp_p.phdr = plan->phdr;
 	sp_p.base = plan->has_interp ? ip->bias : 0;
 	random_bytes(sp_p.random, sizeof(sp_p.random));
 	img = kmalloc(size);
