@@ -125,15 +125,16 @@ static int find_memory_node(void)
 {
 	u64 deadline = ktime_get_ns() + READY_NS;
 	struct p2m_test_stats s;
-	int node = p2m_mem_node(), r = -EHOSTUNREACH;
+	int node, r = -EHOSTUNREACH;
 
-	if (node < 0 && node_count() > 1 && fit_wait_ready(READY_NS))
-		node = p2m_mem_node();
+	if (node_count() > 1 && !fit_wait_ready(READY_NS))
+		return -EHOSTUNREACH;
+	node = p2m_mem_node();
 	if (node < 0)
 		return node;
 	while (ktime_get_ns() < deadline) {
 		r = p2m_test_stats(node, &s);
-		if (r != -EOPNOTSUPP && r != -ETIMEDOUT)
+		if (r != -EOPNOTSUPP && r != -ETIMEDOUT && r != -EHOSTUNREACH)
 			break;
 		msleep(100);
 	}
