@@ -11,11 +11,19 @@
  *  p2m_fork   FORK: the WRPROTECT record, copy-on-write seen through the
  *             misses of both processes, a late flush of a pre-fork line
  *             refused, -EEXIST / -ESRCH.
+ *  p2m_mute   with fit.test_mute=M where M is the memory node: a miss
+ *             returns -ETIMEDOUT within the FIT timeout, counted, never a
+ *             hang; the muted node sees the request arrive (skips
+ *             without fit.test_mute).
  *  p2m_bad    unknown tgids (-ESRCH on every opcode), truncated and
  *             inconsistent messages, bad ELFs (-ENOEXEC, -ENOENT), bad
  *             ranges, a page with a wrong checksum; the node still works.
  */
 #include <fit/fit.h>
+#include <kernel/node.h>
+#include <kernel/param.h>
+#include <kernel/sched.h>
+#include <kernel/time.h>
 #include <lib/crc32c.h>
 #include <lib/string.h>
 #include <memory/mm_space.h>
@@ -412,4 +420,69 @@ static int bad_body(struct selftest_ctx *t, int node)
 SELFTEST(p2m_bad)
 {
 	return p2m_test_run(t, bad_body);
+}
+
+/* ---- a memory node that does not answer ----------------------------- */
+
+/* fit.test_mute=N from the command line, or -1. */
+static int muted_node(void)
+{
+	static const char key[] = "fit.test_mute=";
+	const char *p = param_cmdline();
+	u64 n;
+	char num[8];
+	size_t i;
+
+	while (*p && strncmp(p, key, sizeof(key) - 1))
+		p++;
+	if (!*p)
+		return -1;
+	p += sizeof(key) - 1;
+	for (i = 0; i < sizeof(num) - 1 && p[i] >= '0' && p[i] <= '9'; i++)
+		num[i] = p[i];
+	num[i] = 0;
+	return i && !param_parse_size(num, &n) ? (int)n : -1;
+}
+
+/* The muted memory node: the processor's miss must reach it (and be
+ * ignored) within 60 s. */
+static int mute_serve(struct selftest_ctx *t, int mute)
+{
+	struct fit_stats s;
+
+	if (mute != (int)node_self())
+		ST_SKIP("needs fit.test_mute=<this memory node>");
+	for (int i = 0; i < 600; i++) {
+		fit_get_stats(&s);
+		if (s.test_muted)
+			return 0;
+		msleep(100);
+	}
+	ST_FAIL("no request arrived to be ignored");
+}
+
+SELFTEST(p2m_mute)
+{
+	struct p2m_client_stats a, b;
+	static u8 page[P2M_PAGE_SIZE];
+	int mute = muted_node(), node;
+	u64 t0, ms;
+
+	if (!node_has_role(ROLE_PROCESSOR))
+		return mute_serve(t, mute);
+	if (node_count() > 1 && !fit_wait_ready(60 * NSEC_PER_SEC))
+		ST_FAIL("discovery did not finish");
+	node = p2m_mem_node();
+	if (mute < 0 || node != mute)
+		ST_SKIP("needs fit.test_mute=<the memory node>");
+	p2m_client_get_stats(&a);
+	t0 = ktime_get_ns();
+	ST_EQ(p2m_miss(TGID_NONE, 0x400000, 0, NULL, page, NULL), -ETIMEDOUT);
+	ms = (ktime_get_ns() - t0) / NSEC_PER_MSEC;
+	p2m_client_get_stats(&b);
+	ST_EQ(b.timeouts, a.timeouts + 1);
+	if (ms < fit_default_timeout_ns() / NSEC_PER_MSEC / 2 ||
+	    ms > 3 * fit_default_timeout_ns() / NSEC_PER_MSEC)
+		ST_FAIL("timed out after %llu ms", ms);
+	return 0;
 }
