@@ -93,6 +93,15 @@ int svc_proc_find_lock(u32 node, u32 tgid, struct p2m_proc **out)
 	return -ESRCH;
 }
 
+int svc_bad_len(struct fit_msg_ctx *ctx, u32 len)
+{
+	svc_count(&svc_stats.bad_len);
+	pr_warn_once("p2m: node %u sent opcode %#x with %u bytes, which do "
+		     "not match its contents: -EBADMSG (logged once)\n",
+		     fit_ctx_src(ctx), fit_ctx_opcode(ctx), len);
+	return -EBADMSG;
+}
+
 int svc_proc_lock(struct fit_msg_ctx *ctx, u32 tgid, struct p2m_proc **out)
 {
 	u32 node = fit_ctx_src(ctx);

@@ -7,8 +7,8 @@
  * The piggybacked dirty line, if any, is written back before the fault
  * is resolved, so a miss on the very page being flushed returns the
  * flushed data.  Fault-around pages (nr > 1) are read faults on the
- * following pages of the same VMA; the first one that fails ends the
- * list.  With the checksum option each page shipped carries its CRC32C;
+ * following pages of the same VMA that are present here or file backed;
+ * the first one that is not (or whose fault fails) ends the list.  With the checksum option each page shipped carries its CRC32C;
  * a page received with P2M_F_CSUM is checked before it is stored.
  *
  * Locking: p->lock (svc_proc_lock) around all core calls of a request,
@@ -63,6 +63,24 @@ static unsigned int vma_pages_from(struct mm_space *mm, u64 va,
 	return n ? n : 1;
 }
 
+/* Fault-around takes the page at @va if it is present already or file
+ * backed: never-touched anonymous neighbours are left to the processor's
+ * local zero-fill instead of being allocated here and shipped as zeroes. */
+static bool around_ok(struct mm_space *mm, u64 va)
+{
+	struct vma *v;
+	u64 *pte;
+	bool ok;
+
+	mutex_lock(&mm->lock);
+	v = vma_find(mm, va);
+	pte = pgt_walk(&mm->pgt, va, false);
+	ok = (pte && (*pte & PTE_PRESENT)) ||
+	     (v && v->start <= va && (v->flags & MM_VMA_FILE));
+	mutex_unlock(&mm->lock);
+	return ok;
+}
+
 /* Fill @rep and the pages after it; returns the reply length. */
 static u32 do_miss(struct mm_space *mm, const struct p2m_miss_req *r,
 		   struct p2m_miss_rep *rep)
@@ -81,7 +99,8 @@ static u32 do_miss(struct mm_space *mm, const struct p2m_miss_req *r,
 	n = vma_pages_from(mm, va, r->nr, &prot);
 	rep->prot = prot;
 	for (i = 1; i < n; i++) {
-		if (mm_fault(mm, va + i * MM_PAGE_SIZE, 0,
+		if (!around_ok(mm, va + i * MM_PAGE_SIZE) ||
+		    mm_fault(mm, va + i * MM_PAGE_SIZE, 0,
 			     pages + i * P2M_PAGE_SIZE, &w))
 			break;
 		rep->writable |= (u32)w << i;
@@ -107,10 +126,8 @@ static int miss_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	int err;
 
 	svc_count(&svc_stats.misses);
-	if (len != sizeof(*r) + (piggy ? P2M_PAGE_SIZE : 0)) {
-		svc_count(&svc_stats.bad_len);
-		return -EBADMSG;
-	}
+	if (len != sizeof(*r) + (piggy ? P2M_PAGE_SIZE : 0))
+		return svc_bad_len(ctx, len);
 	if (!r->nr || r->nr > P2M_MISS_MAX_PAGES)
 		return -EINVAL;
 	rep = kzalloc(sizeof(*rep) + r->nr * P2M_PAGE_SIZE);
@@ -142,10 +159,8 @@ static int flush_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	int err;
 
 	svc_count(&svc_stats.flushes);
-	if (len != P2M_FLUSH_LEN) {
-		svc_count(&svc_stats.bad_len);
-		return -EBADMSG;
-	}
+	if (len != P2M_FLUSH_LEN)
+		return svc_bad_len(ctx, len);
 	err = svc_proc_lock(ctx, r->tgid, &p);
 	if (err)
 		return err;
@@ -165,10 +180,8 @@ static int zerofill_handler(struct fit_msg_ctx *ctx, const void *req,
 	int err;
 
 	svc_count(&svc_stats.zerofills);
-	if (len != sizeof(*r)) {
-		svc_count(&svc_stats.bad_len);
-		return -EBADMSG;
-	}
+	if (len != sizeof(*r))
+		return svc_bad_len(ctx, len);
 	err = svc_proc_lock(ctx, r->tgid, &p);
 	if (err)
 		return err;

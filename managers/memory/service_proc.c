@@ -185,10 +185,8 @@ static int execve_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	struct mm_space *mm = NULL;
 	int err;
 
-	if (len != sizeof(*r) + (u64)r->strings_len) {
-		svc_count(&svc_stats.bad_len);
-		return -EBADMSG;
-	}
+	if (len != sizeof(*r) + (u64)r->strings_len)
+		return svc_bad_len(ctx, len);
 	if (r->argc + (u64)r->envc > P2M_EXEC_MAX_STRINGS)
 		return -E2BIG;
 	err = parse_strings(r, &a);
@@ -217,19 +215,18 @@ static int fork_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	u32 node = fit_ctx_src(ctx);
 	int err;
 
-	if (len != sizeof(*r)) {
-		svc_count(&svc_stats.bad_len);
-		return -EBADMSG;
-	}
+	if (len != sizeof(*r))
+		return svc_bad_len(ctx, len);
 	err = svc_proc_lock(ctx, r->tgid, &parent);
 	if (err)
 		return err;
 	err = svc_proc_add(node, r->child_tgid, NULL, &child);
-	if (!err)
-		err = mm_space_fork(parent->mm, node, r->child_tgid, &mm, &ch);
-	svc_proc_unlock(parent);
-	if (err == -EEXIST)
+	if (err) {
+		svc_proc_unlock(parent);
 		return err;
+	}
+	err = mm_space_fork(parent->mm, node, r->child_tgid, &mm, &ch);
+	svc_proc_unlock(parent);
 	if (err) {
 		svc_proc_cancel(child);
 		return err;
@@ -244,10 +241,8 @@ static int exit_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	struct p2m_proc *p;
 	int err;
 
-	if (len != sizeof(*r)) {
-		svc_count(&svc_stats.bad_len);
-		return -EBADMSG;
-	}
+	if (len != sizeof(*r))
+		return svc_bad_len(ctx, len);
 	err = svc_proc_lock(ctx, r->tgid, &p);
 	if (err)
 		return err;
@@ -280,10 +275,8 @@ static int maps_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	int err;
 	u32 n;
 
-	if (len != sizeof(*r)) {
-		svc_count(&svc_stats.bad_len);
-		return -EBADMSG;
-	}
+	if (len != sizeof(*r))
+		return svc_bad_len(ctx, len);
 	rep = kzalloc(sizeof(*rep) + P2M_MAPS_MAX * sizeof(struct p2m_vma));
 	if (!rep)
 		return -ENOMEM;

@@ -22,10 +22,8 @@
 
 #define CHECK_LEN(len, r)                                                   \
 	do {                                                                \
-		if ((len) != sizeof(*(r))) {                                \
-			svc_count(&svc_stats.bad_len);                      \
-			return -EBADMSG;                                    \
-		}                                                           \
+		if ((len) != sizeof(*(r)))                                  \
+			return svc_bad_len(ctx, len);                       \
 	} while (0)
 
 /* Lock @tgid's process, run @body with `mm`, `addr` and `ch` in scope,

@@ -39,6 +39,10 @@ static inline void svc_count(u64 *c)
 	__atomic_fetch_add(c, 1, __ATOMIC_RELAXED);
 }
 
+/* A request whose variable part does not add up: counted, logged once,
+ * -EBADMSG. */
+int svc_bad_len(struct fit_msg_ctx *ctx, u32 len);
+
 /* Find (requester, tgid) and lock it: 0 with p->lock held and a
  * reference, or -ESRCH (logged once per processor node). */
 int svc_proc_lock(struct fit_msg_ctx *ctx, u32 tgid, struct p2m_proc **out);

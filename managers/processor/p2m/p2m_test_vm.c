@@ -194,10 +194,16 @@ static int pages_body(struct selftest_ctx *t, int node)
 	ST_ASSERT(w);
 	ST_EQ(prot, RW);
 	ST_EQ(write_pattern(TGID_PAGES, a + PG, 1, 3), 0);
-	/* Fault-around stops at the VMA's end: 2 of 5 pages. */
+	/* Fault-around stops at a never-touched anonymous page: 1 page. */
+	ST_EQ(p2m_miss_many(TGID_PAGES, a + PG, 0, NULL, pages, 5, &f), 1);
+	ST_EQ(write_pattern(TGID_PAGES, a + 2 * PG, 2, 3), 0);
+	/* ... and at the VMA's end: 2 of 5 pages. */
 	ST_EQ(p2m_miss_many(TGID_PAGES, a + PG, 0, NULL, pages, 5, &f), 2);
 	ST_EQ(f.nr, 2);
 	ST_EQ(f.prot, RW);
+	ST_EQ(f.writable, 3);
+	pattern((u64 *)pages[4], 2, 3);		/* the fault-around page */
+	ST_ASSERT(!memcmp(pages[1], pages[4], PG));
 	/* Piggyback: page 2 dirty, flushed with the miss of page 0. */
 	memset(buf, 0x77, PG);
 	d = (struct p2m_dirty){ a + 2 * PG, buf };
