@@ -43,6 +43,9 @@ int p2m_test_stats(int node, struct p2m_test_stats *s);
  * pages).  Return 0 or the first error. */
 int p2m_read_user(u32 tgid, u64 va, void *buf, u64 len);
 int p2m_write_user(u32 tgid, u64 va, const void *buf, u64 len);
+/* Page contents for (page, version): words anyone can check
+ * (p2m_test_vm.c). */
+void p2m_test_pattern(u64 *w, u64 page, u32 version);
 /* Exec the hello program into @tgid with a fixed argv/envp. */
 int p2m_test_exec(u32 tgid, struct p2m_exec_out *out);
 

@@ -35,7 +35,7 @@ static u64 rnd(u64 *s)
 }
 
 /* Page contents for (page, version): a word pattern anyone can check. */
-static void pattern(u64 *w, u64 page, u32 version)
+void p2m_test_pattern(u64 *w, u64 page, u32 version)
 {
 	u64 s = (page << 20) ^ version ^ 0x9e3779b97f4a7c15ull;
 
@@ -48,7 +48,7 @@ static int check_pattern(struct selftest_ctx *t, u32 tgid, u64 va,
 {
 	static u64 want[PG / 8], got[PG / 8];
 
-	pattern(want, page, version);
+	p2m_test_pattern(want, page, version);
 	ST_EQ(p2m_read_user(tgid, va, got, PG), 0);
 	if (memcmp(want, got, PG))
 		ST_FAIL("page %llu (%#llx): not version %u", page, va, version);
@@ -59,7 +59,7 @@ static int write_pattern(u32 tgid, u64 va, u64 page, u32 version)
 {
 	static u64 w[PG / 8];
 
-	pattern(w, page, version);
+	p2m_test_pattern(w, page, version);
 	return p2m_write_user(tgid, va, w, PG);
 }
 
@@ -84,7 +84,7 @@ static int vm_protect_unmap(struct selftest_ctx *t, u64 a)
 		return -1;
 	/* A line dirtied before the narrowing is still written back. */
 	ST_EQ(write_pattern(TGID_VM, a + 6 * PG, 6, 2), -EACCES);
-	pattern((u64 *)page, 6, 2);
+	p2m_test_pattern((u64 *)page, 6, 2);
 	ST_EQ(p2m_flush(TGID_VM, a + 6 * PG, page), 0);
 	if (check_pattern(t, TGID_VM, a + 6 * PG, 6, 2))
 		return -1;
@@ -202,7 +202,7 @@ static int pages_body(struct selftest_ctx *t, int node)
 	ST_EQ(f.nr, 2);
 	ST_EQ(f.prot, RW);
 	ST_EQ(f.writable, 3);
-	pattern((u64 *)pages[4], 2, 3);		/* the fault-around page */
+	p2m_test_pattern((u64 *)pages[4], 2, 3);		/* the fault-around page */
 	ST_ASSERT(!memcmp(pages[1], pages[4], PG));
 	/* Piggyback: page 2 dirty, flushed with the miss of page 0. */
 	memset(buf, 0x77, PG);
@@ -266,7 +266,7 @@ static int walk_fill(struct selftest_ctx *t, struct walk *k, u64 page,
 	ST_EQ(f.piggy_err, 0);
 	k->piggies += piggy;
 	k->misses++;
-	pattern(want, page, k->version[page]);
+	p2m_test_pattern(want, page, k->version[page]);
 	if (memcmp(want, l->w, PG))
 		ST_FAIL("miss of page %llu: not version %u", page,
 			k->version[page]);
@@ -289,11 +289,11 @@ static int walk_step(struct selftest_ctx *t, struct walk *k)
 	if (!l && walk_fill(t, k, page, write, &l))
 		return -1;
 	if (write) {
-		pattern(l->w, page, ++k->version[page]);
+		p2m_test_pattern(l->w, page, ++k->version[page]);
 		l->dirty = true;
 		return 0;
 	}
-	pattern(want, page, k->version[page]);
+	p2m_test_pattern(want, page, k->version[page]);
 	if (memcmp(want, l->w, PG))
 		ST_FAIL("line of page %llu: not version %u", page,
 			k->version[page]);
