@@ -43,22 +43,22 @@ bool svc_csum_on(void)
 
 /* ---- process table ------------------------------------------------ */
 
-static struct list_head *bucket(u32 node, u32 tgid)
+static struct list_head *proc_bucket(u32 node, u32 tgid)
 {
 	return &buckets[(tgid * 31u + node) % PROC_BUCKETS];
 }
 
-static struct p2m_proc *find(u32 node, u32 tgid)
+static struct p2m_proc *proc_find(u32 node, u32 tgid)
 {
 	struct p2m_proc *p;
 
-	list_for_each_entry(p, bucket(node, tgid), link)
+	list_for_each_entry(p, proc_bucket(node, tgid), link)
 		if (p->node == node && p->tgid == tgid)
 			return p;
 	return NULL;
 }
 
-static void put(struct p2m_proc *p)
+static void proc_put(struct p2m_proc *p)
 {
 	bool last;
 
@@ -77,7 +77,7 @@ int svc_proc_find_lock(u32 node, u32 tgid, struct p2m_proc **out)
 	struct p2m_proc *p;
 
 	mutex_lock(&table_lock);
-	p = find(node, tgid);
+	p = proc_find(node, tgid);
 	if (p)
 		p->refs++;
 	mutex_unlock(&table_lock);
@@ -89,7 +89,7 @@ int svc_proc_find_lock(u32 node, u32 tgid, struct p2m_proc **out)
 		return 0;
 	}
 	mutex_unlock(&p->lock);
-	put(p);
+	proc_put(p);
 	return -ESRCH;
 }
 
@@ -121,7 +121,7 @@ int svc_proc_lock(struct fit_msg_ctx *ctx, u32 tgid, struct p2m_proc **out)
 void svc_proc_unlock(struct p2m_proc *p)
 {
 	mutex_unlock(&p->lock);
-	put(p);
+	proc_put(p);
 }
 
 int svc_proc_add(u32 node, u32 tgid, struct mm_space *mm,
@@ -139,10 +139,10 @@ int svc_proc_add(u32 node, u32 tgid, struct mm_space *mm,
 	p->ready = mm != NULL;
 	mutex_init(&p->lock, "p2m_proc");
 	mutex_lock(&table_lock);
-	if (find(node, tgid))
+	if (proc_find(node, tgid))
 		err = -EEXIST;
 	else
-		list_add(&p->link, bucket(node, tgid));
+		list_add(&p->link, proc_bucket(node, tgid));
 	if (!err)
 		svc_stats.procs++;
 	mutex_unlock(&table_lock);
@@ -159,7 +159,7 @@ void svc_proc_publish(struct p2m_proc *p, struct mm_space *mm)
 	p->mm = mm;
 	p->ready = true;
 	mutex_unlock(&p->lock);
-	put(p);
+	proc_put(p);
 }
 
 void svc_proc_cancel(struct p2m_proc *p)
@@ -167,7 +167,7 @@ void svc_proc_cancel(struct p2m_proc *p)
 	mutex_lock(&p->lock);
 	svc_proc_remove(p);
 	mutex_unlock(&p->lock);
-	put(p);
+	proc_put(p);
 }
 
 void svc_proc_remove(struct p2m_proc *p)
@@ -182,13 +182,13 @@ void svc_proc_remove(struct p2m_proc *p)
 
 /* ---- file source ---------------------------------------------------- */
 
-struct mem_file {
+struct svc_file {
 	char path[P2M_FILE_PATH_MAX];
 	const void *data;
 	u64 size;
 };
 
-static struct mem_file files[P2M_FILES_MAX];
+static struct svc_file files[P2M_FILES_MAX];
 static unsigned int nr_files;
 static DEFINE_MUTEX(files_lock);
 
@@ -233,7 +233,7 @@ int svc_file_lookup(const char *path, u64 *handle, u64 *size)
 int svc_file_read(u64 handle, u64 off, void *buf, u64 len)
 {
 	unsigned int n = __atomic_load_n(&nr_files, __ATOMIC_ACQUIRE);
-	const struct mem_file *f;
+	const struct svc_file *f;
 	u64 have;
 
 	if (!handle || handle > n)
@@ -246,12 +246,12 @@ int svc_file_read(u64 handle, u64 off, void *buf, u64 len)
 	return 0;
 }
 
-static int read_page(void *ctx, u64 file, u64 off, void *page)
+static int svc_read_page(void *ctx, u64 file, u64 off, void *page)
 {
 	return svc_file_read(file, off, page, MM_PAGE_SIZE);
 }
 
-static const struct mm_file_ops svc_fops = { read_page };
+static const struct mm_file_ops svc_fops = { svc_read_page };
 
 struct mm_space *svc_space_create(u32 node, u32 tgid)
 {
