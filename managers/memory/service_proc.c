@@ -79,12 +79,13 @@ static int plan_file(const char *path, u64 base, struct elf_plan *plan,
 }
 
 /* PT_INTERP: plan the interpreter where mmap would put a mapping of its
- * size, map its segments, and return its plan in @ip. */
+ * size (a first plan at ELF_DYN_BASE gives the size), map its segments,
+ * and return its plan in @ip. */
 static int load_interp(struct mm_space *mm, const struct elf_plan *plan,
 		       struct elf_plan *ip)
 {
 	u64 handle, base;
-	int err = plan_file(plan->interp, 0, ip, &handle);
+	int err = plan_file(plan->interp, ELF_DYN_BASE, ip, &handle);
 
 	if (err)
 		return err == -ENOENT ? -ENOENT : -ENOEXEC;

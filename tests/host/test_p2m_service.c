@@ -195,6 +195,53 @@ static void test_isolation(void)
 	CHECK_EQ(mm_pages_in_use(), 0);
 }
 
+/* A dynamic PIE: the interpreter is planned in the mmap area and the
+ * process starts at its entry, with AT_BASE = its bias. */
+static void test_dynamic(void)
+{
+	static struct elf_blob dyn = { .name = "dynamic" }, ld;
+	struct p2m_execve_rep *er = (void *)reply_buf;
+	struct p2m_maps_req mr = { .tgid = 11 };
+	struct p2m_maps_rep *m = (void *)reply_buf;
+	struct p2m_vma *v = (void *)(m + 1);
+	struct elf_file f = { mem_read, NULL, 0 };
+	struct mem_file mf;
+	static struct elf_plan plan;
+	bool in_interp = false;
+	u64 entry;
+
+	if (!elf_build(&dyn, "-pie -fpie")) {
+		printf("  (no dynamic PIE on this host: skipped)\n");
+		return;
+	}
+	mf = (struct mem_file){ dyn.data, dyn.size, 0 };
+	f.ctx = &mf;
+	f.size = dyn.size;
+	CHECK_EQ(elf_plan_build(&f, ELF_DYN_BASE, &plan), 0);
+	CHECK(plan.has_interp, "no PT_INTERP");
+	snprintf(ld.path, sizeof(ld.path), "%s", plan.interp);
+	CHECK(elf_load_blob(&ld), "cannot read %s", plan.interp);
+	CHECK_EQ(p2m_file_register("/dyn", dyn.data, dyn.size), 0);
+	CHECK_EQ(p2m_file_register(plan.interp, ld.data, ld.size), 0);
+	CHECK_EQ(exec(1, 11, "/dyn"), sizeof(*er));
+	if (harness_why[0])
+		return;
+	entry = er->entry;
+	CHECK(entry != plan.entry, "started at the program, not ld.so");
+	CHECK(call(1, P2M_MAPS, &mr, sizeof(mr)) > 0, "maps");
+	for (u32 i = 0; i < m->nr && !harness_why[0]; i++)
+		if (entry >= v[i].start && entry < v[i].end &&
+		    (v[i].flags & MM_VMA_FILE) && (v[i].prot & PROT_EXEC) &&
+		    v[i].start >= plan.hi)
+			in_interp = true;
+	CHECK(in_interp, "entry %#llx not in an executable interpreter "
+	      "mapping", (unsigned long long)entry);
+	CHECK_EQ(simple(1, P2M_EXIT, 11), 0);
+	CHECK_EQ(mm_pages_in_use(), 0);
+	free(dyn.data);
+	free(ld.data);
+}
+
 /* ---- fuzz ----------------------------------------------------------- */
 
 #define ROUNDS	200000
@@ -326,6 +373,7 @@ int main(void)
 	service_start();
 	RUN(test_lifecycle);
 	RUN(test_isolation);
+	RUN(test_dynamic);
 	RUN(test_fuzz);
 	elf_cleanup();
 	return harness_exit();
