@@ -38,6 +38,16 @@
 
 void start_kernel(u32 proto, phys_addr_t info);
 
+/* The rest of the boot runs in a thread: role inits may sleep (mounts,
+ * network calls), and the boot context is about to become CPU 0's idle
+ * task, which must never sleep. */
+static int late_init(void *unused)
+{
+	roles_start();
+	selftest_start();
+	return 0;
+}
+
 void start_kernel(u32 proto, phys_addr_t info)
 {
 	tsc_mark_entry();
@@ -63,7 +73,6 @@ void start_kernel(u32 proto, phys_addr_t info)
 	smp_boot_cpus();
 	pci_init();
 	fit_init();
-	roles_start();
-	selftest_start();
+	kthread_detach(kthread_run(late_init, NULL, "init"));
 	cpu_idle_loop();
 }
