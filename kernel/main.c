@@ -50,6 +50,8 @@ static int late_init(void *unused)
 
 void start_kernel(u32 proto, phys_addr_t info)
 {
+	struct task *init;
+
 	tsc_mark_entry();
 	serial_init();
 	printf_set_symbolizer(kallsyms_snprint);
@@ -73,6 +75,9 @@ void start_kernel(u32 proto, phys_addr_t info)
 	smp_boot_cpus();
 	pci_init();
 	fit_init();
-	kthread_detach(kthread_run(late_init, NULL, "init"));
+	init = kthread_run(late_init, NULL, "init");
+	if (!init)
+		panic("boot: cannot start the init thread (out of memory)");
+	kthread_detach(init);
 	cpu_idle_loop();
 }
