@@ -10,10 +10,11 @@
  *   LAPIC/IOAPIC, scheduler, the boot CPU's bring-up, the other CPUs
  *   PCI devices and their drivers
  *   FIT, the RPC layer between nodes (node identity, workers, discovery)
+ *   the managers this node's roles select (ROLE_INIT, kernel/role.c)
  *   selftests (selftest=GLOB), then idle.
  *
- * Roles (managers) will be started last through hooks they register;
- * nothing here knows about roles.
+ * Roles (managers) are started through the ROLE_INIT entries they
+ * register; nothing here knows about roles.
  */
 #include <asm/apic.h>
 #include <asm/boot.h>
@@ -30,6 +31,7 @@
 #include <kernel/panic.h>
 #include <kernel/param.h>
 #include <kernel/printk.h>
+#include <kernel/role.h>
 #include <kernel/sched.h>
 #include <kernel/selftest.h>
 #include <kernel/smp.h>
@@ -62,6 +64,7 @@ void start_kernel(u32 proto, phys_addr_t info)
 	smp_boot_cpus();
 	pci_init();
 	fit_init();
+	role_init_all();
 	selftest_start();
 	cpu_idle_loop();
 }

@@ -14,6 +14,14 @@ enum machine_exit_code {
 	MACHINE_EXIT_PANIC = 2,
 };
 __noreturn void machine_exit(enum machine_exit_code code);
+/* Shutdown hooks (kernel/role.c): run, newest first and once each, by
+ * machine_shutdown() before machine_exit().  A hook may sleep and must
+ * not fail the shutdown.  Returns 0 or -ENOSPC. */
+int machine_add_shutdown_hook(const char *name, void (*fn)(void));
+/* Run the hooks now (task context); later calls run only new ones. */
+void machine_run_shutdown_hooks(void);
+/* Leave cleanly: run the shutdown hooks, then machine_exit(@code). */
+__noreturn void machine_shutdown(enum machine_exit_code code);
 /* True once %gs holds this CPU's struct cpu_local. */
 bool cpu_local_ready(void);
 void machine_set_cpu_local_ready(void);
