@@ -42,7 +42,9 @@ enum storage_op {
 	STORAGE_OP_FSYNC = 0x0f,
 	STORAGE_OP_STATFS = 0x10,
 	STORAGE_OP_LINK = 0x11,
-	STORAGE_OP_COUNT		/* one past the last */
+	STORAGE_OP_COUNT,		/* one past the last */
+	STORAGE_OP_TEST_FIRST = 0xf0,	/* 0xf0-0xff: selftests only */
+	STORAGE_OP_TEST_DONE = 0xf0,	/* driver -> storage node: leave */
 };
 
 #define P2S_OP(x)	((u16)(MSG_PROTO_P2S | (x)))

@@ -7,8 +7,8 @@
  * the service's STATFS (nodes without the storage role answer
  * -EOPNOTSUPP), probed for up to 60 s while the cluster boots, then
  * remembered.  Objects are named by struct storage_handle
- * (include/protocol/storage.h) after storage_lookup(); NULL as a directory
- * handle means the root.  Every call may sleep, is safe from any number
+ * (include/protocol/storage.h) after storage_lookup(); NULL for a
+ * directory handle (the dir/odir/ndir arguments) means the root.  Every call may sleep, is safe from any number
  * of threads, and returns 0 (or a byte count) or a negative Linux errno —
  * the service's, or FIT's (-ETIMEDOUT, -EHOSTUNREACH).  Reads and writes
  * longer than STORAGE_IO_MAX are split into several messages; a 4 KiB

@@ -31,7 +31,11 @@
 _Static_assert(SECTOR_SIZE == EXT2_SECTOR_SIZE, "ext2 and blkdev sectors");
 
 #define ADAPT_CHUNK	(1u << 20)	/* bytes per block-layer call */
-#define EXT2_MAGIC_OFF	(1024 + 56)	/* s_magic in the superblock */
+/* The superblock starts at byte 1024 (sector 2); offsets inside it. */
+#define EXT2_SB_SECTOR	2
+#define EXT2_MTIME_OFF	44		/* s_mtime: last mount */
+#define EXT2_WTIME_OFF	48		/* s_wtime: last write */
+#define EXT2_MAGIC_OFF	56		/* s_magic */
 #define EXT2_MAGIC_VAL	0xef53
 
 static bool dma_reachable(const void *p)
@@ -116,7 +120,12 @@ void storage_bdev_init(struct ext2_bdev *eb, struct block_device *bdev)
 	eb->read_only = bdev->read_only;
 }
 
-bool storage_bdev_has_ext2(struct block_device *bdev)
+static u32 le32_at(const u8 *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24;
+}
+
+bool storage_bdev_has_ext2(struct block_device *bdev, u32 *last_time)
 {
 	u8 *sec = kmalloc(SECTOR_SIZE);
 	bool found = false;
@@ -124,10 +133,12 @@ bool storage_bdev_has_ext2(struct block_device *bdev)
 	if (!sec)
 		return false;
 	if (bdev->sectors > 4 &&
-	    !blk_read(bdev, EXT2_MAGIC_OFF / SECTOR_SIZE, sec, SECTOR_SIZE))
-		found = (sec[EXT2_MAGIC_OFF % SECTOR_SIZE] |
-			 sec[EXT2_MAGIC_OFF % SECTOR_SIZE + 1] << 8) ==
+	    !blk_read(bdev, EXT2_SB_SECTOR, sec, SECTOR_SIZE))
+		found = (sec[EXT2_MAGIC_OFF] | sec[EXT2_MAGIC_OFF + 1] << 8) ==
 			EXT2_MAGIC_VAL;
+	if (found)
+		*last_time = MAX(le32_at(sec + EXT2_MTIME_OFF),
+				 le32_at(sec + EXT2_WTIME_OFF));
 	kfree(sec);
 	return found;
 }

@@ -127,6 +127,33 @@ static struct storage_handle root_or(const struct storage_handle *h)
 	return h ? *h : (struct storage_handle){ 0 };
 }
 
+/* @h, or for NULL the root directory's handle (asked once, then
+ * remembered: the root of a served volume never changes). */
+static int dir_or_root(const struct storage_handle *h,
+		       struct storage_handle *out)
+{
+	static struct storage_handle root;
+	static bool have_root;
+	struct storage_statfs_rep fs;
+	int err;
+
+	if (h) {
+		*out = *h;
+		return 0;
+	}
+	if (__atomic_load_n(&have_root, __ATOMIC_ACQUIRE)) {
+		*out = root;
+		return 0;
+	}
+	err = storage_statfs(0, &fs);
+	if (err)
+		return err;
+	root = fs.root;
+	__atomic_store_n(&have_root, true, __ATOMIC_RELEASE);
+	*out = root;
+	return 0;
+}
+
 static int entry_reply(int r, struct storage_entry_rep *rep,
 		       struct storage_handle *out, struct storage_stat *st)
 {
@@ -290,7 +317,7 @@ int storage_readdir(const struct storage_handle *dir, u64 *cookie,
 		    struct storage_dirent_info *ents, u32 max)
 {
 	u32 bytes = MIN(max, 64u) * (sizeof(struct storage_dirent) + 256);
-	struct storage_readdir_req req = { .dir = *dir, .cookie = *cookie,
+	struct storage_readdir_req req = { .cookie = *cookie,
 					   .max_bytes = bytes,
 					   .max_entries = max };
 	struct storage_readdir_rep *rep;
@@ -298,6 +325,9 @@ int storage_readdir(const struct storage_handle *dir, u64 *cookie,
 
 	if (!max)
 		return -EINVAL;
+	r = dir_or_root(dir, &req.dir);
+	if (r)
+		return r;
 	rep = kmalloc(sizeof(*rep) + bytes);
 	if (!rep)
 		return -ENOMEM;
@@ -324,11 +354,14 @@ int storage_create(const struct storage_handle *dir, const char *name,
 		   struct storage_handle *out, struct storage_stat *st)
 {
 	size_t n = strnlen(name, STORAGE_NAME_MAX + 1);
-	struct storage_create_req req = { .dir = *dir, .mode = mode,
+	struct storage_create_req req = { .mode = mode,
 		.uid = uid, .gid = gid, .name_len = (u16)n,
 		.flags = (u16)flags };
 	struct storage_entry_rep rep;
+	int err = dir_or_root(dir, &req.dir);
 
+	if (err)
+		return err;
 	return entry_reply(call_var(STORAGE_OP_CREATE, &req, sizeof(req),
 				    name, n, NULL, 0, &rep, sizeof(rep)),
 			   &rep, out, st);
@@ -339,10 +372,13 @@ int storage_mkdir(const struct storage_handle *dir, const char *name,
 		  struct storage_stat *st)
 {
 	size_t n = strnlen(name, STORAGE_NAME_MAX + 1);
-	struct storage_mkdir_req req = { .dir = *dir, .mode = mode,
+	struct storage_mkdir_req req = { .mode = mode,
 		.uid = uid, .gid = gid, .name_len = (u16)n };
 	struct storage_entry_rep rep;
+	int err = dir_or_root(dir, &req.dir);
 
+	if (err)
+		return err;
 	return entry_reply(call_var(STORAGE_OP_MKDIR, &req, sizeof(req),
 				    name, n, NULL, 0, &rep, sizeof(rep)),
 			   &rep, out, st);
@@ -354,10 +390,13 @@ int storage_symlink(const struct storage_handle *dir, const char *name,
 {
 	size_t n = strnlen(name, STORAGE_NAME_MAX + 1);
 	size_t t = strnlen(target, STORAGE_PATH_MAX);
-	struct storage_symlink_req req = { .dir = *dir, .uid = uid,
+	struct storage_symlink_req req = { .uid = uid,
 		.gid = gid, .name_len = (u16)n, .target_len = (u16)t };
 	struct storage_entry_rep rep;
+	int err = dir_or_root(dir, &req.dir);
 
+	if (err)
+		return err;
 	return entry_reply(call_var(STORAGE_OP_SYMLINK, &req, sizeof(req),
 				    name, n, target, t, &rep, sizeof(rep)),
 			   &rep, out, st);
@@ -367,10 +406,13 @@ int storage_link(const struct storage_handle *h,
 		 const struct storage_handle *dir, const char *name)
 {
 	size_t n = strnlen(name, STORAGE_NAME_MAX + 1);
-	struct storage_link_req req = { .h = *h, .dir = *dir,
-					.name_len = (u16)n };
+	struct storage_link_req req = { .h = *h, .name_len = (u16)n };
 	struct storage_stat st;
-	int r = call_var(STORAGE_OP_LINK, &req, sizeof(req), name, n, NULL,
+	int r = dir_or_root(dir, &req.dir);
+
+	if (r)
+		return r;
+	r = call_var(STORAGE_OP_LINK, &req, sizeof(req), name, n, NULL,
 			 0, &st, sizeof(st));
 
 	return stat_reply(r, &st, NULL);
@@ -380,8 +422,12 @@ static int remove_name(u8 op, const struct storage_handle *dir,
 		       const char *name)
 {
 	size_t n = strnlen(name, STORAGE_NAME_MAX + 1);
-	struct storage_unlink_req req = { .dir = *dir, .name_len = (u16)n };
-	int r = call_var(op, &req, sizeof(req), name, n, NULL, 0, NULL, 0);
+	struct storage_unlink_req req = { .name_len = (u16)n };
+	int r = dir_or_root(dir, &req.dir);
+
+	if (r)
+		return r;
+	r = call_var(op, &req, sizeof(req), name, n, NULL, 0, NULL, 0);
 
 	return r < 0 ? r : 0;
 }
@@ -401,9 +447,15 @@ int storage_rename(const struct storage_handle *odir, const char *oname,
 {
 	size_t on = strnlen(oname, STORAGE_NAME_MAX + 1);
 	size_t nn = strnlen(nname, STORAGE_NAME_MAX + 1);
-	struct storage_rename_req req = { .odir = *odir, .ndir = *ndir,
-		.oname_len = (u16)on, .nname_len = (u16)nn };
-	int r = call_var(STORAGE_OP_RENAME, &req, sizeof(req), oname, on,
+	struct storage_rename_req req = { .oname_len = (u16)on,
+					  .nname_len = (u16)nn };
+	int r = dir_or_root(odir, &req.odir);
+
+	if (!r)
+		r = dir_or_root(ndir, &req.ndir);
+	if (r)
+		return r;
+	r = call_var(STORAGE_OP_RENAME, &req, sizeof(req), oname, on,
 			 nname, nn, NULL, 0);
 
 	return r < 0 ? r : 0;

@@ -38,6 +38,7 @@ struct storage_vol {
 	struct block_device *bdev;	/* ext2: the device */
 	struct ext2_bdev eb;
 	u32 root_ino;
+	u32 time_base;			/* ext2 clock: base + uptime */
 	bool dead;			/* unmounted at shutdown */
 };
 
@@ -51,8 +52,9 @@ struct storage_ent {
 
 /* bdev.c */
 void storage_bdev_init(struct ext2_bdev *eb, struct block_device *bdev);
-/* True if the device holds an ext2 superblock (magic only). */
-bool storage_bdev_has_ext2(struct block_device *bdev);
+/* True if the device holds an ext2 superblock (magic only); then
+ * *last_time is its last mount or write time (seconds since 1970). */
+bool storage_bdev_has_ext2(struct block_device *bdev, u32 *last_time);
 
 /* archive.c: the boot module to serve, or false. */
 bool storage_find_archive(const void **data, size_t *len);
@@ -61,7 +63,8 @@ u32 storage_nr_modules(void);
 /* vol.c — all vol_* calls but vol_find/vol_add need v->lock held. */
 struct storage_vol *vol_find(u32 id);
 struct storage_vol *vol_root(void);
-int vol_add_ext2(struct block_device *bdev, struct storage_vol **out);
+int vol_add_ext2(struct block_device *bdev, u32 last_time,
+		 struct storage_vol **out);
 int vol_add_archive(const void *data, size_t len, struct storage_vol **out);
 /* Lock the volume of @h (fs 0: the root volume) and check the handle.
  * On success the volume is returned locked and *st holds the stat. */
@@ -119,5 +122,15 @@ extern const unsigned int storage_nr_dir_handlers;
 /* Check a name of @len bytes at @p: 0, -EINVAL/-ENAMETOOLONG (counted).
  * On success copies it NUL-terminated into @out (256 bytes). */
 int storage_name(struct fit_msg_ctx *ctx, const void *p, u32 len, char *out);
+
+/* Selftests (storage_test.c): who does what in a test run.  Node 0 (or
+ * the only node) drives; the storage node, if another one, serves until
+ * node 0 sends STORAGE_OP_TEST_DONE for test @id; others skip. */
+enum svc_test_role { SVC_DRIVE, SVC_SERVE, SVC_SKIP };
+enum svc_test_role svc_test_role(void);
+/* Serving node: wait for node 0's DONE for test @id (< 32). */
+int svc_test_serve(u32 id);
+/* Driving node: tell the storage node that test @id is over. */
+int svc_test_done(u32 id);
 
 #endif

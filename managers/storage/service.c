@@ -72,11 +72,12 @@ static bool mount_disks(void)
 	for (int i = 0; i < blkdev_count(); i++) {
 		struct block_device *bdev = blkdev_get(i);
 		struct storage_vol *v;
+		u32 last_time;
 		int err;
 
-		if (!storage_bdev_has_ext2(bdev))
+		if (!storage_bdev_has_ext2(bdev, &last_time))
 			continue;
-		err = vol_add_ext2(bdev, &v);
+		err = vol_add_ext2(bdev, last_time, &v);
 		if (err) {
 			printk("storage: %s: ext2 refused (%d); not served\n",
 			       bdev->name, err);

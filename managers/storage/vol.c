@@ -16,10 +16,13 @@
  * never shrinks, so lookups need no lock.  Callers: service*.c.
  */
 #include <kernel/printk.h>
+#include <kernel/time.h>
 #include <lib/string.h>
 #include <mm/mm.h>
 #include <uapi/errno.h>
 #include "internal.h"
+
+#define VOL_CACHE_BLOCKS 2048		/* block cache of a served volume */
 
 static struct storage_vol vols[STORAGE_MAX_VOLS];
 static u32 nr_vols;
@@ -55,16 +58,34 @@ static void vol_publish(void)
 	__atomic_store_n(&nr_vols, nr_vols + 1, __ATOMIC_RELEASE);
 }
 
-int vol_add_ext2(struct block_device *bdev, struct storage_vol **out)
+/* The kernel has no wall clock: ext2 times continue from the volume's
+ * last mount or write (never before TIME_FLOOR) by the uptime.  Besides
+ * plausible times this keeps i_dtime of freed inodes large, which e2fsck
+ * needs (a small i_dtime reads as an orphan-list link). */
+#define TIME_FLOOR	1700000000u	/* November 2023 */
+
+static u32 vol_now(void *ctx)
+{
+	struct storage_vol *v = ctx;
+
+	return v->time_base + (u32)(ktime_get_ns() / NSEC_PER_SEC);
+}
+
+int vol_add_ext2(struct block_device *bdev, u32 last_time,
+		 struct storage_vol **out)
 {
 	struct storage_vol *v = vol_new(STORAGE_FS_EXT2);
+	struct ext2_mount_opts o = { .cache_blocks = VOL_CACHE_BLOCKS,
+				     .now = vol_now };
 	int err;
 
 	if (!v)
 		return -ENOSPC;
 	v->bdev = bdev;
+	v->time_base = MAX(last_time, TIME_FLOOR);
+	o.now_ctx = v;
 	storage_bdev_init(&v->eb, bdev);
-	err = ext2_mount(&v->eb, NULL, &v->ext2);
+	err = ext2_mount(&v->eb, &o, &v->ext2);
 	if (err)
 		return err;
 	v->root_ino = EXT2_ROOT;
