@@ -133,4 +133,16 @@ int svc_test_serve(u32 id);
 /* Driving node: tell the storage node that test @id is over. */
 int svc_test_done(u32 id);
 
+/* In a SELFTEST: serve (and return) or skip unless this node drives. */
+#define SVC_ROLE(id)							\
+	do {								\
+		enum svc_test_role __r = svc_test_role();		\
+		if (__r == SVC_SKIP)					\
+			ST_SKIP("neither node 0 nor a storage node");	\
+		if (__r == SVC_SERVE) {					\
+			ST_EQ(svc_test_serve(id), 0);			\
+			return 0;					\
+		}							\
+	} while (0)
+
 #endif

@@ -98,17 +98,6 @@ int svc_test_done(u32 id)
 	return r < 0 ? r : 0;
 }
 
-/* Run @drive on the driving node; serve or skip elsewhere. */
-#define SVC_ROLE(id)							\
-	do {								\
-		enum svc_test_role __r = svc_test_role();		\
-		if (__r == SVC_SKIP)					\
-			ST_SKIP("neither node 0 nor a storage node");	\
-		if (__r == SVC_SERVE) {					\
-			ST_EQ(svc_test_serve(id), 0);			\
-			return 0;					\
-		}							\
-	} while (0)
 
 static bool writable_ext2(void)
 {
