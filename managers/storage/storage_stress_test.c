@@ -8,7 +8,7 @@
  *
  * Steps (node 0 drives; the storage node serves until DONE):
  *  1. under /stress-N: 8 directories with 4 subdirectories each (40);
- *  2. 200 files of pseudo-random sizes, the first 8 MiB, the others
+ *  2. 200 files of pseudo-random sizes, one (f2) 8 MiB, the others
  *     mostly small, written by two threads at once in 32 KiB messages;
  *     the total is storage_test.total (default 24 MiB: under TCG the
  *     issue's "random sizes up to 8 MiB" would be ~800 MiB, so the sizes
@@ -21,8 +21,8 @@
  *     compare its CRC32C with the model's;
  *  6. print the manifest: "storage-manifest: CRC SIZE PATH" per file,
  *     "storage-manifest: end N", then "storage: fsync done";
- *  7. more writes that nothing promised (under /stress-N-after), so that
- *     a run killed after step 6 stops in the middle of unsynced work.
+ *  7. 12 MiB of writes that nothing promised (under /stress-N-after), so
+ *     that a run killed after step 6 stops in the middle of unsynced work.
  * File contents are a function of (file, offset), so the model is only
  * names and sizes.  The clean shutdown (unmount) is the selftest
  * runner's machine_shutdown().
@@ -44,6 +44,7 @@
 #define NFILES		200
 #define NDIRS		40		/* 8 top, 4 under each */
 #define BIG_FILE	(8u << 20)
+#define BIG		2		/* the 8 MiB file: kept, renamed */
 #define CHUNK		STORAGE_IO_MAX
 #define STRESS_ID	4
 
@@ -117,18 +118,23 @@ static void plan_sizes(struct stress *s)
 	u64 rest = total_bytes > BIG_FILE * 2 ? total_bytes - BIG_FILE :
 		   total_bytes / 2, sum = 0;
 
-	for (u32 i = 1; i < NFILES; i++) {
+	for (u32 i = 0; i < NFILES; i++) {
 		u64 r = rnd(&s->seed);
+
+		if (i == BIG)
+			continue;
 
 		s->f[i].size = r % 4 ? r % (24 << 10) : r % (256 << 10);
 		sum += s->f[i].size;
 	}
-	for (u32 i = 1; i < NFILES; i++) {
+	for (u32 i = 0; i < NFILES; i++) {
+		if (i == BIG)
+			continue;
 		if (sum > rest)
 			s->f[i].size = s->f[i].size * rest / sum;
 		s->f[i].size &= ~7ull;
 	}
-	s->f[0].size = total_bytes > BIG_FILE * 2 ? BIG_FILE :
+	s->f[BIG].size = total_bytes > BIG_FILE * 2 ? BIG_FILE :
 		       (total_bytes / 2) & ~7ull;
 	for (u32 i = 0; i < NFILES; i++) {
 		s->f[i].data_len = s->f[i].size;
@@ -330,7 +336,9 @@ static int verify_and_print(struct selftest_ctx *t, struct stress *s)
 	return 0;
 }
 
-/* Work nothing promised: it may or may not reach the disk. */
+/* Work nothing promised: 12 MiB, more than the service's block cache,
+ * so some of it is evicted to the disk before any sync; one line per
+ * file, so a host that kills the run sees where it was. */
 static int after_work(struct selftest_ctx *t, struct stress *s)
 {
 	struct storage_handle d, h;
@@ -338,11 +346,14 @@ static int after_work(struct selftest_ctx *t, struct stress *s)
 
 	snprintf(name, sizeof(name), "stress-%u-after", node_self());
 	ST_EQ(storage_mkdir(NULL, name, 0755, 0, 0, &d, NULL), 0);
-	for (u32 i = 0; i < 40; i++) {
+	for (u32 i = 0; i < 12; i++) {
 		snprintf(name, sizeof(name), "a%u", i);
 		ST_EQ(storage_create(&d, name, 0644, 0, 0, 0, &h, NULL), 0);
-		pattern(i, 0, s->buf[0], CHUNK);
-		ST_EQ(storage_write(&h, 0, s->buf[0], CHUNK), CHUNK);
+		for (u64 off = 0; off < (1u << 20); off += CHUNK) {
+			pattern(i + NFILES, off, s->buf[0], CHUNK);
+			ST_EQ(storage_write(&h, off, s->buf[0], CHUNK), CHUNK);
+		}
+		printk("storage: after fsync: %s written\n", name);
 	}
 	return 0;
 }
