@@ -10,11 +10,10 @@
  *   LAPIC/IOAPIC, scheduler, the boot CPU's bring-up, the other CPUs
  *   PCI devices and their drivers
  *   FIT, the RPC layer between nodes (node identity, workers, discovery)
- *   the managers this node's roles select (ROLE_INIT, kernel/role.c)
  *   selftests (selftest=GLOB), then idle.
  *
- * Roles (managers) are started through the ROLE_INIT entries they
- * register; nothing here knows about roles.
+ * Managers are started through the ROLE_INIT entries they declare;
+ * nothing here knows about roles.
  */
 #include <asm/apic.h>
 #include <asm/boot.h>
@@ -64,7 +63,7 @@ void start_kernel(u32 proto, phys_addr_t info)
 	smp_boot_cpus();
 	pci_init();
 	fit_init();
-	role_init_all();
+	roles_start();
 	selftest_start();
 	cpu_idle_loop();
 }

@@ -1,16 +1,15 @@
-/* include/kernel/role.h — starting the managers a node's roles ask for,
- * and the hooks that run before the machine is switched off
+/* include/kernel/role.h — starting the managers of this node's roles
  * (kernel/role.c).
  *
- * A manager registers its start function with ROLE_INIT(name, roles, fn):
- * an entry in the "role_inits" linker section (the linker provides
- * __start_role_inits/__stop_role_inits for it), so kernel code never
- * names a manager and never #ifdefs on a role.  start_kernel calls
- * role_init_all() once, after fit_init() and before the selftests: every
- * entry whose @roles mask meets node_roles() runs, in link order, in one
- * kernel thread ("roles").  A start function may sleep; it returns 0 or a negative
- * errno, which is reported ("role: NAME failed: E") and does not stop the
- * boot — the node keeps running without that manager.
+ * A manager declares ROLE_INIT(name, ROLE_..., fn) next to its code; the
+ * entry lands in the .role_init linker section (no central list).  After
+ * FIT is up, start_kernel runs, in link order, every entry whose roles
+ * intersect this node's (include/kernel/node.h).  An init that fails is
+ * logged and the node goes on without that manager.  Arch, kernel and mm
+ * code never test roles themselves (STYLE 7).
+ *
+ * Shutdown hooks (machine_add_shutdown_hook in include/kernel/machine.h)
+ * let a manager write back state before the machine stops.
  */
 #ifndef KERNEL_ROLE_H
 #define KERNEL_ROLE_H
@@ -18,20 +17,16 @@
 #include <tessera/compiler.h>
 
 struct role_init {
-	const char *name;
-	unsigned int roles;		/* ROLE_* mask (kernel/node.h) */
+	unsigned int roles;
 	int (*fn)(void);
+	const char *name;
 };
 
-#define ROLE_INIT(id, mask, func)                                           \
-	static const struct role_init __role_init_##id __used               \
-		__section("role_inits") __aligned(8) = { #id, mask, func }
+#define ROLE_INIT(id, role_mask, init_fn)                                 \
+	static const struct role_init __role_init_##id __used             \
+		__section(".role_init") __aligned(8) = { role_mask, init_fn, #id }
 
-/* Boot, once, after fit_init(): start the thread that runs the start
- * function of every manager whose role this node has.  Does not sleep. */
-void role_init_all(void);
-/* Wait until every start function has returned (true) or @timeout_ns
- * passed (false).  May sleep. */
-bool role_wait_started(u64 timeout_ns);
+/* Boot: run the inits of this node's roles; may sleep. */
+void roles_start(void);
 
 #endif

@@ -107,6 +107,9 @@ enum storage_bad {
 	STORAGE_BAD_KINDS
 };
 int storage_bad(enum storage_bad kind, u16 src, u16 opcode, int err);
+/* Wait until the volumes are mounted: 0, or -EAGAIN after 60 s.  Every
+ * handler passes through it (vol_lock_handle, op_statfs). */
+int storage_wait_ready(void);
 u64 storage_bad_count(enum storage_bad kind);
 
 /* service_ops.c / service_dir.c: handler tables. */

@@ -2,7 +2,10 @@
  * choice of the root filesystem, handler registration, write-back and
  * shutdown, and the accounting of bad requests.
  *
- * Start (ROLE_INIT, in the "roles" thread after fit_init): with
+ * Start (ROLE_INIT, after fit_init, in the boot thread, which must not
+ * sleep): the handlers are registered at once and the "storage-init"
+ * thread mounts; until it is done, handlers wait (storage_wait_ready).
+ * What is mounted: with
  * storage.root=auto (default) every block device that carries the ext2
  * magic is mounted in turn until one mounts; a corrupt image is refused
  * by ext2_mount (logged, the node keeps running) and the next device is
@@ -18,7 +21,7 @@
  *
  * Write-back: the "storage-wb" thread syncs every volume with dirty
  * blocks every storage.writeback_ms (default 5000) milliseconds.  At
- * shutdown (machine_shutdown's hook) the thread is stopped and each
+ * shutdown (a machine_exit() hook; not on panic) the thread is stopped and each
  * volume is unmounted (synced, marked clean); requests after that get
  * -EIO.  What an unclean stop can lose: Documentation/storage.md.
  */
@@ -127,6 +130,9 @@ static void mount_root(void)
 	       root_mode, blkdev_count(), storage_nr_modules());
 }
 
+#define READY_NS	(60 * NSEC_PER_SEC)
+
+static DEFINE_COMPLETION(storage_ready);
 static DEFINE_COMPLETION(wb_stop);
 static struct task *wb_task;
 
@@ -158,6 +164,8 @@ static int writeback_thread(void *arg)
 
 static void storage_shutdown(void)
 {
+	if (storage_wait_ready())
+		return;
 	if (wb_task) {
 		complete(&wb_stop);
 		kthread_join(wb_task);
@@ -181,25 +189,53 @@ static int register_table(const struct storage_handler *t, unsigned int n)
 	return 0;
 }
 
-static int storage_start(void)
+/* The mounting happens here, in a thread of its own: ROLE_INIT functions
+ * run in the boot thread, which becomes the idle task and must not sleep,
+ * and probing and mounting disks sleeps. */
+static int storage_init_thread(void *arg)
 {
-	int err;
-
 	mount_root();
 	wb_task = kthread_run(writeback_thread, NULL, "storage-wb");
 	if (!wb_task)
 		printk("storage: no write-back thread; data reaches the disk "
 		       "on fsync and at shutdown only\n");
-	err = machine_add_shutdown_hook("storage", storage_shutdown);
-	if (err)
-		printk("storage: no shutdown hook (%d)\n", err);
+	complete_all(&storage_ready);
+	printk("storage: file service ready on node %u\n", node_self());
+	return 0;
+}
+
+int storage_wait_ready(void)
+{
+	if (wait_for_completion_timeout(&storage_ready, READY_NS))
+		return 0;
+	pr_warn_once("storage: still mounting after %llu s\n",
+		     READY_NS / NSEC_PER_SEC);
+	return -EAGAIN;
+}
+
+/* Boot thread: must not sleep.  Handlers are registered at once (they
+ * wait in storage_wait_ready() until the volumes are mounted), so a
+ * client never mistakes this node for one without the service. */
+static int storage_start(void)
+{
+	struct task *t;
+	int err;
+
 	err = register_table(storage_file_handlers, storage_nr_file_handlers);
 	if (!err)
 		err = register_table(storage_dir_handlers,
 				     storage_nr_dir_handlers);
-	if (!err)
-		printk("storage: file service ready on node %u\n",
-		       node_self());
-	return err;
+	if (err)
+		return err;
+	err = machine_add_shutdown_hook(storage_shutdown);
+	if (err)
+		printk("storage: no shutdown hook (%d)\n", err);
+	t = kthread_run(storage_init_thread, NULL, "storage-init");
+	if (!t) {
+		complete_all(&storage_ready);
+		return -ENOMEM;
+	}
+	kthread_detach(t);
+	return 0;
 }
 ROLE_INIT(storage, ROLE_STORAGE, storage_start);

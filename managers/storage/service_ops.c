@@ -264,10 +264,13 @@ static int op_fsync(struct fit_msg_ctx *ctx, const void *req, u32 len)
 static int op_statfs(struct fit_msg_ctx *ctx, const void *req, u32 len)
 {
 	const struct storage_statfs_req *r = req;
-	struct storage_vol *v = r->fs ? vol_find(r->fs) : vol_root();
 	struct storage_statfs_rep rep;
-	int err;
+	struct storage_vol *v;
+	int err = storage_wait_ready();
 
+	if (err)
+		return err;
+	v = r->fs ? vol_find(r->fs) : vol_root();
 	if (!v)
 		return r->fs ? bad(ctx, STORAGE_BAD_HANDLE, -ESTALE) : -ENODEV;
 	mutex_lock(&v->lock);

@@ -25,7 +25,7 @@
  *     that a run killed after step 6 stops in the middle of unsynced work.
  * File contents are a function of (file, offset), so the model is only
  * names and sizes.  The clean shutdown (unmount) is the selftest
- * runner's machine_shutdown().
+ * runner's machine_exit(), through the storage shutdown hook.
  */
 #include <kernel/node.h>
 #include <kernel/param.h>

@@ -207,10 +207,13 @@ int vol_handle(struct storage_vol *v, u32 ino, struct storage_handle *h,
 int vol_lock_handle(const struct storage_handle *h, bool root_ok,
 		    struct storage_vol **out, struct storage_stat *st)
 {
-	struct storage_vol *v = vol_find(h->fs);
+	struct storage_vol *v;
 	u32 ino = h->ino, gen;
-	int err;
+	int err = storage_wait_ready();
 
+	if (err)
+		return err;
+	v = vol_find(h->fs);
 	if (!v && root_ok && !h->fs && !h->ino && !h->gen)
 		v = vol_root();
 	if (!v || h->reserved)
