@@ -62,9 +62,15 @@ struct storage_handle {
 };
 _Static_assert(sizeof(struct storage_handle) == 16, "wire size");
 
+/* File types in storage_stat.mode: Linux's S_IF* values. */
+#define STORAGE_S_IFMT		0170000
+#define STORAGE_S_IFDIR		0040000
+#define STORAGE_S_IFREG		0100000
+#define STORAGE_S_IFLNK		0120000
+
 struct storage_stat {
 	u32 ino;
-	u32 mode;			/* S_IF* | permission bits */
+	u32 mode;			/* STORAGE_S_IF* | permission bits */
 	u32 nlink;
 	u32 uid;
 	u32 gid;

@@ -115,8 +115,10 @@ static int call_var(u8 op, const void *fixed, u32 flen, const void *a,
 	if (!msg)
 		return -ENOMEM;
 	memcpy(msg, fixed, flen);
-	memcpy(msg + flen, a, alen);
-	memcpy(msg + flen + alen, b, blen);
+	if (alen)
+		memcpy(msg + flen, a, alen);
+	if (blen)
+		memcpy(msg + flen + alen, b, blen);
 	r = call(op, msg, flen + (u32)(alen + blen), rep, max, DATA_TIMEOUT);
 	kfree(msg);
 	return r;

@@ -111,6 +111,12 @@ int storage_bad(enum storage_bad kind, u16 src, u16 opcode, int err);
  * handler passes through it (vol_lock_handle, op_statfs). */
 int storage_wait_ready(void);
 u64 storage_bad_count(enum storage_bad kind);
+/* In a handler: count and log bad input from @ctx's sender; returns @err. */
+static inline int storage_reject(struct fit_msg_ctx *ctx,
+				 enum storage_bad kind, int err)
+{
+	return storage_bad(kind, fit_ctx_src(ctx), fit_ctx_opcode(ctx), err);
+}
 
 /* service_ops.c / service_dir.c: handler tables. */
 struct storage_handler {

@@ -16,22 +16,14 @@
 #include <uapi/errno.h>
 #include "internal.h"
 
-#define S_IFMT		0170000
-#define S_IFDIR		0040000
-
-static int bad(struct fit_msg_ctx *ctx, enum storage_bad kind, int err)
-{
-	return storage_bad(kind, fit_ctx_src(ctx), fit_ctx_opcode(ctx), err);
-}
-
 int storage_name(struct fit_msg_ctx *ctx, const void *p, u32 len, char *out)
 {
 	if (!len)
-		return bad(ctx, STORAGE_BAD_NAME, -ENOENT);
+		return storage_reject(ctx, STORAGE_BAD_NAME, -ENOENT);
 	if (len > STORAGE_NAME_MAX)
-		return bad(ctx, STORAGE_BAD_NAME, -ENAMETOOLONG);
+		return storage_reject(ctx, STORAGE_BAD_NAME, -ENAMETOOLONG);
 	if (memchr(p, 0, len) || memchr(p, '/', len))
-		return bad(ctx, STORAGE_BAD_NAME, -EINVAL);
+		return storage_reject(ctx, STORAGE_BAD_NAME, -EINVAL);
 	memcpy(out, p, len);
 	out[len] = 0;
 	return 0;
@@ -45,8 +37,8 @@ static int lock_dir(struct fit_msg_ctx *ctx, const struct storage_handle *h,
 	int err = vol_lock_handle(h, false, v, &st);
 
 	if (err)
-		return err == -ESTALE ? bad(ctx, STORAGE_BAD_HANDLE, err) : err;
-	if ((st.mode & S_IFMT) != S_IFDIR)
+		return err == -ESTALE ? storage_reject(ctx, STORAGE_BAD_HANDLE, err) : err;
+	if ((st.mode & STORAGE_S_IFMT) != STORAGE_S_IFDIR)
 		err = -ENOTDIR;
 	else if (change && vol_read_only(*v))
 		err = -EROFS;
@@ -107,7 +99,7 @@ static int op_readdir(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	int n;
 
 	if (max < dirent_size(STORAGE_NAME_MAX))
-		return bad(ctx, STORAGE_BAD_ARG, -EINVAL);
+		return storage_reject(ctx, STORAGE_BAD_ARG, -EINVAL);
 	rep = kzalloc(sizeof(*rep) + max);
 	if (!rep)
 		return -ENOMEM;
@@ -144,9 +136,9 @@ static int op_create(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	int err;
 
 	if (len != sizeof(*r) + r->name_len)
-		return bad(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
+		return storage_reject(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
 	if (r->flags & ~STORAGE_CREATE_EXCL || r->mode & ~07777u)
-		return bad(ctx, STORAGE_BAD_ARG, -EINVAL);
+		return storage_reject(ctx, STORAGE_BAD_ARG, -EINVAL);
 	err = storage_name(ctx, r + 1, r->name_len, name);
 	if (!err)
 		err = lock_dir(ctx, &r->dir, false, &v);
@@ -156,7 +148,7 @@ static int op_create(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	if (!err && (r->flags & STORAGE_CREATE_EXCL))
 		err = -EEXIST;
 	else if (!err && !vol_stat(v, ino, &st, &gen) &&
-		 (st.mode & S_IFMT) == S_IFDIR)
+		 (st.mode & STORAGE_S_IFMT) == STORAGE_S_IFDIR)
 		err = -EISDIR;
 	else if (err == -ENOENT)
 		err = vol_read_only(v) ? -EROFS :
@@ -174,9 +166,9 @@ static int op_mkdir(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	int err;
 
 	if (len != sizeof(*r) + r->name_len)
-		return bad(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
+		return storage_reject(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
 	if (r->mode & ~07777u)
-		return bad(ctx, STORAGE_BAD_ARG, -EINVAL);
+		return storage_reject(ctx, STORAGE_BAD_ARG, -EINVAL);
 	err = storage_name(ctx, r + 1, r->name_len, name);
 	if (!err)
 		err = lock_dir(ctx, &r->dir, true, &v);
@@ -197,10 +189,10 @@ static int op_symlink(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	int err;
 
 	if (len != sizeof(*r) + r->name_len + r->target_len)
-		return bad(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
+		return storage_reject(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
 	if (!r->target_len || r->target_len >= STORAGE_PATH_MAX ||
 	    memchr(target, 0, r->target_len))
-		return bad(ctx, STORAGE_BAD_PATH, r->target_len ?
+		return storage_reject(ctx, STORAGE_BAD_PATH, r->target_len ?
 			   -ENAMETOOLONG : -ENOENT);
 	err = storage_name(ctx, r + 1, r->name_len, name);
 	if (err)
@@ -229,7 +221,7 @@ static int op_link(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	int err;
 
 	if (len != sizeof(*r) + r->name_len)
-		return bad(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
+		return storage_reject(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
 	err = storage_name(ctx, r + 1, r->name_len, name);
 	if (!err)
 		err = lock_dir(ctx, &r->dir, true, &v);
@@ -254,7 +246,7 @@ static int remove_name(struct fit_msg_ctx *ctx, const void *req, u32 len,
 	int err;
 
 	if (len != sizeof(*r) + r->name_len)
-		return bad(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
+		return storage_reject(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
 	err = storage_name(ctx, r + 1, r->name_len, name);
 	if (!err)
 		err = lock_dir(ctx, &r->dir, true, &v);
@@ -286,7 +278,7 @@ static int op_rename(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	int err;
 
 	if (len != sizeof(*r) + r->oname_len + r->nname_len)
-		return bad(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
+		return storage_reject(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
 	err = storage_name(ctx, p, r->oname_len, oname);
 	if (!err)
 		err = storage_name(ctx, p + r->oname_len, r->nname_len, nname);
@@ -295,14 +287,14 @@ static int op_rename(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	if (err)
 		return err;
 	err = vol_check_locked(v, &r->ndir, &st);
-	if (!err && (st.mode & S_IFMT) != S_IFDIR)
+	if (!err && (st.mode & STORAGE_S_IFMT) != STORAGE_S_IFDIR)
 		err = -ENOTDIR;
 	if (!err)
 		err = ext2_rename(vol_ext2(v), r->odir.ino, oname, r->ndir.ino,
 				  nname);
 	vol_unlock(v);
 	if (err == -ESTALE)
-		bad(ctx, STORAGE_BAD_HANDLE, err);
+		storage_reject(ctx, STORAGE_BAD_HANDLE, err);
 	return err ? err : fit_reply(ctx, NULL, 0);
 }
 

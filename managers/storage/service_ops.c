@@ -18,20 +18,10 @@
 #include <uapi/errno.h>
 #include "internal.h"
 
-#define S_IFMT		0170000
-#define S_IFDIR		0040000
-#define S_IFREG		0100000
-#define S_IFLNK		0120000
-
-static int bad(struct fit_msg_ctx *ctx, enum storage_bad kind, int err)
-{
-	return storage_bad(kind, fit_ctx_src(ctx), fit_ctx_opcode(ctx), err);
-}
-
 /* -ESTALE from a handle check is the client's mistake: count it. */
 static int handle_err(struct fit_msg_ctx *ctx, int err)
 {
-	return err == -ESTALE ? bad(ctx, STORAGE_BAD_HANDLE, err) : err;
+	return err == -ESTALE ? storage_reject(ctx, STORAGE_BAD_HANDLE, err) : err;
 }
 
 static int op_lookup(struct fit_msg_ctx *ctx, const void *req, u32 len)
@@ -44,15 +34,15 @@ static int op_lookup(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	int err;
 
 	if (r->flags & ~STORAGE_LOOKUP_FOLLOW)
-		return bad(ctx, STORAGE_BAD_ARG, -EINVAL);
+		return storage_reject(ctx, STORAGE_BAD_ARG, -EINVAL);
 	if (len != sizeof(*r) + (u64)r->path_len)
-		return bad(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
+		return storage_reject(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
 	if (!r->path_len)
-		return bad(ctx, STORAGE_BAD_PATH, -ENOENT);
+		return storage_reject(ctx, STORAGE_BAD_PATH, -ENOENT);
 	if (r->path_len >= STORAGE_PATH_MAX)
-		return bad(ctx, STORAGE_BAD_PATH, -ENAMETOOLONG);
+		return storage_reject(ctx, STORAGE_BAD_PATH, -ENAMETOOLONG);
 	if (memchr(r + 1, 0, r->path_len))
-		return bad(ctx, STORAGE_BAD_PATH, -EINVAL);
+		return storage_reject(ctx, STORAGE_BAD_PATH, -EINVAL);
 	path = kmalloc(r->path_len + 1);
 	if (!path)
 		return -ENOMEM;
@@ -70,7 +60,7 @@ static int op_lookup(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	vol_unlock(v);
 	kfree(path);
 	if (err == -ENOTDIR)
-		bad(ctx, STORAGE_BAD_PATH, err);
+		storage_reject(ctx, STORAGE_BAD_PATH, err);
 	return err ? err : fit_reply(ctx, &rep, sizeof(rep));
 }
 
@@ -78,13 +68,13 @@ static int open_checks(struct storage_vol *v, const struct storage_stat *st,
 		       u32 flags)
 {
 	u32 acc = flags & STORAGE_O_ACCMODE;
-	u32 type = st->mode & S_IFMT;
+	u32 type = st->mode & STORAGE_S_IFMT;
 
 	if (acc == STORAGE_O_RDONLY)
 		return 0;
-	if (type == S_IFDIR)
+	if (type == STORAGE_S_IFDIR)
 		return -EISDIR;
-	if (type == S_IFLNK)
+	if (type == STORAGE_S_IFLNK)
 		return -ELOOP;
 	if (vol_read_only(v))
 		return -EROFS;
@@ -100,14 +90,14 @@ static int op_open(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	int err;
 
 	if ((r->flags & STORAGE_O_ACCMODE) == STORAGE_O_ACCMODE)
-		return bad(ctx, STORAGE_BAD_ARG, -EINVAL);
+		return storage_reject(ctx, STORAGE_BAD_ARG, -EINVAL);
 	err = vol_lock_handle(&r->h, false, &v, &st);
 	if (err)
 		return handle_err(ctx, err);
 	err = open_checks(v, &st, r->flags);
 	if (!err && (r->flags & STORAGE_O_TRUNC) &&
-	    (r->flags & STORAGE_O_ACCMODE) && (st.mode & S_IFMT) == S_IFREG &&
-	    st.size) {
+	    (r->flags & STORAGE_O_ACCMODE) &&
+	    (st.mode & STORAGE_S_IFMT) == STORAGE_S_IFREG && st.size) {
 		err = vol_truncate(v, r->h.ino, 0);
 		if (!err)
 			err = vol_stat(v, r->h.ino, &st, &gen);
@@ -126,7 +116,7 @@ static int op_read(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	int err;
 
 	if (r->len > STORAGE_IO_MAX)
-		return bad(ctx, STORAGE_BAD_ARG, -EINVAL);
+		return storage_reject(ctx, STORAGE_BAD_ARG, -EINVAL);
 	rep = kmalloc(sizeof(*rep) + r->len);
 	if (!rep)
 		return -ENOMEM;
@@ -135,9 +125,9 @@ static int op_read(struct fit_msg_ctx *ctx, const void *req, u32 len)
 		kfree(rep);
 		return handle_err(ctx, err);
 	}
-	if ((st.mode & S_IFMT) == S_IFDIR)
+	if ((st.mode & STORAGE_S_IFMT) == STORAGE_S_IFDIR)
 		n = -EISDIR;
-	else if ((st.mode & S_IFMT) != S_IFREG)
+	else if ((st.mode & STORAGE_S_IFMT) != STORAGE_S_IFREG)
 		n = -EINVAL;
 	else
 		n = vol_read(v, r->h.ino, r->offset, rep + 1, r->len);
@@ -161,15 +151,15 @@ static int op_write(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	int err;
 
 	if (r->len > STORAGE_IO_MAX)
-		return bad(ctx, STORAGE_BAD_ARG, -EINVAL);
+		return storage_reject(ctx, STORAGE_BAD_ARG, -EINVAL);
 	if (len != sizeof(*r) + r->len)
-		return bad(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
+		return storage_reject(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
 	err = vol_lock_handle(&r->h, false, &v, &st);
 	if (err)
 		return handle_err(ctx, err);
-	if ((st.mode & S_IFMT) == S_IFDIR)
+	if ((st.mode & STORAGE_S_IFMT) == STORAGE_S_IFDIR)
 		n = -EISDIR;
-	else if ((st.mode & S_IFMT) != S_IFREG)
+	else if ((st.mode & STORAGE_S_IFMT) != STORAGE_S_IFREG)
 		n = -EINVAL;
 	else
 		n = vol_write(v, r->h.ino, r->offset, r + 1, r->len);
@@ -204,9 +194,9 @@ static int op_truncate(struct fit_msg_ctx *ctx, const void *req, u32 len)
 
 	if (err)
 		return handle_err(ctx, err);
-	if ((st.mode & S_IFMT) == S_IFDIR)
+	if ((st.mode & STORAGE_S_IFMT) == STORAGE_S_IFDIR)
 		err = -EISDIR;
-	else if ((st.mode & S_IFMT) != S_IFREG)
+	else if ((st.mode & STORAGE_S_IFMT) != STORAGE_S_IFREG)
 		err = -EINVAL;
 	else
 		err = vol_truncate(v, r->h.ino, r->size);
@@ -251,7 +241,7 @@ static int op_fsync(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	int err;
 
 	if (r->flags & ~1u)
-		return bad(ctx, STORAGE_BAD_ARG, -EINVAL);
+		return storage_reject(ctx, STORAGE_BAD_ARG, -EINVAL);
 	err = vol_lock_handle(&r->h, false, &v, &st);
 	if (err)
 		return handle_err(ctx, err);
@@ -272,7 +262,7 @@ static int op_statfs(struct fit_msg_ctx *ctx, const void *req, u32 len)
 		return err;
 	v = r->fs ? vol_find(r->fs) : vol_root();
 	if (!v)
-		return r->fs ? bad(ctx, STORAGE_BAD_HANDLE, -ESTALE) : -ENODEV;
+		return r->fs ? storage_reject(ctx, STORAGE_BAD_HANDLE, -ESTALE) : -ENODEV;
 	mutex_lock(&v->lock);
 	err = vol_statfs(v, &rep);
 	vol_unlock(v);
