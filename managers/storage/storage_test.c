@@ -16,6 +16,9 @@
  *                       errno and the service still answers afterwards.
  *  storage_svc_archive  the boot archive: lookups, reads, readdir, and
  *                       -EROFS for every change.
+ *  storage_svc_writeback  a dirty volume is written back by the
+ *                       write-back thread within 12 s, without fsync
+ *                       (only where the volume is local: role=all).
  * The 200-file stress test is in storage_stress_test.c.
  */
 #include <fit/fit.h>
@@ -406,6 +409,46 @@ SELFTEST(storage_svc_archive)
 	SVC_ROLE(3);
 	r = svc_archive(t);
 	if (svc_test_done(3))
+		ST_FAIL("the storage node did not take DONE");
+	return r;
+}
+
+/* The write-back thread syncs a dirty volume within its period (5 s):
+ * checked on the volume itself, so only where it is local. */
+static int svc_writeback(struct selftest_ctx *t)
+{
+	struct storage_handle f;
+	struct storage_vol *v;
+	bool dirty = true;
+	char name[32];
+
+	if (!node_has_role(ROLE_STORAGE) || storage_wait_ready())
+		ST_SKIP("not a storage node");
+	v = vol_root();
+	if (!v || v->type != STORAGE_FS_EXT2 || !writable_ext2())
+		ST_SKIP("no local writable ext2 (use --disk IMG on role=all)");
+	snprintf(name, sizeof(name), "wb-%u", node_self());
+	ST_EQ(storage_create(NULL, name, 0644, 0, 0, 0, &f, NULL), 0);
+	ST_EQ(storage_write(&f, 0, name, 4), 4);
+	for (int i = 0; i < 120 && dirty; i++) {
+		mutex_lock(&v->lock);
+		dirty = v->ext2 && ext2_needs_sync(v->ext2);
+		mutex_unlock(&v->lock);
+		if (dirty)
+			msleep(100);
+	}
+	ST_ASSERT(!dirty);
+	ST_EQ(storage_unlink(NULL, name), 0);
+	return 0;
+}
+
+SELFTEST(storage_svc_writeback)
+{
+	int r;
+
+	SVC_ROLE(6);
+	r = svc_writeback(t);
+	if (svc_test_done(6))
 		ST_FAIL("the storage node did not take DONE");
 	return r;
 }
