@@ -16,6 +16,8 @@
  *                       errno and the service still answers afterwards.
  *  storage_svc_archive  the boot archive: lookups, reads, readdir, and
  *                       -EROFS for every change.
+ *  storage_svc_readonly  a read-only ext2 disk: served, and -EROFS for
+ *                       every change (the walk of storage_svc_archive).
  *  storage_svc_writeback  a dirty volume is written back by the
  *                       write-back thread within 12 s, without fsync
  *                       (only where the volume is local: role=all).
@@ -400,6 +402,33 @@ static int svc_archive(struct selftest_ctx *t)
 	ST_ASSERT(files > 0);
 	ST_EQ(storage_unlink(&fs.root, "x"), -EROFS);
 	return 0;
+}
+
+/* A read-only disk (QEMU readonly=on): served, every change -EROFS. */
+static int svc_readonly(struct selftest_ctx *t)
+{
+	struct storage_statfs_rep fs;
+	int files = 0;
+
+	if (storage_node() < 0 || storage_statfs(0, &fs) ||
+	    fs.type != STORAGE_FS_EXT2 || !(fs.flags & STORAGE_STATFS_RDONLY))
+		ST_SKIP("no read-only ext2 served (use a readonly disk)");
+	if (archive_walk(t, &fs.root, 0, &files))
+		return -1;
+	ST_ASSERT(files > 0);
+	ST_EQ(storage_fsync(&fs.root), 0);
+	return 0;
+}
+
+SELFTEST(storage_svc_readonly)
+{
+	int r;
+
+	SVC_ROLE(7);
+	r = svc_readonly(t);
+	if (svc_test_done(7))
+		ST_FAIL("the storage node did not take DONE");
+	return r;
 }
 
 SELFTEST(storage_svc_archive)
