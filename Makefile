@@ -19,7 +19,8 @@ export KCONFIG_CONFIG
 
 DIRS := arch/x86/boot arch/x86/kernel arch/x86/mm kernel kernel/sched \
 	kernel/locking kernel/time mm lib \
-	drivers/tty drivers/acpi drivers/pci drivers/virtio drivers/net drivers/block
+	drivers/tty drivers/acpi drivers/pci drivers/virtio drivers/net drivers/block \
+	managers/processor/pcache
 
 # --- dependencies and configuration ---------------------------------------
 DEPS_OK := $(shell scripts/setup-deps --check >/dev/null 2>&1 && echo y)
