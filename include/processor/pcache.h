@@ -51,13 +51,15 @@ struct pcache_ops {
 	/* Fill @nr consecutive pages from @uva into pages[i] and put their
 	 * CRC32C into csums[i] (checksum mode).  @write: the fault was a
 	 * write.  *@prot receives the rights of the VMA.  @piggy, if not
-	 * NULL, is a dirty line to write back in the same round trip.
+	 * NULL, is a dirty line to write back in the same round trip; its
+	 * result goes to *@piggy_err (as for flush), whatever the fetch's.
 	 * Returns 0, -EFAULT (no VMA / no right), -ETIMEDOUT, -EIO. */
 	int (*fetch)(struct pcache_space *s, u64 uva, void **pages,
 		     u32 *csums, unsigned int nr, bool write, u32 *prot,
-		     const struct pcache_xfer *piggy);
-	/* Write one dirty line back.  Returns 0 or negative errno (the
-	 * entry stays queued and is retried). */
+		     const struct pcache_xfer *piggy, int *piggy_err);
+	/* Write one dirty line back.  Returns 0; -EFAULT if the page is no
+	 * longer mapped (the data is dropped); another negative errno
+	 * (transport) keeps the entry queued for a retry. */
 	int (*flush)(const struct pcache_xfer *x);
 	/* True if (@s, @uva) is anonymous memory never populated: the line
 	 * is zero-filled locally; *@prot receives the VMA's rights. */

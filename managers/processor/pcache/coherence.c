@@ -17,8 +17,8 @@
  *   DROP    clear PTEs, free the line, dirty data discarded (munmap, exit)
  *   EVICT   clear PTEs, dirty data to the victim cache (unmap with
  *           write-back); the victim range is then written back
- *   PROTECT write-protect PTEs and drop LINE_MAYWRITE; PROT_NONE clears
- *           the PTEs but keeps the line
+ *   PROTECT write-protect PTEs and drop LINE_MAYWRITE; PROT_NONE evicts
+ *           the line (a later fault asks the memory node, which refuses)
  *   CLEAN   write a dirty line back in place: the line is made BUSY and
  *           its PTEs read-only (shot down), the page is written back with
  *           no lock held, then BUSY and DIRTY are cleared
@@ -66,12 +66,12 @@ static int apply_locked(struct pcache *pc, struct pcache_set *set,
 	case OP_EVICT:
 		return pc_evict_locked(pc, set, l);
 	case OP_PROTECT:
+		if (!(r->prot & PCACHE_PROT_READ))
+			return pc_evict_locked(pc, set, l);
 		if (!(r->prot & PCACHE_PROT_WRITE)) {
 			pc_protect_line_locked(pc, l);
 			l->flags &= ~LINE_MAYWRITE;
 		}
-		if (!(r->prot & PCACHE_PROT_READ))
-			pc_unmap_line_locked(pc, l);
 		return 0;
 	case OP_CLEAN:
 		if (!(l->flags & LINE_DIRTY))
@@ -98,6 +98,8 @@ static int clean_line(struct pcache *pc, struct pcache_set *set,
 		pc_count(pc, flush_errors);
 	else
 		pc_count(pc, flushes);
+	if (ret == -EFAULT)
+		ret = 0;	/* unmapped meanwhile: nothing to keep */
 	spin_lock(&set->lock);
 	BUG_ON(!(l->flags & LINE_BUSY) || !(l->flags & LINE_DIRTY));
 	l->flags &= ~LINE_BUSY;
@@ -196,7 +198,9 @@ void pcache_protect_range(struct pcache_space *s, u64 start, u64 end,
 	if (bad_range(start, end))
 		return;
 	walk_range(s->pc, &r);
-	if (!(prot & PCACHE_PROT_WRITE))
+	if (!(prot & PCACHE_PROT_READ))		/* no refill from them */
+		pc_victim_flush_range(s->pc, s, start, end, false);
+	else if (!(prot & PCACHE_PROT_WRITE))
 		pc_victim_protect_range(s->pc, s, start, end);
 }
 

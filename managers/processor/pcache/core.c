@@ -322,17 +322,17 @@ static int fetch_remote(struct pcache *pc, struct pcache_space *s, u64 uva,
 {
 	struct pcache_victim *piggy;
 	struct pcache_xfer x;
-	int ret;
+	int ret, perr = -ETIMEDOUT;
 
 	claim_neighbours(pc, s, uva, f);
 	piggy = pc_victim_take_piggy(pc, s->home_node);
 	if (piggy)
 		pc_xfer_of(pc, piggy, &x);
 	ret = pc->ops->fetch(s, uva, f->pages, f->csums, f->nr, write,
-			     &f->prot, piggy ? &x : NULL);
+			     &f->prot, piggy ? &x : NULL, &perr);
 	if (piggy) {
-		pc_victim_flush_done(pc, piggy, ret);
-		if (!ret)
+		pc_victim_writeback_result(pc, piggy, &x, perr);
+		if (!perr)
 			pc_count(pc, piggybacks);
 	}
 	if (!ret)

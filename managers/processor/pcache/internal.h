@@ -162,6 +162,9 @@ struct pcache_victim *pc_victim_take_piggy(struct pcache *pc, u32 node);
 /* End of a write-back started by take_piggy or the flusher. */
 void pc_victim_flush_done(struct pcache *pc, struct pcache_victim *v,
 			  int err);
+/* Account and finish a write-back of @v with result @err. */
+int pc_victim_writeback_result(struct pcache *pc, struct pcache_victim *v,
+			       const struct pcache_xfer *x, int err);
 void pc_victim_wait(struct pcache *pc, u32 seq);
 /* Wait until an entry is free (kicks the flush thread). */
 void pc_victim_wait_free(struct pcache *pc);

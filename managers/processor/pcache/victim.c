@@ -228,6 +228,21 @@ void pc_victim_wait_free(struct pcache *pc)
 	wait_event(pc->vc.wait, READ_ONCE(pc->vc.nr_free) > 0);
 }
 
+/* Finish a write-back of FLUSHING @v: -EFAULT (page unmapped meanwhile)
+ * drops the data like a success; other errors requeue it. */
+int pc_victim_writeback_result(struct pcache *pc, struct pcache_victim *v,
+			       const struct pcache_xfer *x, int err)
+{
+	if (err) {
+		pc_count(pc, flush_errors);
+		pr_warn_once("pcache: write-back of %#llx (space %u) to node "
+			     "%u failed: %d\n", x->uva, x->space->id,
+			     x->space->home_node, err);
+	}
+	pc_victim_flush_done(pc, v, err == -EFAULT ? 0 : err);
+	return err == -EFAULT ? 0 : err;
+}
+
 /* Write back a FLUSHING entry the caller started. */
 static int flush_one(struct pcache *pc, struct pcache_victim *v)
 {
@@ -236,16 +251,9 @@ static int flush_one(struct pcache *pc, struct pcache_victim *v)
 
 	pc_xfer_of(pc, v, &x);
 	err = pc->ops->flush(&x);
-	if (err) {
-		pc_count(pc, flush_errors);
-		pr_warn_once("pcache: write-back of %#llx (space %u) to node "
-			     "%u failed: %d\n", x.uva, v->space->id,
-			     v->space->home_node, err);
-	} else {
+	if (!err)
 		pc_count(pc, flushes);
-	}
-	pc_victim_flush_done(pc, v, err);
-	return err;
+	return pc_victim_writeback_result(pc, v, &x, err);
 }
 
 /* One step of a range operation: 1 = did something, 0 = range empty,
