@@ -22,7 +22,7 @@
 #define BASE		0x40000000ull
 #define WALK_LINES	256
 #define WALK_OPS_PAGES	16
-#define WALK_ACCESSES	2500000ull	/* per walker: 10 M in all */
+#define WALK_ACCESSES	100000ull
 
 static struct pcache *make(unsigned int lines, unsigned int ways,
 			   unsigned int victims, struct sim_node **node,

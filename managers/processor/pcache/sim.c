@@ -1,7 +1,9 @@
 /* managers/processor/pcache/sim.c — simulated memory node and page table
  * behind struct pcache_ops, for the pcache tests (see sim.h).
  *
- * Memory node: pages in a hash map under node->lock, the per-page VMA
+ * Memory node: pages in a hash map whose buckets are guarded by striped
+ * locks (lock_of: one per page; two pages: lower address first), the
+ * per-page VMA
  * rights of each space in sp->vma.  Its answers follow what the real
  * memory manager will do: fetch of an unmapped page or a write to a
  * read-only one is -EFAULT; a write-back to an unmapped page is -EFAULT
@@ -59,7 +61,29 @@ static unsigned int hash_of(u32 id, u64 page)
 	return (unsigned int)(h >> 52) % SIM_HASH;
 }
 
-/* node->lock held. */
+static spinlock_t *lock_of(struct sim_node *n, u32 id, u64 page)
+{
+	return &n->locks[hash_of(id, page) % SIM_LOCKS];
+}
+
+static void lock_pair(spinlock_t *a, spinlock_t *b)
+{
+	if (a == b) {
+		spin_lock(a);
+		return;
+	}
+	spin_lock(a < b ? a : b);
+	spin_lock(a < b ? b : a);
+}
+
+static void unlock_pair(spinlock_t *a, spinlock_t *b)
+{
+	spin_unlock(a);
+	if (a != b)
+		spin_unlock(b);
+}
+
+/* The page's bucket lock held. */
 static struct sim_page **node_find_locked(struct sim_node *n, u32 id, u64 page)
 {
 	struct sim_page **pp = &n->hash[hash_of(id, page)];
@@ -69,7 +93,7 @@ static struct sim_page **node_find_locked(struct sim_node *n, u32 id, u64 page)
 	return pp;
 }
 
-/* node->lock held.  The page, created zeroed if absent; NULL: no memory. */
+/* Bucket lock held.  The page, created zeroed if absent; NULL: no memory. */
 static struct sim_page *node_get_locked(struct sim_node *n, u32 id, u64 page)
 {
 	struct sim_page **pp = node_find_locked(n, id, page), *p = *pp;
@@ -129,7 +153,7 @@ static int store_locked(struct sim_node *n, const struct pcache_xfer *x)
 	struct sim_page *p;
 
 	if (n->checksum && crc32c(x->page, PCACHE_LINE_SIZE) != x->csum) {
-		n->csum_bad++;
+		__atomic_fetch_add(&n->csum_bad, 1, __ATOMIC_RELAXED);
 		return -EIO;
 	}
 	if (!vma_of(sp, x->uva))
@@ -138,18 +162,19 @@ static int store_locked(struct sim_node *n, const struct pcache_xfer *x)
 	if (!p)
 		return -ENOMEM;
 	memcpy(p->data, x->page, PCACHE_LINE_SIZE);
-	n->flushes++;
+	__atomic_fetch_add(&n->flushes, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
 static int sim_flush(const struct pcache_xfer *x)
 {
 	struct sim_node *n = sim_of(x->space)->node;
+	spinlock_t *l = lock_of(n, x->space->id, x->uva >> 12);
 	int ret;
 
-	spin_lock(&n->lock);
+	spin_lock(l);
 	ret = store_locked(n, x);
-	spin_unlock(&n->lock);
+	spin_unlock(l);
 	return ret;
 }
 
@@ -164,11 +189,11 @@ static int fetch_one_locked(struct sim_space *sp, u64 uva, void *page,
 	else
 		memset(page, 0, PCACHE_LINE_SIZE);
 	*csum = n->checksum ? crc32c(page, PCACHE_LINE_SIZE) : 0;
-	if (n->corrupt) {	/* damaged in transit, after the checksum */
+	if (n->corrupt) {	/* damage in transit (single-threaded tests) */
 		n->corrupt--;
 		((u8 *)page)[100] ^= 0x40;
 	}
-	n->fetches++;
+	__atomic_fetch_add(&n->fetches, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -184,13 +209,16 @@ static int sim_fetch(struct pcache_space *s, u64 uva, void **pages,
 	if (!(*prot & PCACHE_PROT_READ) ||
 	    (write && !(*prot & PCACHE_PROT_WRITE)))
 		ret = -EFAULT;
-	spin_lock(&n->lock);
 	if (piggy)
-		*piggy_err = store_locked(n, piggy);
-	for (unsigned int i = 0; !ret && i < nr; i++)
-		fetch_one_locked(sp, uva + i * PCACHE_LINE_SIZE, pages[i],
-				 &csums[i]);
-	spin_unlock(&n->lock);
+		*piggy_err = sim_flush(piggy);
+	for (unsigned int i = 0; !ret && i < nr; i++) {
+		u64 a = uva + i * PCACHE_LINE_SIZE;
+		spinlock_t *l = lock_of(n, s->id, a >> 12);
+
+		spin_lock(l);
+		fetch_one_locked(sp, a, pages[i], &csums[i]);
+		spin_unlock(l);
+	}
 	return ret;
 }
 
@@ -203,9 +231,9 @@ static bool sim_first_touch(struct pcache_space *s, u64 uva, u32 *prot)
 	*prot = vma_prot(sp, uva);
 	if (!(*prot & PCACHE_PROT_READ) || !READ_ONCE(n->zerofill))
 		return false;
-	spin_lock(&n->lock);
+	spin_lock(lock_of(n, s->id, uva >> 12));
 	absent = !*node_find_locked(n, s->id, uva >> 12);
-	spin_unlock(&n->lock);
+	spin_unlock(lock_of(n, s->id, uva >> 12));
 	return absent;
 }
 
@@ -213,11 +241,11 @@ static void sim_zerofill_notify(struct pcache_space *s, u64 uva)
 {
 	struct sim_node *n = sim_of(s)->node;
 
-	spin_lock(&n->lock);
+	spin_lock(lock_of(n, s->id, uva >> 12));
 	if (vma_of(sim_of(s), uva))
 		node_get_locked(n, s->id, uva >> 12);
-	n->notices++;
-	spin_unlock(&n->lock);
+	spin_unlock(lock_of(n, s->id, uva >> 12));
+	__atomic_fetch_add(&n->notices, 1, __ATOMIC_RELAXED);
 }
 
 static int sim_check_write(struct pcache_space *s, u64 uva)
@@ -328,7 +356,8 @@ struct sim_node *sim_node_create(bool checksum)
 
 	if (!n)
 		return NULL;
-	spin_lock_init(&n->lock, "sim_node");
+	for (int i = 0; i < SIM_LOCKS; i++)
+		spin_lock_init(&n->locks[i], "sim_node");
 	n->checksum = checksum;
 	n->zerofill = true;
 	return n;
@@ -380,12 +409,14 @@ int sim_munmap(struct sim_space *sp, u64 uva, u64 npages)
 {
 	struct sim_node *n = sp->node;
 
-	spin_lock(&n->lock);
 	for (u64 i = 0; i < npages; i++) {
+		spinlock_t *l = lock_of(n, sp->ps.id, (uva >> 12) + i);
+
+		spin_lock(l);
 		WRITE_ONCE(sp->vma[index_of(sp, uva) + i], 0);
 		node_drop_locked(n, sp->ps.id, (uva >> 12) + i);
+		spin_unlock(l);
 	}
-	spin_unlock(&n->lock);
 	return pcache_unmap_range(&sp->ps, uva, uva + npages * 4096, true);
 }
 
@@ -401,24 +432,29 @@ static void node_move(struct sim_space *sp, u64 old, u64 new, u64 npages)
 {
 	struct sim_node *n = sp->node;
 
-	spin_lock(&n->lock);
 	for (u64 i = 0; i < npages; i++) {
 		u64 op = (old >> 12) + i, np = (new >> 12) + i;
-		struct sim_page **pp = node_find_locked(n, sp->ps.id, op), *p = *pp;
+		spinlock_t *lo = lock_of(n, sp->ps.id, op);
+		spinlock_t *ln = lock_of(n, sp->ps.id, np);
+		struct sim_page **pp, *p;
+
+		lock_pair(lo, ln);
+		pp = node_find_locked(n, sp->ps.id, op);
+		p = *pp;
 
 		node_drop_locked(n, sp->ps.id, np);
 		WRITE_ONCE(sp->vma[index_of(sp, new) + i],
 			   sp->vma[index_of(sp, old) + i]);
 		WRITE_ONCE(sp->vma[index_of(sp, old) + i], 0);
-		if (!p)
-			continue;
-		*pp = p->next;
-		p->page = np;
-		pp = node_find_locked(n, sp->ps.id, np);
-		p->next = NULL;
-		*pp = p;
+		if (p) {
+			*pp = p->next;
+			p->page = np;
+			pp = node_find_locked(n, sp->ps.id, np);
+			p->next = NULL;
+			*pp = p;
+		}
+		unlock_pair(lo, ln);
 	}
-	spin_unlock(&n->lock);
 }
 
 int sim_mremap(struct sim_space *sp, u64 old, u64 new, u64 npages)
@@ -443,20 +479,21 @@ int sim_fork(struct sim_space *parent, struct sim_space *child)
 
 	if (ret)
 		return ret;
-	spin_lock(&n->lock);
 	for (u64 i = 0; i < parent->npages && !ret; i++) {
 		u64 page = (parent->base >> 12) + i;
-		struct sim_page *p = *node_find_locked(n, parent->ps.id, page), *c;
+		spinlock_t *lp = lock_of(n, parent->ps.id, page);
+		spinlock_t *lc = lock_of(n, child->ps.id, page);
+		struct sim_page *p, *c;
 
+		lock_pair(lp, lc);
 		child->vma[i] = parent->vma[i];
-		if (!p)
-			continue;
-		c = node_get_locked(n, child->ps.id, page);
-		if (!c)
+		p = *node_find_locked(n, parent->ps.id, page);
+		c = p ? node_get_locked(n, child->ps.id, page) : NULL;
+		if (p && !c)
 			ret = -ENOMEM;
-		else
+		else if (p)
 			memcpy(c->data, p->data, PCACHE_LINE_SIZE);
+		unlock_pair(lp, lc);
 	}
-	spin_unlock(&n->lock);
 	return ret;
 }

@@ -18,6 +18,7 @@
 
 #define SIM_MAX_ACCESSORS	16
 #define SIM_HASH		4096
+#define SIM_LOCKS		64	/* bucket b: locks[b % SIM_LOCKS] */
 
 struct sim_page;
 
@@ -27,7 +28,7 @@ struct sim_accessor {
 };
 
 struct sim_node {
-	spinlock_t lock;
+	spinlock_t locks[SIM_LOCKS];
 	struct sim_page *hash[SIM_HASH];
 	bool checksum;
 	bool zerofill;			/* answer first_touch */
