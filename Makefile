@@ -17,10 +17,9 @@ NM	:= nm
 KCONFIG_CONFIG ?= .config
 export KCONFIG_CONFIG
 
-DIRS := arch/x86/boot arch/x86/kernel arch/x86/mm kernel kernel/sched \
-	kernel/locking kernel/time mm lib \
-	drivers/tty drivers/acpi drivers/pci drivers/virtio drivers/net drivers/block \
-	managers/processor/pcache
+# Top-level directories; each one's Makefile lists its objects (obj-y) and
+# its subdirectories (subdir-y), so a new directory touches only its parent.
+DIRS := arch/x86 kernel mm lib drivers net managers
 
 # --- dependencies and configuration ---------------------------------------
 DEPS_OK := $(shell scripts/setup-deps --check >/dev/null 2>&1 && echo y)
@@ -49,6 +48,7 @@ CFLAGS	:= -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-mgeneral-regs-only -mno-sse -mno-mmx -mno-80387 -fno-stack-protector \
 	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-strict-aliasing \
 	-fno-common -fno-asynchronous-unwind-tables -fno-builtin \
+	-fno-tree-loop-distribute-patterns \
 	-Wframe-larger-than=2048 -Wvla -Wmissing-prototypes -Wstrict-prototypes
 ASFLAGS	:= -D__ASSEMBLER__ -g
 LDFLAGS	:= -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments
@@ -57,8 +57,11 @@ LDFLAGS	:= -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments
 OBJS :=
 define collect
 obj-y :=
+subdir-y :=
 include $(1)/Makefile
 OBJS += $$(addprefix $(BUILD)/$(1)/,$$(obj-y))
+SUBDIRS_$(1) := $$(addprefix $(1)/,$$(subdir-y))
+$$(foreach d,$$(SUBDIRS_$(1)),$$(eval $$(call collect,$$(d))))
 endef
 $(foreach d,$(DIRS),$(eval $(call collect,$(d))))
 

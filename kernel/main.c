@@ -9,6 +9,7 @@
  *   TSC clock, memory (memblock, page tables, buddy, kmalloc)
  *   LAPIC/IOAPIC, scheduler, the boot CPU's bring-up, the other CPUs
  *   PCI devices and their drivers
+ *   FIT, the RPC layer between nodes (node identity, workers, discovery)
  *   selftests (selftest=GLOB), then idle.
  *
  * Roles (managers) will be started last through hooks they register;
@@ -23,6 +24,7 @@
 #include <asm/x86.h>
 #include <drivers/pci.h>
 #include <drivers/serial.h>
+#include <fit/fit.h>
 #include <kernel/kallsyms.h>
 #include <kernel/machine.h>
 #include <kernel/panic.h>
@@ -59,6 +61,7 @@ void start_kernel(u32 proto, phys_addr_t info)
 	cpu_bringup(0);
 	smp_boot_cpus();
 	pci_init();
+	fit_init();
 	selftest_start();
 	cpu_idle_loop();
 }

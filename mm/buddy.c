@@ -154,7 +154,7 @@ enum buddy_err buddy_zone_check_free(const struct buddy_zone *z, u64 pfn,
 		return BUDDY_ERR_DOUBLE;
 	if (!(pg->flags & PG_HEAD))
 		return BUDDY_ERR_NOT_HEAD;
-	if (pg->flags & PG_SLAB)
+	if (pg->flags & (PG_SLAB | PG_LARGE))
 		return BUDDY_ERR_SLAB;
 	if (pg->order != order)
 		return BUDDY_ERR_ORDER;
@@ -164,7 +164,7 @@ enum buddy_err buddy_zone_check_free(const struct buddy_zone *z, u64 pfn,
 /* The caller checked the block with buddy_zone_check_free(). */
 void buddy_zone_free(struct buddy_zone *z, u64 pfn, unsigned int order)
 {
-	zone_page(z, pfn)->flags &= ~(PG_HEAD | PG_LARGE);
+	zone_page(z, pfn)->flags &= ~PG_HEAD;
 	z->free_pages += 1ul << order;
 	free_block(z, pfn, order);
 }
@@ -194,13 +194,9 @@ void buddy_poison_fill(struct buddy_zone *z, u64 pfn, unsigned int order)
 {
 	u64 pattern = 0x0101010101010101ull * PAGE_POISON;
 
-	for (u64 p = pfn; p < pfn + (1ull << order); p++) {
-		u64 *w = zone_pfn_virt(z, p);
-
-		for (unsigned long i = 0; i < MM_PAGE_SIZE / 8; i++)
-			w[i] = pattern;
+	mm_fill64(zone_pfn_virt(z, pfn), pattern, MM_PAGE_SIZE << order);
+	for (u64 p = pfn; p < pfn + (1ull << order); p++)
 		zone_page(z, p)->flags |= PG_POISONED;
-	}
 }
 
 /* Checks every page of the block that was poisoned and clears the mark. */
@@ -216,7 +212,8 @@ long buddy_poison_find(struct buddy_zone *z, u64 pfn, unsigned int order)
 		if (!(pg->flags & PG_POISONED))
 			continue;
 		pg->flags &= ~PG_POISONED;
-		for (unsigned long i = 0; bad < 0 && i < MM_PAGE_SIZE / 8; i++) {
+		for (unsigned long i = 0; bad < 0 && i < MM_PAGE_SIZE / 8;
+		     i++) {
 			if (w[i] == pattern)
 				continue;
 			bad = (long)(((p - pfn) << MM_PAGE_SHIFT) + i * 8);

@@ -7,9 +7,10 @@
  * overlap or touch (adjacent and overlapping ranges are merged on insert),
  * sizes are non-zero.  memory regions are page-aligned inwards on insert.
  *
- * memblock_alloc() allocates top-down below 4 GiB (the part the boot page
- * tables map) from memory that is in "memory" and not in "reserved", and
- * reserves what it returns.  Once page_alloc_init() has handed the free
+ * memblock_alloc() allocates top-down below the allocation limit (4 GiB,
+ * what the boot page tables map, until paging_init() has mapped all RAM)
+ * from memory that is in "memory" and not in "reserved", and reserves what
+ * it returns.  Once page_alloc_init() has handed the free
  * ranges to the buddy allocator, memblock is frozen and memblock_alloc()
  * panics.
  *
@@ -23,7 +24,6 @@
 #include "internal.h"
 
 #define MEMBLOCK_MAX	128
-#define ALLOC_LIMIT	0x100000000ull	/* boot tables map 0..4 GiB */
 
 struct memblock_region {
 	phys_addr_t base;
@@ -39,6 +39,8 @@ struct memblock_type {
 static struct memblock_type memory = { .name = "memory" };
 static struct memblock_type reserved = { .name = "reserved" };
 static bool frozen;
+/* The boot tables map 0..4 GiB; paging_init() lifts the limit. */
+static phys_addr_t alloc_limit = 0x100000000ull;
 
 static phys_addr_t rend(const struct memblock_region *r)
 {
@@ -67,7 +69,8 @@ static void type_add(struct memblock_type *t, phys_addr_t base, phys_addr_t end)
 		remove_at(t, i);
 	}
 	if (t->cnt == MEMBLOCK_MAX)
-		panic("memblock: more than %d %s regions", MEMBLOCK_MAX, t->name);
+		panic("memblock: more than %d %s regions", MEMBLOCK_MAX,
+		      t->name);
 	memmove(&t->r[i + 1], &t->r[i], (t->cnt - i) * sizeof(t->r[0]));
 	t->r[i] = (struct memblock_region){ base, end - base };
 	t->cnt++;
@@ -135,21 +138,26 @@ phys_addr_t memblock_alloc(u64 size, u64 align)
 	align = MAX(align, (u64)PAGE_SIZE);
 	for (unsigned int i = memory.cnt; i-- > 0;) {
 		const struct memblock_region *m = &memory.r[i];
-		phys_addr_t hi = MIN(rend(m), ALLOC_LIMIT);
+		phys_addr_t hi = MIN(rend(m), alloc_limit);
 		phys_addr_t pa;
 
-		if (m->base >= ALLOC_LIMIT)
+		if (m->base >= alloc_limit)
 			continue;
 		pa = find_top_down(MAX(m->base, (phys_addr_t)PAGE_SIZE), hi,
 				   size, align);
 		if (pa) {
 			memblock_reserve(pa, size);
-			memset(phys_to_virt(pa), 0, size);
+			mm_fill64(phys_to_virt(pa), 0, size);
 			return pa;
 		}
 	}
 	panic("memblock: out of memory allocating %llu bytes (align %llu) "
-	      "below 4 GiB", size, align);
+	      "below %#llx", size, align, alloc_limit);
+}
+
+void memblock_set_alloc_limit(phys_addr_t limit)
+{
+	alloc_limit = limit;
 }
 
 u64 memblock_total_ram(void)

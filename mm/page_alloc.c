@@ -12,10 +12,11 @@
  * taken with irqsave, so the allocator works in any context, interrupts
  * included.  It never sleeps.
  *
- * CONFIG_DEBUG_SLAB: a freed block is poisoned outside the lock (its head
- * has lost PG_HEAD under the lock first, so a racing second free of it is
- * still caught), and the poison is checked when the block is handed out
- * again.  A damaged poison is reported with its address through
+ * CONFIG_DEBUG_SLAB: a freed block is poisoned before the lock is taken
+ * (if the free then turns out invalid, the kernel panics anyway; two
+ * racing frees of one block both poison it, and the second fails the
+ * check under the lock), and the poison is checked when the block is
+ * handed out again.  A damaged poison is reported with its address through
  * mm_debug_corruption(), which panics unless a selftest asked for
  * report-only mode.  Invalid frees panic with the caller's symbol.
  */
@@ -33,6 +34,8 @@ static unsigned int nr_zones;
 static spinlock_t zone_lock = SPINLOCK_INIT("page_alloc");
 static bool ready;
 static unsigned long ram_pages;
+
+extern const char __text_start[], __text_end[];
 
 static bool report_only;
 static unsigned long corruptions;
@@ -61,6 +64,12 @@ void mm_debug_corruption(const char *fmt, ...)
 	if (!READ_ONCE(report_only))
 		panic("%s", msg);
 	printk("mm: %s (report-only mode)\n", msg);
+}
+
+bool mm_kernel_text(const void *addr)
+{
+	return (const char *)addr >= __text_start &&
+	       (const char *)addr < __text_end;
 }
 
 /* --- zones -------------------------------------------------------------- */
@@ -106,7 +115,8 @@ void *page_to_virt(const struct page *pg)
 		const struct buddy_zone *z = &zones[i];
 
 		if (pg >= z->pages && pg < z->pages + z->nr_pages)
-			return zone_pfn_virt(z, z->base_pfn + (u64)(pg - z->pages));
+			return zone_pfn_virt(z, z->base_pfn +
+						     (u64)(pg - z->pages));
 	}
 	return NULL;
 }
@@ -193,7 +203,7 @@ void *alloc_page_zeroed(void)
 	void *p = alloc_pages(0);
 
 	if (p)
-		memset(p, 0, PAGE_SIZE);
+		mm_fill64(p, 0, PAGE_SIZE);
 	return p;
 }
 
@@ -219,19 +229,16 @@ void free_pages_caller(const void *addr, unsigned int order, void *caller)
 		pfn = (a - DIRECT_MAP_BASE) >> PAGE_SHIFT;
 		z = pfn_zone(pfn);
 	}
+	if (MM_DEBUG && z && order < MAX_ORDER &&
+	    zone_has_pfn(z, pfn + (1ull << order) - 1) &&
+	    !(zone_page(z, pfn)->flags & (PG_RESERVED | PG_BUDDY)))
+		buddy_poison_fill(z, pfn, order);
 	flags = spin_lock_irqsave(&zone_lock);
 	if (z)
 		e = buddy_zone_check_free(z, pfn, order);
 	if (e != BUDDY_OK) {
 		spin_unlock_irqrestore(&zone_lock, flags);
 		bad_free(addr, order, e, z ? zone_page(z, pfn) : NULL, caller);
-	}
-	if (MM_DEBUG) {
-		/* Not a head any more: a racing second free fails the check. */
-		zone_page(z, pfn)->flags &= ~PG_HEAD;
-		spin_unlock_irqrestore(&zone_lock, flags);
-		buddy_poison_fill(z, pfn, order);
-		flags = spin_lock_irqsave(&zone_lock);
 	}
 	buddy_zone_free(z, pfn, order);
 	spin_unlock_irqrestore(&zone_lock, flags);

@@ -36,6 +36,7 @@
 #include "internal.h"
 
 #define SLAB_POISON	0x6b
+#define SLAB_POISON_64	0x6b6b6b6b6b6b6b6bull
 #define FREE_TAG	0x5ab0f4eefee1dead
 #define MAX_EMPTY	1
 #define KMALLOC_MAX_SMALL 2048
@@ -58,8 +59,6 @@ BUILD_BUG_ON(NR_CLASSES > 255);
 static struct kmalloc_class classes[NR_CLASSES];
 static bool kmalloc_ready;
 
-extern char __text_start[], __text_end[];
-
 static int size_class(size_t size)
 {
 	for (unsigned int i = 0; i < NR_CLASSES; i++)
@@ -77,17 +76,19 @@ void kmalloc_init(void)
 		c->size = class_sizes[i];
 		c->objs = PAGE_SIZE / c->size;
 		INIT_LIST_HEAD(&c->partial);
+		c->nr_pages = 0;
+		c->nr_empty = 0;
 	}
 	kmalloc_ready = true;
 }
 
-/* --- debug helpers --------------------------------------------------------- */
+/* --- debug helpers ----------------------------------------------------- */
 
 static void poison_free_object(void *obj, unsigned int size, void *site)
 {
 	u64 *w = obj;
 
-	memset(obj, SLAB_POISON, size);
+	mm_fill64(obj, SLAB_POISON_64, size);
 	w[1] = FREE_TAG ^ (u64)(unsigned long)site;
 }
 
@@ -98,8 +99,15 @@ static void *free_site(const void *obj)
 
 static bool site_plausible(const void *site)
 {
-	return !site || ((const char *)site >= __text_start &&
-			 (const char *)site < __text_end);
+	return !site || mm_kernel_text(site);
+}
+
+/* The recorded free site of @obj if it survived, else NULL. */
+static void *free_site_or_null(const void *obj)
+{
+	void *site = free_site(obj);
+
+	return site_plausible(site) ? site : NULL;
 }
 
 /* Check a just-allocated object's poison, then fill it with poison. */
@@ -110,16 +118,16 @@ static void check_object(void *obj, unsigned int size)
 	for (unsigned int i = 16; i < size; i++) {
 		if (b[i] == SLAB_POISON)
 			continue;
-		mm_debug_corruption("slab: use after free: byte at %p (offset %u "
-				    "of a %u-byte object) is %#x, expected "
+		mm_debug_corruption("slab: use after free: byte at %p (offset "
+				    "%u of a %u-byte object) is %#x, expected "
 				    "%#x; object freed at %pS", &b[i], i, size,
-				    b[i], SLAB_POISON, free_site(obj));
+				    b[i], SLAB_POISON, free_site_or_null(obj));
 		break;
 	}
 	memset(obj, SLAB_POISON, 16);
 }
 
-/* --- slab pages ----------------------------------------------------------- */
+/* --- slab pages --------------------------------------------------------- */
 
 static struct page *new_slab(unsigned int ci)
 {
@@ -271,7 +279,7 @@ static void slab_free(struct page *pg, void *obj, void *caller)
 		free_slab(empty);
 }
 
-/* --- the API ----------------------------------------------------------------- */
+/* --- the API ------------------------------------------------------------ */
 
 static void *large_alloc(size_t size)
 {
@@ -340,10 +348,12 @@ void kfree(const void *p)
 	if (!p)
 		return;
 	pg = kmalloc_page(p, caller, "kfree");
-	if (pg->flags & PG_SLAB)
+	if (pg->flags & PG_SLAB) {
 		slab_free(pg, (void *)p, caller);
-	else
+	} else {
+		pg->flags &= ~PG_LARGE;
 		free_pages_caller(p, pg->order, caller);
+	}
 }
 
 size_t ksize(const void *p)

@@ -30,6 +30,9 @@ void memblock_reserve(phys_addr_t base, u64 size);
 /* Early allocation before the buddy allocator; physical, zeroed via the
  * direct map once it exists.  Panics if nothing fits (boot only). */
 phys_addr_t memblock_alloc(u64 size, u64 align);
+/* memblock_alloc() stays below @limit (4 GiB at boot; paging_init() lifts
+ * it once the direct map covers all RAM). */
+void memblock_set_alloc_limit(phys_addr_t limit);
 u64 memblock_total_ram(void);
 phys_addr_t memblock_end_of_ram(void);
 void memblock_dump(void);
@@ -42,6 +45,7 @@ void free_pages(void *addr, unsigned int order);
 void *alloc_page(void);
 void free_page(void *addr);
 void *alloc_page_zeroed(void);
+/* Free pages in the allocator; all pages of RAM (reserved ones too). */
 unsigned long nr_free_pages(void);
 unsigned long nr_total_pages(void);
 void page_alloc_init(void);

@@ -1,8 +1,8 @@
 """The `tessera` command line: argparse subcommands over tesslib.
 
-Subcommands: boot, selftest, kvm-probe, iso.  Later issues add cluster,
-run and image as further subparsers in this file (one add_parser call and
-one handler each).  Exit statuses of boot: 0 kernel exited OK, 1 kernel
+Subcommands: boot, selftest (one node, or every node of a --topology),
+cluster, kvm-probe, iso.  Later issues add run and image as further
+subparsers in this file (one add_parser call and one handler each).  Exit statuses of boot: 0 kernel exited OK, 1 kernel
 reported failure, 2 kernel panic, 3 QEMU ended without isa-debug-exit,
 124 timeout, 130 interrupted.
 """
@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 
-from . import devices, iso, kvm, paths, qemu, selftest
+from . import cluster, devices, iso, kvm, paths, qemu, selftest
 
 DEFAULT_TIMEOUT = 120
 
@@ -100,7 +100,82 @@ def cmd_boot(args):
     return res.exit_code
 
 
+def cluster_setup(args):
+    """(roles, use_kvm) for a cluster run, or exit with a message."""
+    try:
+        roles = cluster.parse_topology(args.topology)
+    except ValueError as e:
+        note(str(e))
+        sys.exit(3)
+    if args.iso or args.disk:
+        note("--iso and --disk are not supported with --topology")
+        sys.exit(3)
+    if not os.path.exists(args.kernel):
+        note("%s does not exist: run `make` first" % args.kernel)
+        sys.exit(3)
+    use_kvm, why = ((False, "--cpu given") if args.cpu else
+                    kvm.decide(args.kernel, args.accel))
+    note("%d node(s): %s; %s (%s); logs in %s" % (
+        len(roles), ",".join(roles), "KVM" if use_kvm else "TCG", why,
+        os.path.relpath(paths.LOGS)))
+    return roles, use_kvm
+
+
+def run_cluster(args, roles, use_kvm, cmdline, what, echo, on_line=None):
+    results, hub = cluster.run(
+        args.kernel, roles, smp=args.smp, mem=args.mem, kvm=use_kvm,
+        cpu=args.cpu, extra=cmdline, timeout=args.timeout, what=what,
+        echo=echo, on_line=on_line, drop=getattr(args, "drop", 0.0),
+        seed=getattr(args, "seed", 1), pcap=getattr(args, "pcap", None))
+    for i, res in enumerate(results):
+        note("node %d: %s (%.1f s); log %s" % (
+            i, res.verdict, res.seconds, os.path.relpath(res.log)))
+    note("segment: %d frames relayed, %d dropped" % (hub["frames"],
+                                                      hub["dropped"]))
+    return results
+
+
+def cmd_cluster(args):
+    roles, use_kvm = cluster_setup(args)
+    results = run_cluster(args, roles, use_kvm, split_cmdline(args.cmdline),
+                          "cluster", echo=True)
+    return max(r.exit_code for r in results)
+
+
+def cmd_cluster_selftest(args):
+    roles, use_kvm = cluster_setup(args)
+    reports = [selftest.Report() for _ in roles]
+
+    def show(i, line):
+        text = reports[i].feed(line)
+        if text:
+            print("%s [node %d]" % (text, i), flush=True)
+
+    cmdline = "selftest=%s" % args.glob
+    extra = split_cmdline(args.cmdline)
+    if extra:
+        cmdline += " " + extra
+    results = run_cluster(args, roles, use_kvm, cmdline, "selftest",
+                          echo=False, on_line=show)
+    passed = sum(len(r.passed) for r in reports)
+    skipped = sum(len(r.skipped) for r in reports)
+    failed = sum(len(r.failed) for r in reports)
+    for i, (rep, res) in enumerate(zip(reports, results)):
+        problem = rep.boot_problem(res)
+        if problem:
+            failed += 1
+            print("TEST FAIL <boot> [node %d]: %s" % (i, problem))
+            print("--- last lines of %s ---" % os.path.relpath(res.log))
+            for line in res.lines[-30:]:
+                print("    " + line)
+    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped),
+          flush=True)
+    return 0 if not failed else 1
+
+
 def cmd_selftest(args):
+    if args.topology:
+        return cmd_cluster_selftest(args)
     report = selftest.Report()
 
     def show(line):
@@ -169,11 +244,37 @@ def parser():
     s.add_argument("--no-test-devices", dest="test_devices",
                    action="store_false",
                    help="do not attach the selftest NICs and disks")
+    s.add_argument("--topology", metavar="ROLES",
+                   help="one QEMU per role on a private segment, e.g. "
+                   "p,m,s; every node runs the selftests")
+    s.add_argument("--drop", type=float, default=0.0, metavar="P",
+                   help="with --topology: the hub drops each frame with "
+                   "probability P")
+    s.add_argument("--seed", type=int, default=1, help="seed for --drop")
     s.add_argument("glob", nargs="?", default="*",
                    help="which selftests (default '*')")
     s.add_argument("cmdline", nargs=argparse.REMAINDER,
                    help="-- more kernel parameters")
     s.set_defaults(fn=cmd_selftest)
+
+    c = sub.add_parser("cluster", help="boot one QEMU per node on one "
+                       "private Ethernet segment",
+                       description="Boot node=I nodes=N role=R in one QEMU "
+                       "per role of --topology, joined by a hub on unix "
+                       "sockets; serial lines prefixed nI|, one log per "
+                       "node.  Exit status: the worst node's.")
+    add_machine_args(c)
+    c.set_defaults(smp=2)
+    c.add_argument("--topology", default="p,m,s", metavar="ROLES",
+                   help="comma list of p, m, s, all (default p,m,s)")
+    c.add_argument("--pcap", metavar="FILE",
+                   help="record every frame on the segment")
+    c.add_argument("--drop", type=float, default=0.0, metavar="P",
+                   help="hub drops each frame with probability P (tests)")
+    c.add_argument("--seed", type=int, default=1, help="seed for --drop")
+    c.add_argument("cmdline", nargs=argparse.REMAINDER,
+                   help="-- more kernel parameters for every node")
+    c.set_defaults(fn=cmd_cluster)
 
     k = sub.add_parser("kvm-probe", help="time KVM against TCG and cache "
                        "the answer in build/kvm-probe.json")

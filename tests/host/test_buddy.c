@@ -9,36 +9,25 @@
  * tracked in a shadow map to catch any overlap with another allocation
  * or with a free block.
  */
-#include "../../mm/buddy.c"
-#include <stdio.h>
-#include <stdlib.h>
+#include "harness.h"
+
 #include <string.h>
+
+#include "../../mm/buddy.c"
 
 #define BASE_PFN	1003		/* deliberately unaligned */
 #define NR_PAGES	5000
-#define HOLE1		(BASE_PFN + 700)/* reserved: 40 pages */
-#define HOLE2		(BASE_PFN + 3001)/* reserved: 1 page */
+#define HOLE1		(BASE_PFN + 700)	/* reserved: 40 pages */
+#define HOLE2		(BASE_PFN + 3001)	/* reserved: 1 page */
 
 static struct buddy_zone zone;
 static struct page pages[NR_PAGES];
 static unsigned char *arena;
-static int failures;
 /* Shadow: 0 = free or reserved, else owner id. */
 static unsigned int owner[NR_PAGES];
 
-#define FAIL(...)                                                           \
-	do {                                                                \
-		printf("FAIL %s: ", __func__);                              \
-		printf(__VA_ARGS__);                                        \
-		printf("\n");                                               \
-		failures++;                                                 \
-		return 1;                                                   \
-	} while (0)
-#define CHECK(c)                                                            \
-	do {                                                                \
-		if (!(c))                                                   \
-			FAIL("%s (line %d)", #c, __LINE__);                 \
-	} while (0)
+/* Every check here is a plain condition; the harness prints it. */
+#define CHECK_OK(c) CHECK(c, "%s", "false")
 
 static void setup(void)
 {
@@ -46,13 +35,14 @@ static void setup(void)
 			(unsigned long)arena);
 	buddy_zone_free_range(&zone, BASE_PFN, HOLE1 - BASE_PFN);
 	buddy_zone_free_range(&zone, HOLE1 + 40, HOLE2 - (HOLE1 + 40));
-	buddy_zone_free_range(&zone, HOLE2 + 1, BASE_PFN + NR_PAGES - HOLE2 - 1);
+	buddy_zone_free_range(&zone, HOLE2 + 1,
+			      BASE_PFN + NR_PAGES - HOLE2 - 1);
 	memset(owner, 0, sizeof(owner));
 }
 
 static const unsigned long expected_free = NR_PAGES - 41;
 
-static int check_invariants(void)
+static void check_invariants(void)
 {
 	static unsigned char covered[NR_PAGES];
 	unsigned long total = 0;
@@ -66,38 +56,38 @@ static int check_invariants(void)
 			u64 pfn = BASE_PFN + (u64)(pg - pages);
 			u64 bpfn = pfn ^ (1ull << o);
 
-			CHECK(pg->flags & PG_BUDDY);
-			CHECK(pg->order == o);
-			CHECK((pfn & ((1ull << o) - 1)) == 0);
-			CHECK(zone_has_pfn(&zone, pfn + (1ull << o) - 1));
-			for (u64 p = pfn; p < pfn + (1ull << o); p++) {
-				CHECK(!covered[p - BASE_PFN]);
-				CHECK(!(pages[p - BASE_PFN].flags & PG_RESERVED));
-				CHECK(!owner[p - BASE_PFN]);
-				covered[p - BASE_PFN] = 1;
+			CHECK_OK(pg->flags & PG_BUDDY);
+			CHECK_OK(pg->order == o);
+			CHECK_OK((pfn & ((1ull << o) - 1)) == 0);
+			CHECK_OK(zone_has_pfn(&zone, pfn + (1ull << o) - 1));
+			for (u64 i = pfn - BASE_PFN; i < pfn - BASE_PFN +
+							     (1ull << o); i++) {
+				CHECK_OK(!covered[i] && !owner[i]);
+				CHECK_OK(!(pages[i].flags & PG_RESERVED));
+				covered[i] = 1;
 			}
 			if (o < MAX_ORDER - 1 && zone_has_pfn(&zone, bpfn)) {
 				struct page *b = zone_page(&zone, bpfn);
-				CHECK(!((b->flags & PG_BUDDY) && b->order == o));
+
+				CHECK_OK(!(b->flags & PG_BUDDY) ||
+					 b->order != o);
 			}
 			n++;
 			total += 1ul << o;
 		}
-		CHECK(n == zone.nr_free_blocks[o]);
+		CHECK_OK(n == zone.nr_free_blocks[o]);
 	}
-	CHECK(total == zone.free_pages);
-	return 0;
+	CHECK_OK(total == zone.free_pages);
 }
 
-static int take(u64 pfn, unsigned int order, unsigned int id)
+static void take(u64 pfn, unsigned int order, unsigned int id)
 {
 	for (u64 p = pfn; p < pfn + (1ull << order); p++) {
-		CHECK(zone_has_pfn(&zone, p));
-		CHECK(!owner[p - BASE_PFN]);
-		CHECK(!(pages[p - BASE_PFN].flags & PG_RESERVED));
+		CHECK_OK(zone_has_pfn(&zone, p));
+		CHECK_OK(!owner[p - BASE_PFN]);
+		CHECK_OK(!(pages[p - BASE_PFN].flags & PG_RESERVED));
 		owner[p - BASE_PFN] = id;
 	}
-	return 0;
 }
 
 static void give(u64 pfn, unsigned int order)
@@ -106,17 +96,15 @@ static void give(u64 pfn, unsigned int order)
 		owner[p - BASE_PFN] = 0;
 }
 
-static int test_init(void)
+static void test_init(void)
 {
 	setup();
-	CHECK(zone.free_pages == expected_free);
-	CHECK(zone.managed_pages == expected_free);
-	CHECK(!check_invariants());
-	printf("ok buddy_init\n");
-	return 0;
+	CHECK_OK(zone.free_pages == expected_free);
+	CHECK_OK(zone.managed_pages == expected_free);
+	check_invariants();
 }
 
-static int test_split_merge(void)
+static void test_split_merge(void)
 {
 	unsigned long before[MAX_ORDER];
 	u64 a, b;
@@ -125,22 +113,21 @@ static int test_split_merge(void)
 	memcpy(before, zone.nr_free_blocks, sizeof(before));
 	a = buddy_zone_alloc(&zone, 0);
 	b = buddy_zone_alloc(&zone, 3);
-	CHECK(a != BUDDY_NO_PFN && b != BUDDY_NO_PFN);
-	CHECK(!take(a, 0, 1) && !take(b, 3, 2));
-	CHECK(!check_invariants());
-	CHECK(zone.free_pages == expected_free - 9);
-	CHECK(buddy_zone_check_free(&zone, a, 0) == BUDDY_OK);
+	CHECK_OK(a != BUDDY_NO_PFN && b != BUDDY_NO_PFN);
+	take(a, 0, 1);
+	take(b, 3, 2);
+	check_invariants();
+	CHECK_OK(zone.free_pages == expected_free - 9);
+	CHECK_OK(buddy_zone_check_free(&zone, a, 0) == BUDDY_OK);
 	buddy_zone_free(&zone, a, 0);
 	give(a, 0);
 	buddy_zone_free(&zone, b, 3);
 	give(b, 3);
-	CHECK(!check_invariants());
-	CHECK(!memcmp(before, zone.nr_free_blocks, sizeof(before)));
-	printf("ok buddy_split_merge\n");
-	return 0;
+	check_invariants();
+	CHECK_OK(!memcmp(before, zone.nr_free_blocks, sizeof(before)));
 }
 
-static int test_exhaustion(unsigned int order)
+static void exhaustion(unsigned int order)
 {
 	static u64 got[NR_PAGES];
 	unsigned long n = 0;
@@ -148,59 +135,74 @@ static int test_exhaustion(unsigned int order)
 
 	setup();
 	while ((pfn = buddy_zone_alloc(&zone, order)) != BUDDY_NO_PFN) {
-		CHECK(n < NR_PAGES);
-		CHECK(!take(pfn, order, (unsigned int)n + 1));
+		CHECK_OK(n < NR_PAGES);
+		if (n == NR_PAGES)
+			break;
+		take(pfn, order, (unsigned int)n + 1);
 		got[n++] = pfn;
 	}
-	CHECK(!check_invariants());
+	check_invariants();
 	if (order == 0)
-		CHECK(n == expected_free && zone.free_pages == 0);
+		CHECK_OK(n == expected_free && zone.free_pages == 0);
 	for (unsigned int o = order; o < MAX_ORDER; o++)
-		CHECK(list_empty(&zone.free_list[o]));
+		CHECK_OK(list_empty(&zone.free_list[o]));
 	for (unsigned long i = 0; i < n; i++) {
-		CHECK(buddy_zone_check_free(&zone, got[i], order) == BUDDY_OK);
+		CHECK_OK(buddy_zone_check_free(&zone, got[i], order) ==
+			 BUDDY_OK);
 		buddy_zone_free(&zone, got[i], order);
 		give(got[i], order);
 	}
-	CHECK(!check_invariants());
-	CHECK(zone.free_pages == expected_free);
-	printf("ok buddy_exhaustion_order%u\n", order);
-	return 0;
+	check_invariants();
+	CHECK_OK(zone.free_pages == expected_free);
+}
+
+static void test_exhaustion_order0(void)
+{
+	exhaustion(0);
+}
+
+static void test_exhaustion_order4(void)
+{
+	exhaustion(4);
+}
+
+static void test_exhaustion_max_order(void)
+{
+	exhaustion(MAX_ORDER - 1);
 }
 
 /* Random allocations and frees; at the end everything is back in
  * maximal blocks, exactly as after setup(). */
-static int test_random(void)
+static void test_random(void)
 {
 	enum { SLOTS = 256 };
 	struct { u64 pfn; unsigned int order; } held[SLOTS];
 	unsigned long before[MAX_ORDER];
 
 	setup();
-	srand(12345);
-	memcpy(before, zone.nr_free_blocks, sizeof(before));
+		memcpy(before, zone.nr_free_blocks, sizeof(before));
 	memset(held, 0xff, sizeof(held));
 	for (int i = 0; i < 200000; i++) {
-		unsigned int s = (unsigned int)rand() % SLOTS;
+		unsigned int s = (unsigned int)rnd() % SLOTS;
 
 		if (held[s].pfn == BUDDY_NO_PFN) {
-			unsigned int order = (unsigned int)rand() % 7;
+			unsigned int order = (unsigned int)rnd() % 7;
 			u64 pfn = buddy_zone_alloc(&zone, order);
 
 			if (pfn == BUDDY_NO_PFN)
 				continue;
-			CHECK(!take(pfn, order, s + 1));
+			take(pfn, order, s + 1);
 			held[s].pfn = pfn;
 			held[s].order = order;
 		} else {
-			CHECK(buddy_zone_check_free(&zone, held[s].pfn,
+			CHECK_OK(buddy_zone_check_free(&zone, held[s].pfn,
 						    held[s].order) == BUDDY_OK);
 			buddy_zone_free(&zone, held[s].pfn, held[s].order);
 			give(held[s].pfn, held[s].order);
 			held[s].pfn = BUDDY_NO_PFN;
 		}
 		if (i % 5000 == 0)
-			CHECK(!check_invariants());
+			check_invariants();
 	}
 	for (unsigned int s = 0; s < SLOTS; s++) {
 		if (held[s].pfn == BUDDY_NO_PFN)
@@ -208,39 +210,39 @@ static int test_random(void)
 		buddy_zone_free(&zone, held[s].pfn, held[s].order);
 		give(held[s].pfn, held[s].order);
 	}
-	CHECK(!check_invariants());
-	CHECK(zone.free_pages == expected_free);
-	CHECK(!memcmp(before, zone.nr_free_blocks, sizeof(before)));
-	printf("ok buddy_random\n");
-	return 0;
+	check_invariants();
+	CHECK_OK(zone.free_pages == expected_free);
+	CHECK_OK(!memcmp(before, zone.nr_free_blocks, sizeof(before)));
 }
 
-static int test_bad_frees(void)
+static void test_bad_frees(void)
 {
 	u64 a, b;
 
 	setup();
 	a = buddy_zone_alloc(&zone, 2);
 	b = buddy_zone_alloc(&zone, 0);
-	CHECK(buddy_zone_check_free(&zone, a, 1) == BUDDY_ERR_ORDER);
-	CHECK(buddy_zone_check_free(&zone, a + 1, 0) == BUDDY_ERR_NOT_HEAD);
-	CHECK(buddy_zone_check_free(&zone, HOLE1 + 3, 0) == BUDDY_ERR_RESERVED);
-	CHECK(buddy_zone_check_free(&zone, BASE_PFN - 1, 0) == BUDDY_ERR_RANGE);
-	CHECK(buddy_zone_check_free(&zone, a, MAX_ORDER) == BUDDY_ERR_RANGE);
+	CHECK_OK(buddy_zone_check_free(&zone, a, 1) == BUDDY_ERR_ORDER);
+	CHECK_OK(buddy_zone_check_free(&zone, a + 1, 0) == BUDDY_ERR_NOT_HEAD);
+	CHECK_OK(buddy_zone_check_free(&zone, HOLE1 + 3, 0) ==
+		 BUDDY_ERR_RESERVED);
+	CHECK_OK(buddy_zone_check_free(&zone, BASE_PFN - 1, 0) ==
+		 BUDDY_ERR_RANGE);
+	CHECK_OK(buddy_zone_check_free(&zone, a, MAX_ORDER) == BUDDY_ERR_RANGE);
 	buddy_zone_free(&zone, a, 2);
-	CHECK(buddy_zone_check_free(&zone, a, 2) == BUDDY_ERR_DOUBLE);
+	CHECK_OK(buddy_zone_check_free(&zone, a, 2) == BUDDY_ERR_DOUBLE);
 	/* A page in the middle of a (merged) free block. */
-	CHECK(buddy_zone_check_free(&zone, a + 1, 0) == BUDDY_ERR_DOUBLE);
+	CHECK_OK(buddy_zone_check_free(&zone, a + 1, 0) == BUDDY_ERR_DOUBLE);
 	pages[b - BASE_PFN].flags |= PG_SLAB;
-	CHECK(buddy_zone_check_free(&zone, b, 0) == BUDDY_ERR_SLAB);
-	pages[b - BASE_PFN].flags &= ~PG_SLAB;
+	CHECK_OK(buddy_zone_check_free(&zone, b, 0) == BUDDY_ERR_SLAB);
+	pages[b - BASE_PFN].flags ^= PG_SLAB | PG_LARGE;
+	CHECK_OK(buddy_zone_check_free(&zone, b, 0) == BUDDY_ERR_SLAB);
+	pages[b - BASE_PFN].flags &= ~PG_LARGE;
 	buddy_zone_free(&zone, b, 0);
-	CHECK(!check_invariants());
-	printf("ok buddy_bad_frees\n");
-	return 0;
+	check_invariants();
 }
 
-static int test_poison(void)
+static void test_poison(void)
 {
 	u64 a;
 	unsigned char *p;
@@ -249,17 +251,15 @@ static int test_poison(void)
 	a = buddy_zone_alloc(&zone, 1);
 	p = zone_pfn_virt(&zone, a);
 	buddy_poison_fill(&zone, a, 1);
-	CHECK(p[0] == PAGE_POISON && p[8191] == PAGE_POISON);
-	CHECK(buddy_poison_find(&zone, a, 1) == -1);
+	CHECK_OK(p[0] == PAGE_POISON && p[8191] == PAGE_POISON);
+	CHECK_OK(buddy_poison_find(&zone, a, 1) == -1);
 	/* find() consumed the marks: poison again, then damage it. */
 	buddy_poison_fill(&zone, a, 1);
 	p[4096 + 13] = 0;
-	CHECK(buddy_poison_find(&zone, a, 1) == 4096 + 13);
+	CHECK_OK(buddy_poison_find(&zone, a, 1) == 4096 + 13);
 	/* Pages never poisoned are not checked. */
 	p[5] = 1;
-	CHECK(buddy_poison_find(&zone, a, 1) == -1);
-	printf("ok buddy_poison\n");
-	return 0;
+	CHECK_OK(buddy_poison_find(&zone, a, 1) == -1);
 }
 
 int main(void)
@@ -267,14 +267,14 @@ int main(void)
 	arena = aligned_alloc(4096, (size_t)NR_PAGES * 4096);
 	if (!arena)
 		return 2;
-	test_init();
-	test_split_merge();
-	test_exhaustion(0);
-	test_exhaustion(4);
-	test_exhaustion(MAX_ORDER - 1);
-	test_random();
-	test_bad_frees();
-	test_poison();
+	RUN(test_init);
+	RUN(test_split_merge);
+	RUN(test_exhaustion_order0);
+	RUN(test_exhaustion_order4);
+	RUN(test_exhaustion_max_order);
+	RUN(test_random);
+	RUN(test_bad_frees);
+	RUN(test_poison);
 	free(arena);
-	return failures ? 1 : 0;
+	return harness_exit();
 }

@@ -11,6 +11,8 @@
 #include <asm/cpu.h>
 #include <asm/irq.h>
 #include <asm/layout.h>
+#include <asm/syscall.h>
+#include <asm/uaccess.h>
 #include <asm/x86.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
@@ -145,8 +147,10 @@ static void enable_features(void)
 
 	if (boot_cpu.smep)
 		cr4 |= CR4_SMEP;
-	if (boot_cpu.smap)
+	if (boot_cpu.smap) {
 		cr4 |= CR4_SMAP;
+		uaccess_smap = true;
+	}
 	if (boot_cpu.fsgsbase)
 		cr4 |= CR4_FSGSBASE;
 	write_cr4(cr4);
@@ -164,4 +168,5 @@ void cpu_setup(int cpu)
 	load_gdt_tss(cpu);
 	idt_load();
 	enable_features();
+	syscall_cpu_init();
 }

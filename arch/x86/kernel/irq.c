@@ -13,6 +13,7 @@
  */
 #include <asm/apic.h>
 #include <asm/irq.h>
+#include <asm/syscall.h>
 #include <asm/x86.h>
 #include <kernel/machine.h>
 #include <kernel/panic.h>
@@ -145,11 +146,16 @@ void interrupt_dispatch(struct pt_regs *r)
 	}
 	if (r->vector < 32) {
 		trap_exception(r);
-		return;
+	} else {
+		handle_irq(r);
+		cl = cpu_local();
+		if (!cl->irq_depth && (r->rflags & (1ul << 9)) &&
+		    cl->need_resched && cl->preempt_count == 0)
+			preempt_schedule_irq();
 	}
-	handle_irq(r);
-	cl = cpu_local();
-	if (!cl->irq_depth && (r->rflags & (1ul << 9)) && cl->need_resched &&
-	    cl->preempt_count == 0)
-		preempt_schedule_irq();
+	if (user_mode(r)) {
+		local_irq_enable();
+		exit_to_user(r);
+		local_irq_disable();
+	}
 }

@@ -16,11 +16,12 @@
  * here, so later users may copy PML4[256..511] once; map_kernel_page()
  * refuses addresses under a missing PML4 entry.
  *
- * Later mappings (map_kernel_page, ioremap, paging_identity_map_low) take
- * pt_lock (irqsave; page-table pages come from the buddy allocator under
- * it, so lock order is pt_lock -> page allocator).  Unmapping flushes the
- * local TLB only; callers that may have used the mapping on other CPUs
- * flush them (tlb_flush_range).
+ * Later mappings (map_kernel_page, ioremap/iounmap,
+ * paging_identity_map_low) take pt_lock (irqsave; page-table pages come
+ * from the buddy allocator under it, so lock order is pt_lock -> page
+ * allocator).  unmap_page() flushes the local TLB only: iounmap() shoots
+ * down the others itself, paging_identity_map_low()'s callers do it if
+ * other CPUs ran on the page.
  *
  * Secondary CPUs load kernel_pml4_phys() into CR3; before they enable
  * paging with it they must set EFER.NXE (NX bits are reserved otherwise),
@@ -32,6 +33,7 @@
 #include <asm/x86.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <kernel/smp.h>
 #include <kernel/spinlock.h>
 #include <lib/string.h>
 #include <mm/mm.h>
@@ -44,6 +46,9 @@
 #define LOW_MIB		0x100000ul
 #define IDENTITY_END	0x100000000ul	/* boot tables identity-map below */
 #define KERNEL_HALF	0xffff800000000000ul
+/* ioremap uses the lower half of the vmap area; the upper half is free
+ * for map_kernel_page() users. */
+#define IOREMAP_END	(VMAP_BASE + VMAP_SIZE / 2)
 
 static phys_addr_t pml4_pa;
 static u64 *pml4;
@@ -128,7 +133,7 @@ u64 *kernel_pte_lookup(unsigned long va, unsigned int *level)
 	return NULL;
 }
 
-/* --- boot: building the tables ------------------------------------------ */
+/* --- boot: building the tables ----------------------------------------- */
 
 struct pa_range {
 	phys_addr_t start, end;
@@ -169,7 +174,8 @@ static void map_direct(void)
 			  ALIGN_UP(m->base + m->len, PAGE_SIZE));
 	}
 	for (unsigned int i = 0; i < n; i++) {
-		int e = map_range(pml4, PML4_LEVEL, DIRECT_MAP_BASE + r[i].start,
+		int e = map_range(pml4, PML4_LEVEL,
+				  DIRECT_MAP_BASE + r[i].start,
 				  DIRECT_MAP_BASE + r[i].end, r[i].start, flags,
 				  max_leaf);
 		if (e)
@@ -195,7 +201,8 @@ static void map_image(void)
 	};
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(seg); i++) {
-		unsigned long s = seg[i].start, e = ALIGN_UP(seg[i].end, PAGE_SIZE);
+		unsigned long s = seg[i].start;
+		unsigned long e = ALIGN_UP(seg[i].end, PAGE_SIZE);
 		int r;
 
 		/* The linker script page-aligns and chains the segments. */
@@ -209,13 +216,17 @@ static void map_image(void)
 	}
 }
 
-/* Create the PML4 entry of @va (for the vmap area). */
-static void prealloc_pml4(unsigned long va)
+/* Create the PML4 entries of the whole vmap area (32 PDPT pages), so no
+ * kernel-half PML4 entry is ever added after boot. */
+static void prealloc_vmap(void)
 {
-	u64 *e = &pml4[LVL_IDX(va, PML4_LEVEL)];
+	for (unsigned long va = VMAP_BASE; va - VMAP_BASE < VMAP_SIZE;
+	     va += 1ul << LVL_SHIFT(PML4_LEVEL)) {
+		u64 *e = &pml4[LVL_IDX(va, PML4_LEVEL)];
 
-	if (!(*e & PTE_P))
-		*e = virt_to_phys(pt_alloc()) | TABLE_FLAGS;
+		if (!(*e & PTE_P))
+			*e = virt_to_phys(pt_alloc()) | TABLE_FLAGS;
+	}
 }
 
 struct desc_ptr {
@@ -268,7 +279,7 @@ void paging_init(void)
 	pml4_pa = virt_to_phys(pml4);
 	map_direct();
 	map_image();
-	prealloc_pml4(VMAP_BASE);
+	prealloc_vmap();
 	rebase_descriptor_tables();
 	write_cr0(read_cr0() | CR0_WP);
 	write_cr3(pml4_pa);
@@ -276,6 +287,7 @@ void paging_init(void)
 	write_cr4(cr4 & ~CR4_PGE);	/* flush global entries too */
 	write_cr4(cr4 | CR4_PGE);
 	booted = true;
+	memblock_set_alloc_limit(~0ull);
 	printk("paging: kernel page tables at %#llx, direct map with %s pages, "
 	       "NX %s\n", pml4_pa, max_leaf == 3 ? "1 GiB" : "2 MiB",
 	       pte_nx ? "on" : "off");
@@ -286,7 +298,7 @@ phys_addr_t kernel_pml4_phys(void)
 	return pml4_pa;
 }
 
-/* --- after boot ------------------------------------------------------------ */
+/* --- after boot --------------------------------------------------------- */
 
 static void unmap_page(unsigned long va)
 {
@@ -326,15 +338,16 @@ void *ioremap(phys_addr_t pa, size_t size)
 	irq = spin_lock_irqsave(&pt_lock);
 	va = vmap_next;
 	/* One unmapped guard page after each mapping. */
-	if (n + 1 > (VMAP_BASE + (1ul << LVL_SHIFT(PML4_LEVEL)) - va) /
-		    PAGE_SIZE) {
+	if (n + 1 > (IOREMAP_END - va) / PAGE_SIZE) {
 		spin_unlock_irqrestore(&pt_lock, irq);
 		return NULL;
 	}
-	for (unsigned long i = 0; i < n && !r; i++)
-		r = map_range(pml4, PML4_LEVEL, va + i * PAGE_SIZE,
-			      va + (i + 1) * PAGE_SIZE, pa - off + i * PAGE_SIZE,
-			      flags, 1);
+	for (unsigned long i = 0; i < n && !r; i++) {
+		unsigned long v = va + i * PAGE_SIZE;
+
+		r = map_range(pml4, PML4_LEVEL, v, v + PAGE_SIZE,
+			      pa - off + i * PAGE_SIZE, flags, 1);
+	}
 	if (r) {
 		for (unsigned long i = 0; i < n; i++)
 			unmap_page(va + i * PAGE_SIZE);
@@ -343,6 +356,22 @@ void *ioremap(phys_addr_t pa, size_t size)
 	}
 	spin_unlock_irqrestore(&pt_lock, irq);
 	return r ? NULL : (void *)(va + off);
+}
+
+void iounmap(volatile void *addr, size_t size)
+{
+	unsigned long va = ALIGN_DOWN((unsigned long)addr, PAGE_SIZE);
+	unsigned long end = ALIGN_UP((unsigned long)addr + size, PAGE_SIZE);
+	unsigned long irq;
+
+	if (!addr)
+		return;
+	BUG_ON(va < VMAP_BASE || end > vmap_next);
+	irq = spin_lock_irqsave(&pt_lock);
+	for (unsigned long a = va; a < end; a += PAGE_SIZE)
+		unmap_page(a);
+	spin_unlock_irqrestore(&pt_lock, irq);
+	tlb_flush_range(va, end);
 }
 
 int paging_identity_map_low(phys_addr_t pa, bool map)

@@ -28,6 +28,9 @@ void paging_init(void);
 phys_addr_t kernel_pml4_phys(void);
 /* Map MMIO [pa, pa+size) uncached; returns its virtual address or NULL. */
 void *ioremap(phys_addr_t pa, size_t size);
+/* Remove a mapping ioremap() returned, on every CPU (the virtual range is
+ * not reused).  Interrupts must be on (TLB shootdown). */
+void iounmap(volatile void *addr, size_t size);
 /* Map one 4 KiB kernel page; returns 0 or -ENOMEM/-EEXIST. */
 int map_kernel_page(unsigned long va, phys_addr_t pa, u64 flags);
 /* The PTE for @va in the kernel tables, or NULL (for tests/debugging).

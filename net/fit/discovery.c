@@ -1,0 +1,214 @@
+/* net/fit/discovery.c — finding the other nodes at boot.
+ *
+ * Every node broadcasts struct fit_announce {node id, nodes, roles, MAC,
+ * the set of nodes it has heard from} on the FIT netdev: every 100 ms
+ * until it is ready, every second after that (so a node that came late,
+ * or lost our last announcement, still learns that we heard it).  A node
+ * is ready when it has heard every node 0..nodes-1 and every one of them
+ * has reported hearing it, and each is a peer of the eth transport.  No
+ * table of nodes or addresses exists anywhere but here, filled from the
+ * wire.
+ *
+ * A second node claiming an id already taken (or our own id), or a node
+ * booted with a different nodes=, is reported loudly and ignored.
+ *
+ * fit_discovery_rx() runs in the NIC's interrupt: it only records what it
+ * saw under disc_lock (irqsave) and kicks the discovery thread, which
+ * adds eth peers (allocating), announces and decides readiness.
+ */
+#include <drivers/netdev.h>
+#include <kernel/node.h>
+#include <kernel/printk.h>
+#include <kernel/sched.h>
+#include <kernel/time.h>
+#include <kernel/wait.h>
+#include <lib/string.h>
+#include <uapi/errno.h>
+#include "internal.h"
+
+#define PERIOD_BOOT	(100 * NSEC_PER_MSEC)
+#define PERIOD_READY	(1000 * NSEC_PER_MSEC)
+#define MAX_CONFLICT_REPORTS 8
+
+struct seen {
+	bool heard, added;
+	u8 mac[ETH_ALEN];
+	u32 roles, boot_id;
+	u64 heard_mask;			/* nodes it has heard */
+};
+
+static DEFINE_SPINLOCK(disc_lock);
+static struct seen seen[FIT_MAX_NODES];
+static struct net_device *disc_dev;
+static u32 my_boot_id;
+static bool ready, kicked;
+static unsigned int conflicts;
+static DEFINE_WAIT_QUEUE_HEAD(disc_wait);
+static DEFINE_WAIT_QUEUE_HEAD(ready_wait);
+
+static void report_conflict(const u8 *mac, const struct fit_announce *a,
+			    const char *what)
+{
+	if (__atomic_fetch_add(&conflicts, 1, __ATOMIC_RELAXED) >=
+	    MAX_CONFLICT_REPORTS)
+		return;
+	pr_err("fit: DUPLICATE NODE ID %u: %s (announcement from "
+	       "%02x:%02x:%02x:%02x:%02x:%02x ignored)\n", a->node, what,
+	       mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
+/* An announcement arrived (interrupt context). */
+void fit_discovery_rx(const u8 *mac, const struct fit_announce *a)
+{
+	unsigned long f;
+	struct seen *s;
+
+	if (a->nodes != node_count() || a->node >= node_count()) {
+		pr_warn_once("fit: node %u announces nodes=%u, we have "
+			     "nodes=%u: ignored\n", a->node, a->nodes,
+			     node_count());
+		return;
+	}
+	if (a->node == node_self()) {
+		if (a->boot_id != my_boot_id ||
+		    memcmp(mac, disc_dev->mac, ETH_ALEN))
+			report_conflict(mac, a, "another machine uses our id");
+		return;
+	}
+	s = &seen[a->node];
+	f = spin_lock_irqsave(&disc_lock);
+	if (s->heard && (s->boot_id != a->boot_id ||
+			 memcmp(s->mac, mac, ETH_ALEN))) {
+		spin_unlock_irqrestore(&disc_lock, f);
+		report_conflict(mac, a, "two machines (or a rebooted one) "
+				"announce it");
+		return;
+	}
+	if (!s->heard) {
+		memcpy(s->mac, mac, ETH_ALEN);
+		s->boot_id = a->boot_id;
+		s->roles = a->roles;
+		s->heard = true;
+		kicked = true;
+	}
+	if ((a->heard & ~s->heard_mask) && !ready)
+		kicked = true;
+	s->heard_mask |= a->heard;
+	spin_unlock_irqrestore(&disc_lock, f);
+	if (kicked)
+		wake_up(&disc_wait);
+}
+
+static void add_peer(unsigned int n, const struct seen *s)
+{
+	char roles[32];
+	int err = fit_eth_add_peer((u16)n, s->mac);
+
+	if (err) {
+		pr_err("fit: cannot add node %u (%d)\n", n, err);
+		return;
+	}
+	seen[n].added = true;
+	printk("fit: node %u found: mac %02x:%02x:%02x:%02x:%02x:%02x roles "
+	       "%s\n", n, s->mac[0], s->mac[1], s->mac[2], s->mac[3],
+	       s->mac[4], s->mac[5],
+	       node_roles_str(s->roles, roles, sizeof(roles)));
+}
+
+/* Add newly heard peers; returns our heard mask and whether every node
+ * is known, added and has heard us. */
+static u64 update_peers(bool *all)
+{
+	u64 heard = 1ull << node_self();
+
+	*all = true;
+	for (unsigned int n = 0; n < node_count(); n++) {
+		unsigned long f;
+		struct seen s;
+
+		if (n == node_self())
+			continue;
+		f = spin_lock_irqsave(&disc_lock);
+		s = seen[n];
+		spin_unlock_irqrestore(&disc_lock, f);
+		if (s.heard && !s.added)
+			add_peer(n, &s);
+		if (s.heard)
+			heard |= 1ull << n;
+		if (!s.heard || !seen[n].added ||
+		    !(s.heard_mask & (1ull << node_self())))
+			*all = false;
+	}
+	return heard;
+}
+
+static void announce(u64 heard)
+{
+	struct fit_announce a = {
+		.node = (u16)node_self(), .nodes = (u16)node_count(),
+		.roles = node_roles(), .mtu = (u16)disc_dev->mtu,
+		.heard = heard, .boot_id = my_boot_id,
+	};
+
+	memcpy(a.mac, disc_dev->mac, ETH_ALEN);
+	fit_eth_xmit_announce(&a);
+}
+
+static int discovery_thread(void *arg)
+{
+	u64 start = ktime_get_ns();
+
+	for (;;) {
+		bool all;
+		u64 heard;
+
+		__atomic_store_n(&kicked, false, __ATOMIC_RELEASE);
+		heard = update_peers(&all);
+		announce(heard);
+		if (all && !ready) {
+			__atomic_store_n(&ready, true, __ATOMIC_RELEASE);
+			printk("fit: all %u nodes up after %llu ms\n",
+			       node_count(), (unsigned long long)
+			       ((ktime_get_ns() - start) / NSEC_PER_MSEC));
+			wake_up_all(&ready_wait);
+		}
+		wait_event_timeout(disc_wait,
+				   __atomic_load_n(&kicked, __ATOMIC_ACQUIRE),
+				   ready ? PERIOD_READY : PERIOD_BOOT);
+	}
+	return 0;
+}
+
+int fit_discovery_start(struct net_device *dev, u32 boot_id)
+{
+	struct task *t;
+	int err;
+
+	disc_dev = dev;
+	my_boot_id = boot_id;
+	err = fit_eth_init(dev, boot_id);
+	if (err)
+		return err;
+	t = kthread_run(discovery_thread, NULL, "fit-discovery");
+	if (!t)
+		return -ENOMEM;
+	kthread_detach(t);
+	printk("fit: announcing node %u on %s every %llu ms\n", node_self(),
+	       dev->name, (unsigned long long)(PERIOD_BOOT / NSEC_PER_MSEC));
+	return 0;
+}
+
+bool fit_discovery_ready(void)
+{
+	return __atomic_load_n(&ready, __ATOMIC_ACQUIRE);
+}
+
+bool fit_wait_ready(u64 timeout_ns)
+{
+	if (node_count() == 1)
+		return true;
+	if (!disc_dev)
+		return false;
+	return wait_event_timeout(ready_wait, fit_discovery_ready(),
+				  timeout_ns) != 0;
+}
