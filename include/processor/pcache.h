@@ -48,12 +48,15 @@ struct pcache_xfer {
 /* Hooks.  All may sleep except the three PTE hooks and tlb_flush, which
  * are called with a set lock held (a spinlock: no sleeping). */
 struct pcache_ops {
-	/* Fill @nr consecutive pages from @uva into pages[i] and put their
-	 * CRC32C into csums[i] (checksum mode).  @write: the fault was a
-	 * write.  *@prot receives the rights of the VMA.  @piggy, if not
-	 * NULL, is a dirty line to write back in the same round trip; its
-	 * result goes to *@piggy_err (as for flush), whatever the fetch's.
-	 * Returns 0, -EFAULT (no VMA / no right), -ETIMEDOUT, -EIO. */
+	/* Fill up to @nr consecutive pages from @uva into pages[i] and put
+	 * their CRC32C into csums[i] (checksum mode).  Page 0 is the fault;
+	 * the others (fault-around) are filled only while they lie in the
+	 * same VMA at the time the memory node answers.  @write: the fault
+	 * was a write.  *@prot receives the rights of the VMA.  @piggy, if
+	 * not NULL, is a dirty line to write back in the same round trip;
+	 * its result goes to *@piggy_err (as for flush), whatever the
+	 * fetch's.  Returns the number of pages filled (>= 1), -EFAULT (no
+	 * VMA / no right), -ETIMEDOUT or -EIO. */
 	int (*fetch)(struct pcache_space *s, u64 uva, void **pages,
 		     u32 *csums, unsigned int nr, bool write, u32 *prot,
 		     const struct pcache_xfer *piggy, int *piggy_err);

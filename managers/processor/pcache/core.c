@@ -90,15 +90,20 @@ void pc_set_changed_locked(struct pcache_set *set)
 
 void pc_set_unlock_wake(struct pcache *pc, struct pcache_set *set)
 {
+	unsigned int i = pc_set_wq_index(pc, set);
+
 	spin_unlock(&set->lock);
-	wake_up_all(pc_set_wq(pc, set));
+	pc_wake_if_waiters(&pc->wq[i], &pc->wq_waiters[i]);
 }
 
 /* Sleep until the set's seq moved past @seq (a line changed state). */
 void pc_wait_set(struct pcache *pc, struct pcache_set *set, u32 seq)
 {
+	unsigned int i = pc_set_wq_index(pc, set);
+
 	pc_count(pc, retries);
-	wait_event(*pc_set_wq(pc, set), READ_ONCE(set->seq) != seq);
+	pc_wait_counted(pc->wq[i], &pc->wq_waiters[i],
+			READ_ONCE(set->seq) != seq);
 }
 
 u32 pc_csum(struct pcache *pc, const void *page)
@@ -335,8 +340,12 @@ static int fetch_remote(struct pcache *pc, struct pcache_space *s, u64 uva,
 		if (!perr)
 			pc_count(pc, piggybacks);
 	}
-	if (!ret)
-		ret = verify_csums(pc, s, uva, f);
+	if (ret < 0)
+		return ret;
+	BUG_ON(ret == 0 || (unsigned int)ret > f->nr);
+	while (f->nr > (unsigned int)ret)	/* past the VMA by now */
+		release_busy(pc, f->line[--f->nr]);
+	ret = verify_csums(pc, s, uva, f);
 	if (!ret) {
 		pc_count(pc, misses);
 		pc_add(pc, fault_around, f->nr - 1);

@@ -72,6 +72,7 @@ struct victim_cache {
 	unsigned int nr, nr_free, nr_ready;
 	u32 seq;			/* bumped on every state change */
 	struct wait_queue_head wait;	/* seq changed */
+	u32 waiters;			/* tasks about to wait on @wait */
 	struct wait_queue_head kick;	/* the flush thread sleeps here */
 	struct pcache_victim *entries;
 	struct task *flusher;
@@ -95,6 +96,7 @@ struct pcache {
 	struct pcache_chunk *chunks;
 	unsigned int nr_chunks;
 	struct wait_queue_head wq[PCACHE_NR_WQ];
+	u32 wq_waiters[PCACHE_NR_WQ];	/* see pc_wake_if_waiters */
 	struct victim_cache vc;
 	struct pcache_stats stats;	/* atomic increments */
 };
@@ -114,11 +116,31 @@ static inline struct pcache_set *pc_set_of(struct pcache *pc, u64 page)
 	return &pc->sets[page % pc->nr_sets];
 }
 
-static inline struct wait_queue_head *pc_set_wq(struct pcache *pc,
-						struct pcache_set *set)
+static inline unsigned int pc_set_wq_index(struct pcache *pc,
+					   struct pcache_set *set)
 {
-	return &pc->wq[(unsigned long)(set - pc->sets) % PCACHE_NR_WQ];
+	return (unsigned int)((unsigned long)(set - pc->sets) % PCACHE_NR_WQ);
 }
+
+/* Waiting without a lock round trip for the waker when nobody waits: a
+ * waiter raises *@waiters (a full barrier) before wait_event() reads its
+ * condition; a waker changes the condition, then (full barrier) reads
+ * *@waiters and wakes only if it is non-zero.  One of the two sees the
+ * other's store, and the wait queue's lock orders the rest. */
+static inline void pc_wake_if_waiters(struct wait_queue_head *wq,
+				      u32 *waiters)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(waiters, __ATOMIC_RELAXED))
+		wake_up_all(wq);
+}
+
+#define pc_wait_counted(wq, waiters, cond)                                 \
+	do {                                                                \
+		__atomic_fetch_add((waiters), 1, __ATOMIC_SEQ_CST);         \
+		wait_event(wq, cond);                                       \
+		__atomic_fetch_sub((waiters), 1, __ATOMIC_SEQ_CST);         \
+	} while (0)
 
 /* core.c: helpers shared with coherence.c.  "_locked": set lock held. */
 struct pcache_line *pc_lookup_locked(struct pcache_set *set,

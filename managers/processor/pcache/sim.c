@@ -215,11 +215,13 @@ static int sim_fetch(struct pcache_space *s, u64 uva, void **pages,
 		u64 a = uva + i * PCACHE_LINE_SIZE;
 		spinlock_t *l = lock_of(n, s->id, a >> 12);
 
+		if (i && vma_of(sp, a) != vma_of(sp, uva))
+			return (int)i;	/* the VMA ends (or changed) here */
 		spin_lock(l);
 		fetch_one_locked(sp, a, pages[i], &csums[i]);
 		spin_unlock(l);
 	}
-	return ret;
+	return ret ? ret : (int)nr;
 }
 
 static bool sim_first_touch(struct pcache_space *s, u64 uva, u32 *prot)

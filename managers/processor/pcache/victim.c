@@ -162,7 +162,7 @@ void pc_victim_put(struct pcache *pc, struct pcache_victim *v)
 	put_locked(&pc->vc, v);
 	pc->vc.seq++;
 	spin_unlock(&pc->vc.lock);
-	wake_up_all(&pc->vc.wait);
+	pc_wake_if_waiters(&pc->vc.wait, &pc->vc.waiters);
 }
 
 struct pcache_victim *pc_victim_take_piggy(struct pcache *pc, u32 node)
@@ -203,7 +203,7 @@ void pc_victim_flush_done(struct pcache *pc, struct pcache_victim *v,
 	}
 	vc->seq++;
 	spin_unlock(&vc->lock);
-	wake_up_all(&vc->wait);
+	pc_wake_if_waiters(&vc->wait, &vc->waiters);
 }
 
 void pc_xfer_of(struct pcache *pc, const struct pcache_victim *v,
@@ -218,14 +218,16 @@ void pc_xfer_of(struct pcache *pc, const struct pcache_victim *v,
 void pc_victim_wait(struct pcache *pc, u32 seq)
 {
 	pc_count(pc, retries);
-	wait_event(pc->vc.wait, READ_ONCE(pc->vc.seq) != seq);
+	pc_wait_counted(pc->vc.wait, &pc->vc.waiters,
+			READ_ONCE(pc->vc.seq) != seq);
 }
 
 void pc_victim_wait_free(struct pcache *pc)
 {
 	pc_count(pc, retries);
 	wake_up(&pc->vc.kick);
-	wait_event(pc->vc.wait, READ_ONCE(pc->vc.nr_free) > 0);
+	pc_wait_counted(pc->vc.wait, &pc->vc.waiters,
+			READ_ONCE(pc->vc.nr_free) > 0);
 }
 
 /* Finish a write-back of FLUSHING @v: -EFAULT (page unmapped meanwhile)
@@ -288,7 +290,7 @@ static int range_step(struct pcache *pc, struct pcache_space *s, u64 start,
 		put_locked(vc, found);
 		vc->seq++;
 		spin_unlock(&vc->lock);
-		wake_up_all(&vc->wait);
+		pc_wake_if_waiters(&vc->wait, &vc->waiters);
 		return 1;
 	}
 	start_flush_locked(vc, found);
