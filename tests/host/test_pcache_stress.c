@@ -47,6 +47,7 @@ static void run(enum pcache_policy pol, bool csum, unsigned int around,
 				  .ops_pages = OPS_PAGES, .seed = 12345 };
 	err = sim_stress_run(&st);
 	CHECK(err == 0, "stress: %d: %s", err, st.why);
+	CHECK_EQ(sim_check_rmap(&sp), 0);
 	pcache_get_stats(pc, &s);
 	pcache_dump_stats(pc);
 	printf("  ops rounds %llu, node fetches %llu flushes %llu, "

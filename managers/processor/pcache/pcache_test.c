@@ -132,6 +132,8 @@ SELFTEST(pcache_walk)
 	t0 = ktime_get_ns();
 	ret = sim_stress_run(&stress);
 	ms = (ktime_get_ns() - t0) / NSEC_PER_MSEC;
+	if (!ret && sim_check_rmap(&sp))
+		ret = -EIO;
 	pcache_get_stats(pc, &st);
 	pcache_dump_stats(pc);
 	printk("pcache_walk: %llu accesses by 4 threads in %llu ms, %llu "

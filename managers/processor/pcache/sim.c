@@ -27,6 +27,7 @@
 #include <lib/string.h>
 #include <mm/mm.h>
 #include <uapi/errno.h>
+#include "internal.h"
 #include "sim.h"
 
 #define PTE_P	1ull
@@ -498,4 +499,47 @@ int sim_fork(struct sim_space *parent, struct sim_space *child)
 		unlock_pair(lp, lc);
 	}
 	return ret;
+}
+
+/* Walk every line of the space: its rmap against the PTEs. */
+static unsigned int check_lines(struct sim_space *sp, u64 *mapped)
+{
+	struct pcache *pc = sp->ps.pc;
+	unsigned int bad = 0;
+
+	for (unsigned int i = 0; i < pc->nr_lines; i++) {
+		struct pcache_line *l = &pc->lines[i];
+		unsigned int n = 0;
+
+		if (l->space != &sp->ps)
+			continue;
+		for (struct pcache_rmap *r = l->rmap; r; r = r->next, n++) {
+			s64 k = index_of(sp, r->uva);
+			u64 pte = k < 0 ? 0 : sp->pte[k];
+
+			bad += r->uva != line_uva(l) || !(pte & PTE_P) ||
+			       (pte & ~0xfffull) != (u64)(uintptr_t)l->data ||
+			       !!(pte & PTE_W) != r->writable;
+			bad += r->writable && !(l->flags & LINE_DIRTY);
+			if (k >= 0)
+				mapped[k / 64] |= 1ull << (k % 64);
+		}
+		bad += n != l->mapcount || (n && !(l->flags & LINE_VALID));
+	}
+	return bad;
+}
+
+unsigned int sim_check_rmap(struct sim_space *sp)
+{
+	u64 *mapped = kcalloc(sp->npages / 64 + 1, sizeof(u64));
+	unsigned int bad;
+
+	if (!mapped)
+		return 1;
+	bad = check_lines(sp, mapped);
+	for (u64 k = 0; k < sp->npages; k++)
+		bad += !!(sp->pte[k] & PTE_P) !=
+		       !!(mapped[k / 64] & (1ull << (k % 64)));
+	kfree(mapped);
+	return bad;
 }

@@ -63,6 +63,11 @@ int sim_mremap(struct sim_space *sp, u64 old, u64 new, u64 npages);
 /* @child: initialised, empty; gets a copy of the parent's memory. */
 int sim_fork(struct sim_space *parent, struct sim_space *child);
 
+/* Quiescent check of the rmaps against the page table: every rmap entry
+ * of a valid line is a present PTE pointing at the line, every present PTE
+ * belongs to such an entry.  Returns the number of mismatches. */
+unsigned int sim_check_rmap(struct sim_space *sp);
+
 /* A user load/store of one u64 at @uva by accessor @who. */
 int sim_access(struct sim_space *sp, unsigned int who, u64 uva, bool write,
 	       u64 *val);

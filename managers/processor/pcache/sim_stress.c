@@ -16,6 +16,10 @@
  * write fails, restores it, every 4th round forks and checks the child's
  * copy and copy-on-write, mremaps back, and every 3rd round munmaps and
  * re-mmaps A and checks it reads zero.  It runs until the walkers finish.
+ * A racer (accessor @threads + 1) reads both regions meanwhile, so faults
+ * land on the very pages being moved: each read must fault (-EFAULT) or
+ * return 0 or a value the operations thread wrote to that page index —
+ * never another page's data (a PTE/rmap/tag mismatch).
  * Used by pcache_test.c and tests/host/test_pcache_stress.c.
  */
 #include <kernel/printk.h>
@@ -169,7 +173,7 @@ static int check_region(struct opsctx *o, struct sim_space *sp, u64 at,
 static int check_fork(struct opsctx *o)
 {
 	struct sim_space *sp = o->st->sp, child;
-	u64 v = 1;
+	u64 v = value(0, o->who, ~o->round);	/* well formed for the racer */
 	int err;
 
 	err = sim_space_init(&child, sp->node, sp->ps.pc, sp->ps.id + 1000,
@@ -180,7 +184,7 @@ static int check_fork(struct opsctx *o)
 	if (!err)
 		err = check_region(o, &child, o->b, o->round, false);
 	if (!err && sim_access(sp, o->who, o->b, true, &v))
-		err = fail(o->st, -EFAULT, "cow write", 0, 0, 1);
+		err = fail(o->st, -EFAULT, "cow write", 0, 0, v);
 	if (!err && (sim_access(&child, o->who, o->b, false, &v) ||
 		     v != value(0, o->who, o->round)))
 		err = fail(o->st, -EIO, "child after cow", 0, v, 0);
@@ -227,6 +231,25 @@ static int ops_round(struct opsctx *o)
 	return err;
 }
 
+static int racer_fn(void *arg)
+{
+	struct opsctx *o = arg;
+	u64 rng = 99;
+
+	while (__atomic_load_n(&walkers_done, __ATOMIC_ACQUIRE) <
+	       o->st->threads) {
+		u64 r = next_rand(&rng), i = r % o->n, v;
+		u64 at = ((r >> 20) & 1 ? o->b : o->a) + i * 4096;
+		int err = sim_access(o->st->sp, o->who + 1, at, false, &v);
+
+		if (err == -EFAULT)
+			continue;
+		if (err || (v && (v >> 32) != ((i << 8) | o->who)))
+			return fail(o->st, err, "racer", i, v, o->who);
+	}
+	return 0;
+}
+
 static int ops_fn(void *arg)
 {
 	struct opsctx *o = arg;
@@ -239,6 +262,14 @@ static int ops_fn(void *arg)
 		o->st->ops_done++;
 	}
 	return err;
+}
+
+static void join_into(struct task *t, int *ret)
+{
+	int err = t ? kthread_join(t) : 0;
+
+	if (err && !*ret)
+		*ret = err;
 }
 
 static void stop_walkers(struct walker *w, unsigned int n, int *ret)
@@ -257,11 +288,11 @@ int sim_stress_run(struct sim_stress *st)
 	struct sim_space *sp = st->sp;
 	struct walker *w = kcalloc(st->threads, sizeof(*w));
 	struct opsctx o = { st, st->threads, 0, 0, st->ops_pages, 0 };
-	struct task *ops = NULL;
+	struct task *ops = NULL, *racer = NULL;
 	unsigned int started = 0;
 	int ret = 0;
 
-	if (!w || st->threads + 1 > SIM_MAX_ACCESSORS ||
+	if (!w || st->threads + 2 > SIM_MAX_ACCESSORS ||
 	    (st->pages + 2 * st->ops_pages) > sp->npages) {
 		kfree(w);
 		return -EINVAL;
@@ -286,14 +317,11 @@ int sim_stress_run(struct sim_stress *st)
 		o.a = sp->base + st->pages * 4096;
 		o.b = o.a + st->ops_pages * 4096;
 		ops = kthread_run(ops_fn, &o, "pcache_ops");
+		racer = kthread_run(racer_fn, &o, "pcache_racer");
 	}
 	stop_walkers(w, started, &ret);
-	if (ops) {
-		int err = kthread_join(ops);
-
-		if (err && !ret)
-			ret = err;
-	}
+	join_into(ops, &ret);
+	join_into(racer, &ret);
 	if (!ret && started < st->threads)
 		ret = -ENOMEM;
 	kfree(w);
