@@ -110,6 +110,7 @@ struct pcache_stats {
 	u64 fault_around;	/* neighbour pages filled by fault-around */
 	u64 csum_errors;
 	u64 flush_errors;
+	u64 timeouts;		/* faults that gave up waiting (-ETIMEDOUT) */
 };
 
 /* Fill @cfg with the Kconfig / command-line defaults (pcache=, victim=). */
@@ -129,7 +130,9 @@ struct pcache *pcache_get(void);
 
 /* The fault path.  A user access to @uva in @s faulted (not present, or
  * a write to a read-only PTE).  Finds or fills the line and installs the
- * PTE.  May sleep.  Returns 0, -EFAULT, -ETIMEDOUT, -EIO or -ENOMEM. */
+ * PTE.  May sleep.  Returns 0, -EFAULT, -ETIMEDOUT (the memory node did
+ * not answer, or no line or victim entry came free for 30 s), -EIO or
+ * -ENOMEM. */
 int pcache_fault(struct pcache_space *s, u64 uva, bool write);
 
 /* Coherence with the address space (called by the address-space ops with

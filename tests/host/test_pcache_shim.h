@@ -148,6 +148,13 @@ u64 schedule_timeout(u64 ns)
 	return now < end ? end - now : 0;
 }
 
+void msleep(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
 void preempt_disable(void) {}
 void preempt_enable(void) {}
 void yield(void) { sched_yield(); }

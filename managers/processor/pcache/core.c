@@ -63,6 +63,7 @@
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
+#include <kernel/time.h>
 #include <lib/crc32c.h>
 #include <lib/string.h>
 #include <mm/mm.h>
@@ -511,12 +512,23 @@ static int fault_once(struct pcache *pc, struct pcache_space *s, u64 uva,
 
 int pcache_fault(struct pcache_space *s, u64 uva, bool write)
 {
+	u64 deadline = 0;
 	int ret;
 
 	uva = ALIGN_DOWN(uva, PCACHE_LINE_SIZE);
-	do {
-		ret = fault_once(s->pc, s, uva, write);
-	} while (ret == -EAGAIN);
+	while ((ret = fault_once(s->pc, s, uva, write)) == -EAGAIN) {
+		u64 now = ktime_get_ns();
+
+		if (!deadline) {
+			deadline = now + PCACHE_FAULT_TIMEOUT_NS;
+		} else if (now > deadline) {
+			pc_count(s->pc, timeouts);
+			pr_warn("pcache: fault on %#llx (space %u, node %u) "
+				"gave up: no line or victim entry came free\n",
+				uva, s->id, s->home_node);
+			return -ETIMEDOUT;
+		}
+	}
 	return ret;
 }
 
@@ -649,7 +661,7 @@ void pcache_dump_stats(struct pcache *pc)
 	       "%llu fault-around %llu\n", st.hits, st.victim_hits, st.misses,
 	       st.zerofills, st.fault_around);
 	printk("pcache: evict clean %llu dirty %llu, flushes %llu piggybacks "
-	       "%llu, retries %llu, errors csum %llu flush %llu\n",
+	       "%llu, retries %llu, errors csum %llu flush %llu timeout %llu\n",
 	       st.evict_clean, st.evict_dirty, st.flushes, st.piggybacks,
-	       st.retries, st.csum_errors, st.flush_errors);
+	       st.retries, st.csum_errors, st.flush_errors, st.timeouts);
 }

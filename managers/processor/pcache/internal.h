@@ -135,10 +135,15 @@ static inline void pc_wake_if_waiters(struct wait_queue_head *wq,
 		wake_up_all(wq);
 }
 
+/* Waits are sliced: a caller whose condition never comes re-checks its
+ * own deadline (pcache_fault gives up after PCACHE_FAULT_TIMEOUT_NS). */
+#define PCACHE_WAIT_SLICE_NS	(1000ull * 1000 * 1000)
+#define PCACHE_FAULT_TIMEOUT_NS	(30ull * PCACHE_WAIT_SLICE_NS)
+
 #define pc_wait_counted(wq, waiters, cond)                                 \
 	do {                                                                \
 		__atomic_fetch_add((waiters), 1, __ATOMIC_SEQ_CST);         \
-		wait_event(wq, cond);                                       \
+		wait_event_timeout(wq, cond, PCACHE_WAIT_SLICE_NS);         \
 		__atomic_fetch_sub((waiters), 1, __ATOMIC_SEQ_CST);         \
 	} while (0)
 

@@ -352,8 +352,10 @@ static int flush_thread(void *arg)
 		bool all = !left || READ_ONCE(vc->stop);
 
 		while ((all || under_pressure(vc)) && (v = take_oldest(vc))) {
-			if (flush_one(pc, v) && !all)
+			if (flush_one(pc, v)) {
+				msleep(FLUSH_AGE_MS);	/* back off */
 				break;
+			}
 		}
 		if (READ_ONCE(vc->stop))
 			return 0;
