@@ -20,9 +20,12 @@
 #include <stdlib.h>
 #include <time.h>
 
+#define CONFIG_NR_CPUS	4	/* no autoconf.h on the host; smp.h wants it */
+
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
+#include <kernel/smp.h>
 #include <kernel/spinlock.h>
 #include <kernel/time.h>
 #include <kernel/wait.h>
@@ -180,6 +183,16 @@ struct task *kthread_run(kthread_fn_t fn, void *arg, const char *name)
 	}
 	return t;
 }
+
+struct task *kthread_run_on(kthread_fn_t fn, void *arg, int cpu,
+			    const char *name)
+{
+	return kthread_run(fn, arg, name);	/* the host places threads */
+}
+
+int nr_cpus_online(void) { return 4; }
+int nr_cpus_possible(void) { return 4; }
+bool cpu_is_online(int cpu) { return cpu >= 0 && cpu < 4; }
 
 int kthread_join(struct task *t)
 {

@@ -29,7 +29,10 @@
  *   touches a BUSY line (evictors skip it, range operations wait for it).
  *   Dirty tracking is in software: a read fault maps read-only, so the
  *   first write faults again and marks the line DIRTY before the PTE
- *   becomes writable.
+ *   becomes writable.  There is no separate RECLAIM state: an eviction
+ *   (PTEs cleared, TLB shot down, data to a victim entry, line freed)
+ *   completes inside one set-lock section, so nobody can observe a line
+ *   half reclaimed.
  *
  * VICTIM CACHE (victim.c; vc->lock).  Each entry follows one machine:
  *   FREE -reserve-> FILLING -commit-> READY -take-> FLUSHING -done-> DEAD

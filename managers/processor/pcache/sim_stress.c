@@ -20,10 +20,12 @@
  * land on the very pages being moved: each read must fault (-EFAULT) or
  * return 0 or a value the operations thread wrote to that page index —
  * never another page's data (a PTE/rmap/tag mismatch).
- * Used by pcache_test.c and tests/host/test_pcache_stress.c.
+ * Walkers are pinned to the online CPUs in turn.  Used by pcache_test.c
+ * and tests/host/test_pcache_stress.c.
  */
 #include <kernel/printk.h>
 #include <kernel/sched.h>
+#include <kernel/smp.h>
 #include <lib/printf.h>
 #include <mm/mm.h>
 #include <uapi/errno.h>
@@ -264,6 +266,18 @@ static int ops_fn(void *arg)
 	return err;
 }
 
+/* Walker @i runs on the online CPUs in turn. */
+static int walker_cpu(unsigned int i)
+{
+	int cpu, n = 0, want = (int)(i % (unsigned int)nr_cpus_online());
+
+	for_each_online_cpu(cpu) {
+		if (n++ == want)
+			return cpu;
+	}
+	return 0;
+}
+
 static void join_into(struct task *t, int *ret)
 {
 	int err = t ? kthread_join(t) : 0;
@@ -306,7 +320,9 @@ int sim_stress_run(struct sim_stress *st)
 		*x = (struct walker){ st, started, st->seed * 77 + started + 1,
 				      kcalloc(st->pages * SLOTS, 8), NULL, 0 };
 		if (x->shadow)
-			x->task = kthread_run(walker_fn, x, "pcache_walk");
+			x->task = kthread_run_on(walker_fn, x,
+						 walker_cpu(started),
+						 "pcache_walk");
 		if (!x->task) {
 			kfree(x->shadow);
 			ret = -ENOMEM;
