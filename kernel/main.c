@@ -12,7 +12,7 @@
  *   FIT, the RPC layer between nodes (node identity, workers, discovery)
  *   selftests (selftest=GLOB), then idle.
  *
- * Roles (managers) will be started last through hooks they register;
+ * Managers are started through the ROLE_INIT entries they declare;
  * nothing here knows about roles.
  */
 #include <asm/apic.h>
@@ -30,6 +30,7 @@
 #include <kernel/panic.h>
 #include <kernel/param.h>
 #include <kernel/printk.h>
+#include <kernel/role.h>
 #include <kernel/sched.h>
 #include <kernel/selftest.h>
 #include <kernel/smp.h>
@@ -62,6 +63,7 @@ void start_kernel(u32 proto, phys_addr_t info)
 	smp_boot_cpus();
 	pci_init();
 	fit_init();
+	roles_start();
 	selftest_start();
 	cpu_idle_loop();
 }

@@ -140,17 +140,12 @@ static bool pfn_in_free_block(const struct buddy_zone *z, u64 pfn)
 	return false;
 }
 
-enum buddy_err buddy_zone_check_free(const struct buddy_zone *z, u64 pfn,
+enum buddy_err buddy_page_check_free(const struct page *pg,
 				     unsigned int order)
 {
-	const struct page *pg;
-
-	if (order >= MAX_ORDER || !zone_has_pfn(z, pfn))
-		return BUDDY_ERR_RANGE;
-	pg = zone_page(z, pfn);
 	if (pg->flags & PG_RESERVED)
 		return BUDDY_ERR_RESERVED;
-	if (pfn_in_free_block(z, pfn))
+	if (pg->flags & (PG_BUDDY | PG_PCP))
 		return BUDDY_ERR_DOUBLE;
 	if (!(pg->flags & PG_HEAD))
 		return BUDDY_ERR_NOT_HEAD;
@@ -159,6 +154,18 @@ enum buddy_err buddy_zone_check_free(const struct buddy_zone *z, u64 pfn,
 	if (pg->order != order)
 		return BUDDY_ERR_ORDER;
 	return BUDDY_OK;
+}
+
+enum buddy_err buddy_zone_check_free(const struct buddy_zone *z, u64 pfn,
+				     unsigned int order)
+{
+	if (order >= MAX_ORDER || !zone_has_pfn(z, pfn))
+		return BUDDY_ERR_RANGE;
+	if (zone_page(z, pfn)->flags & PG_RESERVED)
+		return BUDDY_ERR_RESERVED;
+	if (pfn_in_free_block(z, pfn))
+		return BUDDY_ERR_DOUBLE;
+	return buddy_page_check_free(zone_page(z, pfn), order);
 }
 
 /* The caller checked the block with buddy_zone_check_free(). */

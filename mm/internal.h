@@ -6,12 +6,16 @@
  *   buddy.c      struct page bookkeeping of the buddy allocator
  *                (buddy_zone_*): no locks, no output, so that
  *                tests/host/test_buddy.c compiles it against a malloc'ed arena
- *   page_alloc.c the zone table, its lock, alloc_pages/free_pages, debug
- *                poisoning and reports
+ *   page_alloc.c the zone table, its lock, per-CPU order-0 lists,
+ *                alloc_pages/free_pages, debug poisoning and reports
  *   slab.c       kmalloc size classes on top of alloc_pages
  *   init.c       mm_init(): the boot order
+ *   *_test.c     selftests; tests/host/test_{buddy,slab}.c host tests
  *
- * Lock order: slab class lock -> page allocator lock (leaf).
+ * Locks: zone_lock (page_alloc.c) is a leaf.  A kmalloc class lock is
+ * never held across a call into the page allocator.  arch/x86/mm's
+ * pt_lock is taken before zone_lock (page-table pages are allocated
+ * under it).  All of them are taken with interrupts off.
  */
 #ifndef MM_INTERNAL_H
 #define MM_INTERNAL_H
@@ -35,6 +39,7 @@
 #define PG_POISONED	(1u << 3)	/* filled with PAGE_POISON when freed */
 #define PG_SLAB		(1u << 4)	/* owned by a kmalloc size class */
 #define PG_LARGE	(1u << 5)	/* head of a kmalloc > 2048 block */
+#define PG_PCP		(1u << 6)	/* free, on a CPU's order-0 list */
 
 /* One per 4 KiB page of RAM.  Buddy fields are changed only under the
  * page allocator lock; slab fields only under the owning class's lock
@@ -88,6 +93,10 @@ void buddy_zone_init(struct buddy_zone *z, u64 base_pfn, u64 nr_pages,
 void buddy_zone_free_range(struct buddy_zone *z, u64 pfn, u64 count);
 u64 buddy_zone_alloc(struct buddy_zone *z, unsigned int order);
 enum buddy_err buddy_zone_check_free(const struct buddy_zone *z, u64 pfn,
+				     unsigned int order);
+/* The subset of the checks that reads only the page itself (safe without
+ * the lock for a page the caller claims to own). */
+enum buddy_err buddy_page_check_free(const struct page *pg,
 				     unsigned int order);
 void buddy_zone_free(struct buddy_zone *z, u64 pfn, unsigned int order);
 const char *buddy_err_str(enum buddy_err e);

@@ -1,9 +1,12 @@
 /* mm/page_alloc_test.c — selftest of the page allocator (mm/page_alloc.c).
  *
  * mm_buddy_basic: alignment, distinctness, order limits, zeroed pages,
- * exact free page accounting.  The runner runs one test at a time, so
+ * exact free page accounting.  mm_reserved: the first MiB, the SMP
+ * trampoline page, the kernel image, boot modules and the struct page
+ * arrays never reached the allocator.  The runner runs one test at a time, so
  * nothing else allocates while the counts are compared.
  */
+#include <asm/boot.h>
 #include <asm/layout.h>
 #include <kernel/selftest.h>
 #include <lib/string.h>
@@ -55,5 +58,43 @@ SELFTEST(mm_buddy_basic)
 		ST_ASSERT(a[i] == 0);
 	free_page(a);
 	ST_EQ(nr_free_pages(), before);
+	return 0;
+}
+
+extern char __kernel_end[];
+
+/* Pages of [start, end) must never have reached the allocator. */
+static int check_reserved(struct selftest_ctx *t, const char *what,
+			  phys_addr_t start, phys_addr_t end)
+{
+	for (phys_addr_t pa = ALIGN_DOWN(start, PAGE_SIZE); pa < end;
+	     pa += PAGE_SIZE) {
+		const struct page *pg = virt_to_page(phys_to_virt(pa));
+
+		if (pg && !(pg->flags & PG_RESERVED))
+			ST_FAIL("%s: page %#llx is not reserved (flags %#x)",
+				what, pa, pg->flags);
+	}
+	return 0;
+}
+
+SELFTEST(mm_reserved)
+{
+	phys_addr_t kend = (unsigned long)__kernel_end - KERNEL_VMA;
+
+	if (check_reserved(t, "first MiB", 0, 0x100000) ||
+	    check_reserved(t, "trampoline", TRAMPOLINE_PHYS,
+			   TRAMPOLINE_PHYS + PAGE_SIZE) ||
+	    check_reserved(t, "kernel image", KERNEL_PHYS, kend))
+		return -1;
+	for (u32 i = 0; i < boot_info->nr_mods; i++)
+		if (check_reserved(t, "boot module", boot_info->mods[i].start,
+				   boot_info->mods[i].end))
+			return -1;
+	/* The struct page arrays themselves came from memblock. */
+	ST_ASSERT(virt_to_page(virt_to_page(phys_to_virt(kend))) != NULL);
+	ST_ASSERT(virt_to_page(virt_to_page(phys_to_virt(kend)))->flags &
+		  PG_RESERVED);
+	ST_ASSERT(nr_free_pages() < nr_total_pages());
 	return 0;
 }

@@ -110,12 +110,18 @@ static void *free_site_or_null(const void *obj)
 	return site_plausible(site) ? site : NULL;
 }
 
-/* Check a just-allocated object's poison, then fill it with poison. */
+/* Check a just-allocated object's poison (past the two metadata words;
+ * sizes are multiples of 8), then poison those words too. */
 static void check_object(void *obj, unsigned int size)
 {
+	const u64 *w = obj;
 	const u8 *b = obj;
 
 	for (unsigned int i = 16; i < size; i++) {
+		if (i % 8 == 0 && i + 8 <= size && w[i / 8] == SLAB_POISON_64) {
+			i += 7;
+			continue;
+		}
 		if (b[i] == SLAB_POISON)
 			continue;
 		mm_debug_corruption("slab: use after free: byte at %p (offset "

@@ -67,6 +67,10 @@ SECTIONS {
 		KEEP(*(.virtio_drivers))
 		__virtio_drivers_end = .;
 		. = ALIGN(8);
+		__role_init_start = .;
+		KEEP(*(.role_init))
+		__role_init_end = .;
+		. = ALIGN(8);
 		__selftest_start = .;
 		KEEP(*(SORT(.selftest.*)))
 		__selftest_end = .;

@@ -37,6 +37,7 @@ struct vnet {
 	u8 **rx_bufs;
 	u8 **tx_free;		/* stack of free transmit buffers */
 	unsigned int nr_tx_free;
+	int draining;		/* one context delivers at a time */
 };
 
 static void rx_post(struct vnet *n, u8 *buf)
@@ -46,7 +47,7 @@ static void rx_post(struct vnet *n, u8 *buf)
 	virtqueue_add(n->rxq, &b, 0, 1, buf);
 }
 
-static int rx_drain(struct vnet *n, int budget)
+static int rx_drain_locked(struct vnet *n, int budget)
 {
 	spinlock_t *l = virtqueue_lock(n->rxq);
 	int done = 0;
@@ -74,6 +75,24 @@ static int rx_drain(struct vnet *n, int budget)
 		virtqueue_kick(n->rxq);
 		spin_unlock_irqrestore(l, f);
 	}
+	return done;
+}
+
+/* Deliver up to @budget frames, in ring order: only one context (an
+ * interrupt on one CPU, a poller on another) drains at a time, or two
+ * could hand frames up out of order.  A context that finds the ring busy
+ * leaves the work to the one draining, which looks again after letting
+ * go, so no frame waits for the next interrupt. */
+static int rx_drain(struct vnet *n, int budget)
+{
+	int done = 0;
+
+	do {
+		if (__atomic_exchange_n(&n->draining, 1, __ATOMIC_ACQUIRE))
+			return done;
+		done += rx_drain_locked(n, budget - done);
+		__atomic_store_n(&n->draining, 0, __ATOMIC_RELEASE);
+	} while (done < budget && virtqueue_has_used(n->rxq));
 	return done;
 }
 

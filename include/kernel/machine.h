@@ -14,6 +14,10 @@ enum machine_exit_code {
 	MACHINE_EXIT_PANIC = 2,
 };
 __noreturn void machine_exit(enum machine_exit_code code);
+/* Run @fn before the machine stops through machine_exit() (not on panic):
+ * write-back of caches, flushing of logs.  Hooks run in reverse order of
+ * registration, in the calling thread, and may sleep.  At most 16. */
+int machine_add_shutdown_hook(void (*fn)(void));
 /* True once %gs holds this CPU's struct cpu_local. */
 bool cpu_local_ready(void);
 void machine_set_cpu_local_ready(void);

@@ -29,6 +29,7 @@
 #include <tessera/compiler.h>
 
 struct task;
+struct thread_arch;
 
 enum task_state {
 	TASK_RUNNING = 0,
@@ -55,6 +56,12 @@ void kthread_detach(struct task *t);
 __noreturn void kthread_exit(int code);
 
 struct task *current_task(void);
+/* The architecture part of @t (asm/thread.h): a user thread's owner fills
+ * it in before the thread first runs; the XSAVE area is freed with @t. */
+struct thread_arch *task_arch(struct task *t);
+/* Top of @t's kernel stack (0 for an idle task, which runs on the boot or
+ * AP stack). */
+unsigned long task_kstack_top(const struct task *t);
 const char *task_name(const struct task *t);
 int task_cpu(const struct task *t);
 u64 task_runtime_ns(const struct task *t);
@@ -72,6 +79,12 @@ u64 schedule_timeout(u64 ns);
 void preempt_disable(void);
 void preempt_enable(void);
 bool preemptible(void);
+/* preempt_enable() split in two, for sequences that turn interrupts back
+ * on in between (spin_unlock_irqrestore): drop the count while interrupts
+ * are still off, so a tick arriving right after they come back finds a
+ * preemptible context, then reschedule if that is due. */
+void preempt_enable_no_resched(void);
+void preempt_check_resched(void);
 
 /* Called by the timer interrupt on every CPU, interrupts off. */
 void sched_tick(void);

@@ -1,7 +1,8 @@
 /* include/lib/crc32c.h — CRC-32C (Castagnoli) checksums (lib/crc32c.c).
  *
- * The iSCSI/ext4/RoCE-ICRC-style CRC: reflected polynomial 0x82f63b78,
- * initial value and final xor 0xffffffff.  crc32c("123456789") ==
+ * The iSCSI/ext4-style CRC: reflected polynomial 0x82f63b78, initial
+ * value and final xor 0xffffffff.  (The RoCEv2 ICRC is plain CRC-32, in
+ * lib/crc32.h.)  crc32c("123456789") ==
  * 0xe3069283.  Pure function of its input; safe from any context.
  */
 #ifndef LIB_CRC32C_H

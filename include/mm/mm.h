@@ -51,6 +51,8 @@ unsigned long nr_total_pages(void);
 void page_alloc_init(void);
 
 /* --- kmalloc --- */
+/* Objects are aligned to 8 bytes at least (power-of-two sizes to their
+ * size, up to 2048); sizes above 2048 are whole pages from alloc_pages. */
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void *kcalloc(size_t n, size_t size);

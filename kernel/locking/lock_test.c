@@ -13,16 +13,17 @@
 
 #define MS NSEC_PER_MSEC
 
-/* Start fn on 2 threads per online CPU, join them all.  Returns the number
- * of threads whose return value was not 0, or -1 if one could not start. */
-static int run_on_all_cpus(kthread_fn_t fn, void *arg, int *nr)
+/* Start fn on @per_cpu threads bound to each online CPU, join them all.
+ * Returns the number of threads whose return value was not 0, or -1 if
+ * one could not start. */
+static int run_on_all_cpus(kthread_fn_t fn, int per_cpu, int *nr)
 {
 	struct task *ts[2 * CONFIG_NR_CPUS];
 	int n = 0, bad = 0, cpu;
 
 	for_each_online_cpu(cpu) {
-		for (int j = 0; j < 2; j++) {
-			ts[n] = kthread_run_on(fn, arg, cpu, "locker");
+		for (int j = 0; j < per_cpu; j++) {
+			ts[n] = kthread_run_on(fn, NULL, cpu, "locker");
 			if (!ts[n])
 				bad = -1;
 			else
@@ -38,27 +39,33 @@ static int run_on_all_cpus(kthread_fn_t fn, void *arg, int *nr)
 
 /* --- lock_spinlock_smp --- */
 
-#define SPIN_ITERS 20000
+#define RUN_NS (250 * MS)	/* each locker thread runs this long */
 
 static DEFINE_SPINLOCK(count_lock);
 static volatile unsigned long counter;
+static unsigned long total;	/* sum of every thread's own count */
 
 static int spin_incr(void *p)
 {
-	for (int i = 0; i < SPIN_ITERS; i++) {
+	u64 end = ktime_get_ns() + RUN_NS;
+	unsigned long mine = 0;
+
+	do {
 		unsigned long v;
 
-		if (i % 3 == 0) {
+		if (mine % 3 == 0) {
 			while (!spin_trylock(&count_lock))
 				cpu_relax();
 		} else {
 			spin_lock(&count_lock);
 		}
 		v = counter;
-		cpu_relax();
+		barrier();
 		counter = v + 1;
 		spin_unlock(&count_lock);
-	}
+		mine++;
+	} while (ktime_get_ns() < end);
+	__atomic_add_fetch(&total, mine, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -66,16 +73,16 @@ SELFTEST(lock_spinlock_smp)
 {
 	int n;
 
-	counter = 0;
-	ST_EQ(run_on_all_cpus(spin_incr, NULL, &n), 0);
-	ST_EQ(counter, (unsigned long)n * SPIN_ITERS);
+	counter = total = 0;
+	ST_EQ(run_on_all_cpus(spin_incr, 2, &n), 0);
+	ST_EQ(counter, total);
 	ST_ASSERT(!spin_is_locked(&count_lock));
 	return 0;
 }
 
 /* --- lock_mutex --- */
 
-#define MUTEX_ITERS 60
+#define MUTEX_ITERS 30
 
 static DEFINE_MUTEX(count_mutex);
 
@@ -108,15 +115,13 @@ SELFTEST(lock_mutex)
 	ST_ASSERT(mutex_trylock(&count_mutex));
 	mutex_unlock(&count_mutex);
 	ST_ASSERT(!mutex_is_locked(&count_mutex));
-	ST_EQ(run_on_all_cpus(mutex_incr, NULL, &n), 0);
+	ST_EQ(run_on_all_cpus(mutex_incr, 2, &n), 0);
 	ST_EQ(counter, (unsigned long)n * MUTEX_ITERS);
 	ST_ASSERT(!mutex_is_locked(&count_mutex));
 	return 0;
 }
 
 /* --- lock_irqsave: a lock shared with timer callbacks --- */
-
-#define IRQ_ITERS 20000
 
 struct irq_timer {
 	struct timer timer;
@@ -135,26 +140,31 @@ static void irq_timer_fn(struct timer *tm)
 	irq_by_timers++;
 	spin_unlock_irqrestore(&irq_lock, flags);
 	if (!READ_ONCE(it->stop))
-		timer_arm(tm, 0);		/* again at the next tick */
+		timer_arm(tm, 2 * MS);
 }
 
 static int irq_incr(void *p)
 {
 	struct irq_timer it = { .stop = false };
+	u64 end = ktime_get_ns() + RUN_NS;
+	unsigned long mine = 0;
 
 	timer_init(&it.timer, irq_timer_fn);
-	timer_arm(&it.timer, 0);
-	for (int i = 0; i < IRQ_ITERS; i++) {
+	timer_arm(&it.timer, 2 * MS);
+	do {
 		unsigned long flags = spin_lock_irqsave(&irq_lock);
 		unsigned long v = irq_counter;
 
 		for (int k = 0; k < 20; k++)
-			cpu_relax();
+			barrier();
 		irq_counter = v + 1;
 		spin_unlock_irqrestore(&irq_lock, flags);
-	}
+		mine++;
+		udelay(50);	/* mostly uncontended: see spinlock.c */
+	} while (ktime_get_ns() < end);
 	WRITE_ONCE(it.stop, true);
 	timer_cancel(&it.timer);
+	__atomic_add_fetch(&total, mine, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -162,9 +172,9 @@ SELFTEST(lock_irqsave)
 {
 	int n;
 
-	irq_counter = irq_by_timers = 0;
-	ST_EQ(run_on_all_cpus(irq_incr, NULL, &n), 0);
-	ST_ASSERT(irq_by_timers > 0);
-	ST_EQ(irq_counter, (unsigned long)n * IRQ_ITERS + irq_by_timers);
+	irq_counter = irq_by_timers = total = 0;
+	ST_EQ(run_on_all_cpus(irq_incr, 1, &n), 0);
+	ST_ASSERT(irq_by_timers >= (unsigned long)n);
+	ST_EQ(irq_counter, total + irq_by_timers);
 	return 0;
 }

@@ -6,12 +6,25 @@
  * increments owner with release ordering.  Waiters are served in arrival
  * order.  Up to 65535 CPUs may wait at once.
  *
+ * spin_trylock() takes the lock only if nobody holds or waits for it: one
+ * 32-bit compare-and-swap over {next, owner}.
+ *
  * spin_lock() disables preemption first (a task holding a spinlock never
  * sleeps or migrates); spin_lock_irqsave() also disables interrupts, and
- * is required for any lock an interrupt handler takes (LESSONS 6).
+ * is required for any lock an interrupt handler takes (LESSONS 6).  A
+ * ticket must never be held across an interrupt whose handler could queue
+ * behind it, so ticket waiters spin with interrupts off.  But when the
+ * caller had interrupts on and the lock is busy, spin_lock_irqsave() first
+ * waits with them on and without a ticket, for at most IRQSAVE_PRESPIN
+ * polls, then queues: under QEMU TCG a vCPU spinning with an interrupt
+ * pending but masked keeps taking QEMU's global lock, and on 8 vCPUs over
+ * 2 host cores the mm allocator stress test took 11-35 s without the
+ * pre-spin and 3.5-4.5 s with it.  Order among pre-spinners is not FIFO;
+ * the bound guarantees they queue eventually.
  * raw_spin_lock() leaves preemption alone: the scheduler uses it with
- * interrupts already off.  Unlock order: release the lock, restore
- * interrupts, then preempt_enable(), which may reschedule.
+ * interrupts already off.  Unlock order: release the lock, drop the
+ * preemption count, restore interrupts, then reschedule if that became due
+ * (so a tick arriving as interrupts come back sees a preemptible context).
  *
  * The lock debugger (lockdebug.c) hooks in before the ticket is taken
  * (recursion), while spinning (wait too long) and around the hold.
@@ -19,6 +32,9 @@
 #include <asm/x86.h>
 #include <kernel/sched.h>
 #include "internal.h"
+
+#define X86_RFLAGS_IF		(1ul << 9)
+#define IRQSAVE_PRESPIN		4096	/* polls with interrupts on */
 
 BUILD_BUG_ON(offsetof(spinlock_t, owner) != 2);
 
@@ -72,25 +88,7 @@ void spin_unlock(spinlock_t *l)
 	preempt_enable();
 }
 
-unsigned long spin_lock_irqsave(spinlock_t *l)
-{
-	unsigned long flags = local_irq_save();
-
-	preempt_disable();
-	ticket_lock(l, (unsigned long)__builtin_return_address(0));
-	return flags;
-}
-
-void spin_unlock_irqrestore(spinlock_t *l, unsigned long flags)
-{
-	ticket_unlock(l);
-	local_irq_restore(flags);
-	preempt_enable();
-}
-
-/* Take the lock only if nobody holds or waits for it: one 32-bit
- * compare-and-swap over {next, owner}. */
-bool spin_trylock(spinlock_t *l)
+static __always_inline bool ticket_trylock(spinlock_t *l)
 {
 	u32 *word = (u32 *)l;
 	u32 old = __atomic_load_n(word, __ATOMIC_RELAXED);
@@ -98,11 +96,46 @@ bool spin_trylock(spinlock_t *l)
 
 	if (ticket != (u16)(old >> 16))
 		return false;
+	return __atomic_compare_exchange_n(word, &old,
+					   (old & 0xffff0000u) | (u16)(ticket + 1),
+					   false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
+}
+
+/* Caller had interrupts on and the lock is busy: wait with interrupts
+ * on (no ticket held, so an interrupt handler here may take the lock)
+ * until it looks free or IRQSAVE_PRESPIN polls passed, then queue. */
+static void irqsave_prespin(spinlock_t *l, unsigned long flags)
+{
+	local_irq_restore(flags);
+	for (int i = 0; i < IRQSAVE_PRESPIN && spin_is_locked(l); i++)
+		cpu_relax();
+	local_irq_disable();
+}
+
+unsigned long spin_lock_irqsave(spinlock_t *l)
+{
+	unsigned long flags = local_irq_save();
+
 	preempt_disable();
-	if (!__atomic_compare_exchange_n(word, &old,
-					 (old & 0xffff0000u) | (u16)(ticket + 1),
-					 false,
-					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+	if ((flags & X86_RFLAGS_IF) && spin_is_locked(l))
+		irqsave_prespin(l, flags);
+	ticket_lock(l, (unsigned long)__builtin_return_address(0));
+	return flags;
+}
+
+void spin_unlock_irqrestore(spinlock_t *l, unsigned long flags)
+{
+	ticket_unlock(l);
+	preempt_enable_no_resched();
+	local_irq_restore(flags);
+	preempt_check_resched();
+}
+
+bool spin_trylock(spinlock_t *l)
+{
+	preempt_disable();
+	if (!ticket_trylock(l)) {
 		preempt_enable();
 		return false;
 	}

@@ -7,8 +7,11 @@
  * Balancing: a CPU pulls one queued, unbound task from the busiest CPU when
  * that one has at least two more runnable tasks.  Idle CPUs try after every
  * interrupt (cpu_idle_loop), busy ones every BALANCE_TICKS ticks
- * (sched_tick).  Loads are read without locks to choose; the move itself
- * happens with both runqueue locks held (in CPU order) and re-checks.
+ * (sched_tick).  Loads are read without locks to choose, and only a CPU
+ * with a movable (queued, unbound) task is a candidate, so idle CPUs never
+ * touch the lock of a CPU busy with bound tasks (under QEMU TCG such
+ * polling convoys on the ticket lock).  The move itself happens with both
+ * runqueue locks held (in CPU order) and re-checks.
  * Only queued tasks move — a queued task is fully switched out (core.c).
  */
 #include <kernel/smp.h>
@@ -47,7 +50,8 @@ static struct rq *find_busiest(struct rq *me)
 		struct rq *rq = sched_rq(cpu);
 		unsigned int load = READ_ONCE(rq->nr_running);
 
-		if (rq != me && READ_ONCE(rq->online) && load > max) {
+		if (rq != me && READ_ONCE(rq->online) && load > max &&
+		    READ_ONCE(rq->nr_migratable)) {
 			busiest = rq;
 			max = load;
 		}
@@ -67,7 +71,7 @@ static bool pull_one(struct rq *dst, struct rq *src)
 
 		if (t->bound_cpu >= 0)
 			continue;
-		list_del(&t->rq_node);
+		rq_dequeue(src, t);
 		src->nr_running--;
 		WRITE_ONCE(t->cpu, dst->cpu);
 		dst->nr_running++;

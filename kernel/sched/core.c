@@ -2,7 +2,8 @@
  * preemption and the idle loop.
  *
  * Policy: round-robin per CPU with a time slice of SCHED_SLICE_TICKS ticks
- * of CPU time, charged in nanoseconds (t->slice_left).  A task that is
+ * of CPU time, charged in nanoseconds (t->slice_left; an overrun is paid
+ * back from the next slice, see slice_refill).  A task that is
  * preempted or wakes up with slice left goes to the head of the queue (and
  * a wake-up with slice left preempts the running task); a task whose slice
  * is used up gets a fresh one at the tail.  A task can therefore jump the
@@ -88,6 +89,15 @@ void rq_enqueue(struct rq *rq, struct task *t, bool head)
 		list_add(&t->rq_node, &rq->queue);
 	else
 		list_add_tail(&t->rq_node, &rq->queue);
+	if (t->bound_cpu < 0)
+		rq->nr_migratable++;
+}
+
+void rq_dequeue(struct rq *rq, struct task *t)
+{
+	list_del(&t->rq_node);
+	if (t->bound_cpu < 0)
+		rq->nr_migratable--;
 }
 
 void rq_resched(struct rq *rq)
@@ -99,14 +109,33 @@ void rq_resched(struct rq *rq)
 		smp_send_reschedule(rq->cpu);
 }
 
-/* Charge the running task for the time since it was last charged. */
+/* Charge the running task for the time since it was last charged, in
+ * wall-clock time.  The running task is charged at every tick; a gap over
+ * SCHED_MAX_CHARGE_NS (20 ticks) means this CPU was not running — a vCPU
+ * the host stalled (there is no steal-time clock to ask) or, a bug,
+ * interrupts off that long — and is charged as SCHED_MAX_CHARGE_NS, so
+ * one stall does not make a task's runtime or slice debt meaningless. */
 static void update_curr(struct task *t, u64 now)
 {
 	u64 delta = now > t->exec_start ? now - t->exec_start : 0;
 
+	delta = MIN(delta, SCHED_MAX_CHARGE_NS);
 	t->runtime_ns += delta;
 	t->slice_left -= (s64)delta;
 	t->exec_start = now;
+}
+
+/* Start a new slice.  Overrun of the last one (a late tick, a vCPU the
+ * host did not run) is paid back from the next slices, up to
+ * SCHED_MAX_DEBT_SLICES slices' worth, so CPU time stays fair as charged;
+ * a task in debt still runs a tick per turn.  What is left of a slice
+ * given up (yield) is dropped. */
+static void slice_refill(struct task *t)
+{
+	s64 debt = MIN(t->slice_left, 0);
+
+	debt = MAX(debt, -SCHED_MAX_DEBT_SLICES * (s64)SCHED_SLICE_NS);
+	t->slice_left = debt + SCHED_SLICE_NS;
 }
 
 /* A task becomes runnable on @rq (locked).  Returns true if the running
@@ -116,7 +145,7 @@ static bool activate_task(struct rq *rq, struct task *t)
 	bool head = t->slice_left > 0;
 
 	if (!head)
-		t->slice_left = SCHED_SLICE_NS;
+		slice_refill(t);
 	t->on_rq = true;
 	rq->nr_running++;
 	rq_enqueue(rq, t, head);
@@ -144,7 +173,7 @@ bool wake_up_process(struct task *t)
 static void requeue_prev(struct rq *rq, struct task *prev)
 {
 	if (prev->yielding || prev->slice_left <= 0) {
-		prev->slice_left = SCHED_SLICE_NS;
+		slice_refill(prev);
 		rq_enqueue(rq, prev, false);
 	} else {
 		rq_enqueue(rq, prev, true);
@@ -157,7 +186,7 @@ static struct task *pick_next(struct rq *rq, struct task *prev)
 
 	if (!list_empty(&rq->queue)) {
 		next = list_first_entry(&rq->queue, struct task, rq_node);
-		list_del(&next->rq_node);
+		rq_dequeue(rq, next);
 	}
 	if (prev->on_rq && !prev->idle) {
 		if (!next)
@@ -184,10 +213,10 @@ static void __schedule(bool preempt)
 		prev->on_rq = false;
 		rq->nr_running--;
 	}
+	if (unlikely(prev->stack && *(u64 *)prev->stack != STACK_CANARY))
+		panic("sched: kernel stack overflow in task %s", prev->name);
 	next = pick_next(rq, prev);
 	prev->yielding = false;
-	if (next->slice_left <= 0)
-		next->slice_left = SCHED_SLICE_NS;
 	if (next == prev) {
 		raw_spin_unlock(&rq->lock);
 		return;
@@ -198,9 +227,9 @@ static void __schedule(bool preempt)
 	rq->curr = next;
 	rq->cl->current = next;
 	watchdog_touch();
-	/* TODO(#6): user threads: XSAVE prev's FPU state, XRSTOR next's,
-	 * switch the address space and TSS.rsp0 here.  Kernel threads never
-	 * use the FPU (-mgeneral-regs-only), so there is nothing to save. */
+	/* FPU (XSAVE), TLS bases, page tables, kernel stack of user threads;
+	 * nothing to do between kernel threads. */
+	arch_thread_switch(&prev->arch, &next->arch);
 	prev = __switch_to(prev, next);
 	sched_finish_switch(prev);
 }
@@ -311,15 +340,25 @@ void preempt_disable(void)
 	barrier();
 }
 
-void preempt_enable(void)
+void preempt_enable_no_resched(void)
 {
 	barrier();
-	if (unlikely(!cpu_local_ready()))
-		return;
-	cl_preempt_dec();
-	if (unlikely(cl_need_resched()) && !cl_preempt_count() &&
-	    !cl_irq_depth() && cl_current() && !irqs_disabled())
+	if (likely(cpu_local_ready()))
+		cl_preempt_dec();
+}
+
+void preempt_check_resched(void)
+{
+	if (likely(cpu_local_ready()) && unlikely(cl_need_resched()) &&
+	    !cl_preempt_count() && !cl_irq_depth() && cl_current() &&
+	    !irqs_disabled())
 		preempt_schedule();
+}
+
+void preempt_enable(void)
+{
+	preempt_enable_no_resched();
+	preempt_check_resched();
 }
 
 bool preemptible(void)

@@ -16,6 +16,7 @@
 #ifndef KERNEL_SCHED_INTERNAL_H
 #define KERNEL_SCHED_INTERNAL_H
 
+#include <asm/thread.h>
 #include <kernel/sched.h>
 #include <kernel/smp.h>
 #include <kernel/spinlock.h>
@@ -28,6 +29,11 @@
 #define SCHED_SLICE_TICKS	4
 #define SCHED_TICK_NS		(NSEC_PER_SEC / CONFIG_HZ)
 #define SCHED_SLICE_NS		(SCHED_SLICE_TICKS * SCHED_TICK_NS)
+#define SCHED_MAX_DEBT_SLICES	8
+/* Written at the lowest word of every kthread stack, checked at each
+ * switch away from the task: an overflow is caught at the next switch. */
+#define STACK_CANARY		0x5741434b43414e41ull
+#define SCHED_MAX_CHARGE_NS	(5 * SCHED_SLICE_NS)	/* see update_curr */
 
 struct task {
 	/* Saved kernel stack pointer while switched out.  MUST stay first:
@@ -55,8 +61,9 @@ struct task {
 	unsigned long nr_switches;	/* times switched in */
 	u64 id;
 	char name[TASK_NAME_LEN];
-	/* TODO(#6): user threads add their XSAVE area and address space here;
-	 * kernel threads never touch the FPU (-mgeneral-regs-only). */
+	/* FPU/XSAVE area, user page tables, TLS bases, kernel stack top of a
+	 * user thread; all zero for kernel threads (asm/thread.h). */
+	struct thread_arch arch;
 };
 
 struct rq {
@@ -66,6 +73,7 @@ struct rq {
 	struct task *idle;
 	struct cpu_local *cl;		/* that CPU's cpu_local (need_resched) */
 	unsigned int nr_running;	/* on_rq tasks here, idle excluded */
+	unsigned int nr_migratable;	/* queued tasks that are not bound */
 	unsigned long nr_switches;
 	unsigned int balance_tick;
 	int cpu;
@@ -78,8 +86,10 @@ struct rq *task_rq_lock(struct task *t);
 /* Lock two runqueues in CPU order (irqs off); either may be equal. */
 void rq_double_lock(struct rq *a, struct rq *b);
 void rq_double_unlock(struct rq *a, struct rq *b);
-/* Queue @t (already on_rq, t->cpu == rq's CPU) at the head or tail. */
+/* Queue @t (already on_rq, t->cpu == rq's CPU) at the head or tail, or
+ * take it out of the queue.  rq locked. */
 void rq_enqueue(struct rq *rq, struct task *t, bool head);
+void rq_dequeue(struct rq *rq, struct task *t);
 /* Ask rq's CPU to reschedule (flag + IPI when remote).  rq locked. */
 void rq_resched(struct rq *rq);
 

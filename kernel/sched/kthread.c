@@ -2,7 +2,8 @@
  * detach, and the global task list (sched_dump_tasks).
  *
  * Lifetime: a task struct (kzalloc) and its kernel stack (alloc_pages,
- * KSTACK_SIZE, no guard page) carry two references: the thread's own,
+ * KSTACK_SIZE, no guard page but a canary word at the bottom, checked
+ * at every switch) carry two references: the thread's own,
  * dropped after its last switch-out (sched_task_dead, on the next task's
  * stack — never while running on the stack being freed), and the creator's,
  * dropped by kthread_join() or kthread_detach().  The last drop frees.
@@ -10,6 +11,10 @@
  * A new thread's stack is built so that the first __switch_to() "returns"
  * into kthread_trampoline (switch.S) with callee-saved registers zero;
  * kthread_entry() then finishes the switch and calls fn(arg).
+ *
+ * A user thread's architecture state (t->arch: XSAVE area, page tables,
+ * TLS) is set up by its owner through task_arch() before it first runs;
+ * the XSAVE area is freed with the task.
  *
  * tasks_lock (irqsave, a leaf) protects all_tasks.
  */
@@ -44,6 +49,8 @@ static void task_free(struct task *t)
 
 	list_del(&t->all_node);
 	spin_unlock_irqrestore(&tasks_lock, flags);
+	if (t->arch.fpu.area)
+		fpu_free(&t->arch.fpu);
 	free_pages(t->stack, KSTACK_ORDER);
 	kfree(t);
 }
@@ -73,6 +80,7 @@ static void build_initial_frame(struct task *t)
 	for (int i = 0; i < 6; i++)
 		*--sp = 0;
 	t->rsp = (unsigned long)sp;
+	*(u64 *)t->stack = STACK_CANARY;
 }
 
 static struct task *task_create(kthread_fn_t fn, void *arg, int cpu,
@@ -166,6 +174,16 @@ int kthread_join(struct task *t)
 void kthread_detach(struct task *t)
 {
 	task_put(t);
+}
+
+struct thread_arch *task_arch(struct task *t)
+{
+	return &t->arch;
+}
+
+unsigned long task_kstack_top(const struct task *t)
+{
+	return t->stack ? (unsigned long)t->stack + KSTACK_SIZE : 0;
 }
 
 const char *task_name(const struct task *t)

@@ -20,6 +20,7 @@
  * outside the completion's wait-queue lock.  Counters are atomics.
  */
 #include <drivers/netdev.h>
+#include <kernel/machine.h>
 #include <kernel/node.h>
 #include <kernel/param.h>
 #include <kernel/printk.h>
@@ -302,6 +303,14 @@ static u32 make_boot_id(void)
 	return (u32)(x * 0xbf58476d1ce4e5b9ull >> 32) | 1;
 }
 
+/* Before the machine stops: let our last messages (often replies) reach
+ * their peers. */
+static void fit_shutdown(void)
+{
+	if (!fit_quiesce(2 * NSEC_PER_SEC))
+		pr_warn("fit: leaving with unacknowledged messages\n");
+}
+
 static void start_remote(void)
 {
 	struct net_device *dev = netdev_get(netdev_index);
@@ -313,9 +322,13 @@ static void start_remote(void)
 		return;
 	}
 	err = fit_discovery_start(dev, make_boot_id());
-	if (err)
+	if (err) {
 		pr_err("fit: cannot start on %s (%d): this node stays alone\n",
 		       dev->name, err);
+		return;
+	}
+	if (machine_add_shutdown_hook(fit_shutdown))
+		pr_warn("fit: no shutdown hook: last replies may be lost\n");
 }
 
 void fit_init(void)

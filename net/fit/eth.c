@@ -7,10 +7,11 @@
  *  - Sending: a message is cut into fragments of at most frag_max bytes;
  *    each fragment is one DATA frame with the next sequence number.  The
  *    frames stay in the peer's window (WINDOW slots, preallocated) until
- *    acknowledged.  tx_mutex serialises senders of one peer so that a
- *    message's fragments have consecutive sequence numbers; a sender
- *    sleeps (until its deadline) while the window lacks room for the
- *    whole message.
+ *    acknowledged.  One sender of a peer at a time holds the peer's
+ *    tx_busy token, so that a message's fragments have consecutive
+ *    sequence numbers; a sender sleeps, never past its own deadline,
+ *    until the token is free and the window has room for the whole
+ *    message.
  *  - Receiving: only the frame with the expected sequence number is
  *    accepted (anything else is a duplicate or out of order: dropped and
  *    answered with an ACK), so reassembly is appending fragments in order;
@@ -26,13 +27,12 @@
  *  Not covered: a peer that reboots (its sequence numbers restart), more
  *  than one netdev.
  *
- * Locks: per peer, tx_mutex (senders) -> lock (irqsave; the rx handler
+ * Locks: per peer, lock (irqsave; the rx handler
  * runs in the NIC's interrupt) -> the netdev's transmit lock.  Nothing
  * else is taken under `lock`; upcalls and wake-ups happen after it is
  * dropped.  peers[] entries are published once (release) and never freed.
  */
 #include <drivers/netdev.h>
-#include <kernel/mutex.h>
 #include <kernel/node.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
@@ -53,8 +53,8 @@
 
 struct eth_peer {
 	spinlock_t lock;
-	struct mutex tx_mutex;
-	struct wait_queue_head tx_wait;	/* room in the window */
+	struct wait_queue_head tx_wait;	/* window room, tx_busy free */
+	bool tx_busy;			/* a sender fills slots; under lock */
 	u16 node;
 	u8 mac[ETH_ALEN];
 	/* transmit, under lock */
@@ -96,7 +96,10 @@ static void eth_header(u8 *f, const u8 *dst)
 	f[13] = FIT_ETHERTYPE & 0xff;
 }
 
-static void fit_header(u8 *f, u8 type, u16 dst_node)
+/* The FIT header sits at offset 14 of a frame, not 4-byte aligned: it is
+ * only ever copied in and out, never accessed through a pointer. */
+static void fit_header(u8 *f, u8 type, u16 dst_node,
+		       const struct fit_eth_hdr *data)
 {
 	struct fit_eth_hdr h = {
 		.type = type, .version = FIT_ETH_VERSION,
@@ -104,12 +107,19 @@ static void fit_header(u8 *f, u8 type, u16 dst_node)
 		.boot_id = my_boot_id,
 	};
 
+	if (data) {
+		h.frag_len = data->frag_len;
+		h.seq = data->seq;
+		h.msg_len = data->msg_len;
+		h.frag_off = data->frag_off;
+	}
 	memcpy(f + ETH_HLEN, &h, sizeof(h));
 }
 
-static struct fit_eth_hdr *frame_hdr(u8 *f)
+static void set_frame_ack(u8 *f, u32 ack)
 {
-	return (struct fit_eth_hdr *)(f + ETH_HLEN);
+	memcpy(f + ETH_HLEN + offsetof(struct fit_eth_hdr, ack), &ack,
+	       sizeof(ack));
 }
 
 static void send_ack(struct eth_peer *p, u32 ack)
@@ -117,8 +127,8 @@ static void send_ack(struct eth_peer *p, u32 ack)
 	u8 f[MIN_FRAME] = { 0 };
 
 	eth_header(f, p->mac);
-	fit_header(f, FIT_ETH_ACK, p->node);
-	frame_hdr(f)->ack = ack;
+	fit_header(f, FIT_ETH_ACK, p->node, NULL);
+	set_frame_ack(f, ack);
 	netdev_xmit(eth_dev, f, sizeof(f));
 }
 
@@ -127,7 +137,7 @@ static void xmit_slot(struct eth_peer *p, u32 seq)
 {
 	u8 *f = p->win[seq % WINDOW];
 
-	frame_hdr(f)->ack = p->rcv_nxt;
+	set_frame_ack(f, p->rcv_nxt);
 	p->unacked = 0;
 	netdev_xmit(eth_dev, f, p->win_len[seq % WINDOW]);
 }
@@ -150,37 +160,38 @@ static void gather(u8 *dst, const struct msg_hdr *hdr, const u8 *payload,
 		memcpy(dst, payload + (off - hn), n);
 }
 
-static u32 window_room(struct eth_peer *p)
+/* Take the sender token if it is free and @nfrag slots are. */
+static bool claim_tx(struct eth_peer *p, u32 nfrag)
 {
 	unsigned long f = spin_lock_irqsave(&p->lock);
-	u32 room = WINDOW - (p->snd_nxt - p->snd_una);
+	bool ok = !p->tx_busy && WINDOW - (p->snd_nxt - p->snd_una) >= nfrag;
 
+	if (ok)
+		p->tx_busy = true;
 	spin_unlock_irqrestore(&p->lock, f);
-	return room;
+	return ok;
 }
 
 /* Fill window slot @seq (after snd_nxt: only the sender holding
- * tx_mutex touches it) with a DATA frame of @n bytes at @off of a message
+ * tx_busy touches it) with a DATA frame of @n bytes at @off of a message
  * of @total bytes; the bytes come from gather(@hdr, @payload). */
 static void fill_frame(struct eth_peer *p, u32 seq, const struct msg_hdr *hdr,
 		       const u8 *payload, u32 total, u32 off, u32 n)
 {
 	u8 *fr = p->win[seq % WINDOW];
-	struct fit_eth_hdr *h = frame_hdr(fr);
+	struct fit_eth_hdr h = { .frag_len = (u16)n, .seq = seq,
+				 .msg_len = total, .frag_off = off };
 
 	eth_header(fr, p->mac);
-	fit_header(fr, FIT_ETH_DATA, p->node);
-	h->frag_len = (u16)n;
-	h->seq = seq;
-	h->msg_len = total;
-	h->frag_off = off;
+	fit_header(fr, FIT_ETH_DATA, p->node, &h);
 	gather(fr + HDRS, hdr, payload, off, n);
 	p->win_len[seq % WINDOW] = (u16)MAX(HDRS + n, MIN_FRAME);
 	if (HDRS + n < MIN_FRAME)
 		memset(fr + HDRS + n, 0, MIN_FRAME - HDRS - n);
 }
 
-/* Send the @nfrag filled slots after snd_nxt, in order. */
+/* Send the @nfrag filled slots after snd_nxt, in order, and give the
+ * sender token back. */
 static void commit_frames(struct eth_peer *p, u32 nfrag)
 {
 	unsigned long f = spin_lock_irqsave(&p->lock);
@@ -194,22 +205,26 @@ static void commit_frames(struct eth_peer *p, u32 nfrag)
 		p->resent[p->snd_nxt % WINDOW] = false;
 		xmit_slot(p, p->snd_nxt++);
 	}
+	p->tx_busy = false;
 	spin_unlock_irqrestore(&p->lock, f);
 	wake_up(&rtx_wait);
+	wake_up(&p->tx_wait);
 }
 
-/* Wait (holding tx_mutex) until @nfrag slots are free or @deadline_ns. */
+/* Become the peer's sender with @nfrag free slots, or -ETIMEDOUT at
+ * @deadline_ns. */
 static int wait_room(struct eth_peer *p, u32 nfrag, u64 deadline_ns)
 {
-	while (window_room(p) < nfrag) {
+	for (;;) {
 		u64 now = ktime_get_ns();
 
 		if (now >= deadline_ns)
-			return -ETIMEDOUT;
-		wait_event_timeout(p->tx_wait, window_room(p) >= nfrag,
-				   deadline_ns - now);
+			return claim_tx(p, nfrag) ? 0 : -ETIMEDOUT;
+		/* The condition is checked first and claims on success. */
+		if (wait_event_timeout(p->tx_wait, claim_tx(p, nfrag),
+				       deadline_ns - now))
+			return 0;
 	}
-	return 0;
 }
 
 static int eth_send(struct fit_transport *t, unsigned int channel,
@@ -225,7 +240,6 @@ static int eth_send(struct fit_transport *t, unsigned int channel,
 		return -EHOSTUNREACH;
 	if (total > t->max_msg || nfrag > WINDOW)
 		return -EMSGSIZE;
-	mutex_lock(&p->tx_mutex);
 	err = wait_room(p, nfrag, deadline_ns);
 	if (!err) {
 		for (u32 i = 0, off = 0; i < nfrag; i++, off += frag_max)
@@ -233,7 +247,6 @@ static int eth_send(struct fit_transport *t, unsigned int channel,
 				   MIN(frag_max, total - off));
 		commit_frames(p, nfrag);
 	}
-	mutex_unlock(&p->tx_mutex);
 	return err;
 }
 
@@ -253,16 +266,17 @@ int fit_eth_test_frame(u16 node, const void *data, u32 len, u32 msg_len,
 	if (len > frag_max || len < sizeof(none))
 		return -EINVAL;
 	memcpy(&none, data, sizeof(none));
-	mutex_lock(&p->tx_mutex);
 	err = wait_room(p, 1, ktime_get_ns() + fit_default_timeout_ns());
 	if (!err) {
+		struct fit_eth_hdr h = { .frag_len = (u16)len,
+					 .seq = p->snd_nxt, .msg_len = msg_len,
+					 .frag_off = frag_off };
+
 		fill_frame(p, p->snd_nxt, &none, (const u8 *)data + sizeof(none),
 			   len, 0, len);
-		frame_hdr(p->win[p->snd_nxt % WINDOW])->msg_len = msg_len;
-		frame_hdr(p->win[p->snd_nxt % WINDOW])->frag_off = frag_off;
+		fit_header(p->win[p->snd_nxt % WINDOW], FIT_ETH_DATA, node, &h);
 		commit_frames(p, 1);
 	}
-	mutex_unlock(&p->tx_mutex);
 	return err;
 }
 
@@ -462,7 +476,7 @@ void fit_eth_xmit_announce(const struct fit_announce *a)
 	u8 f[HDRS + sizeof(*a) + 16] = { 0 };
 
 	eth_header(f, bcast);
-	fit_header(f, FIT_ETH_ANNOUNCE, FIT_NODE_BROADCAST);
+	fit_header(f, FIT_ETH_ANNOUNCE, FIT_NODE_BROADCAST, NULL);
 	memcpy(f + HDRS, a, sizeof(*a));
 	netdev_xmit(eth_dev, f, MAX(sizeof(f), (size_t)MIN_FRAME));
 }
@@ -487,7 +501,6 @@ int fit_eth_add_peer(u16 node, const u8 *mac)
 		}
 	}
 	spin_lock_init(&p->lock, "fit_eth_peer");
-	mutex_init(&p->tx_mutex, "fit_eth_tx");
 	init_waitqueue_head(&p->tx_wait);
 	p->node = node;
 	p->rto = RTO_MIN;

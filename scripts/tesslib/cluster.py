@@ -12,15 +12,16 @@ full is dropped, as a real switch would, and FIT's transport retransmits.  Optio
 exactly that, and `pcap` records every frame the hub relays.
 
 Each node boots with `node=I nodes=N role=R` plus the caller's command
-line; its serial console goes to build/logs/<stamp>-<what>-nI.log.  All
-QEMUs have one deadline, and all are stopped on return, on an exception
-and on Ctrl-C.
+line; its serial console goes to build/logs/<stamp>-<what>-<pid>-nI.log.
+All QEMUs have one deadline, and all are stopped on return, on an
+exception, on Ctrl-C and on SIGTERM.
 """
 import collections
 import os
 import random
 import select
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -189,9 +190,11 @@ def run(kernel, roles, smp=2, mem="512M", kvm=False, cpu=None, extra="",
     """Boot one QEMU per role, wait until all ended or @timeout; return
     ([qemu.Result per node], hub statistics dict)."""
     hub = Hub(len(roles), drop=drop, seed=seed, pcap=pcap)
+    old_term = signal.signal(signal.SIGTERM, _sigterm)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     os.makedirs(paths.LOGS, exist_ok=True)
     nodes = []
+    start = time.monotonic()
     try:
         for i, role in enumerate(roles):
             argv = qemu.command(kernel, smp=smp, mem=mem, kvm=kvm, cpu=cpu,
@@ -210,12 +213,19 @@ def run(kernel, roles, smp=2, mem="512M", kvm=False, cpu=None, extra="",
         for n in nodes:
             n.stop()
         hub.close()
+        signal.signal(signal.SIGTERM, old_term)
     for n in nodes:
         r = n.result
         if n.proc and not (r.timed_out or r.interrupted):
             r.status = n.proc.returncode
+        r.seconds = r.seconds or time.monotonic() - start
     return [n.result for n in nodes], {"frames": hub.frames,
                                        "dropped": hub.dropped}
+
+
+def _sigterm(signum, frame):
+    """A TERM to the launcher stops the guests like Ctrl-C does."""
+    raise KeyboardInterrupt
 
 
 def _loop(hub, nodes, deadline, echo, on_line):
@@ -237,6 +247,3 @@ def _loop(hub, nodes, deadline, echo, on_line):
                 n = live.pop(fd)
                 n.proc.wait()
                 n.result.seconds = time.monotonic() - start
-    for n in nodes:
-        if not n.result.seconds:
-            n.result.seconds = time.monotonic() - start

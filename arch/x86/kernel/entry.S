@@ -61,7 +61,10 @@ isr_stubs:
 	vec = 0
 	.rept 256
 	.align 16
-	.if vec < 32 && ((ERRCODE_VECTORS >> vec) & 1)
+	.if vec < 32
+	.if ((ERRCODE_VECTORS >> vec) & 1) == 0
+	pushq $0
+	.endif
 	.else
 	pushq $0
 	.endif

@@ -4,15 +4,19 @@
  * copies and probes fault on purpose).  Otherwise it is a kernel bug: we
  * print what faulted — vector name, error code, for #PF the address and
  * the access kind — the bytes of the faulting instruction, registers and
- * a symbolized backtrace, then panic.  User-mode exceptions go to the
- * handler a user ABI registers (trap_set_user_handler); with none
- * registered there is no user mode and the exception is a kernel bug.
+ * a symbolized backtrace, then panic.  Page faults on user addresses go
+ * first to the pcache's resolver (trap_set_user_pf_handler), from user
+ * mode and from kernel user copies alike.  User-mode exceptions that are
+ * not resolved go to the handler a user ABI registers
+ * (trap_set_user_handler); with none registered there is no user mode and
+ * the exception is a kernel bug.
  *
  * NMIs carry cross-CPU requests (backtrace, stop) posted in smp.c.
  */
 #include <asm/extable.h>
 #include <asm/irq.h>
 #include <asm/layout.h>
+#include <asm/uaccess.h>
 #include <asm/x86.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
@@ -36,10 +40,33 @@ static const char *const names[32] = {
 };
 
 static user_trap_fn user_handler;
+static user_pf_fn user_pf_handler;
 
 void trap_set_user_handler(user_trap_fn fn)
 {
 	user_handler = fn;
+}
+
+void trap_set_user_pf_handler(user_pf_fn fn)
+{
+	user_pf_handler = fn;
+}
+
+/* A #PF on a user address: let the pcache resolve it.  Interrupts are
+ * turned on for the duration when the faulting context had them on (the
+ * resolver may sleep on the network); a kernel fault with interrupts off
+ * is never resolved here. */
+static bool resolve_user_pf(struct pt_regs *r)
+{
+	u64 addr = read_cr2();
+	int err;
+
+	if (!user_pf_handler || addr >= USER_TOP || !(r->rflags & (1ul << 9)))
+		return false;
+	local_irq_enable();
+	err = user_pf_handler(addr, r->error_code, r);
+	local_irq_disable();
+	return err == 0;
 }
 
 unsigned long extable_search(unsigned long rip)
@@ -102,6 +129,8 @@ void trap_exception(struct pt_regs *r)
 {
 	unsigned long v = r->vector, fix;
 
+	if (v == 14 && resolve_user_pf(r))
+		return;
 	if (user_mode(r) && user_handler && user_handler(r))
 		return;
 	if (!user_mode(r) && (v == 14 || v == 13) &&

@@ -43,6 +43,15 @@ unsigned long irq_count(int cpu, unsigned int vector);
 typedef bool (*user_trap_fn)(struct pt_regs *regs);
 void trap_set_user_handler(user_trap_fn fn);
 
+/* Page faults on user addresses — from user mode, or from the kernel
+ * inside a user copy — go first to this handler (the pcache): it returns
+ * 0 when the page is now mapped (the instruction is retried) or a negative
+ * errno (then a user fault becomes a signal through the user trap handler
+ * and a kernel access takes its exception-table fixup).  Called with
+ * interrupts on; may sleep.  @error_code is the #PF error code. */
+typedef int (*user_pf_fn)(u64 addr, u64 error_code, struct pt_regs *regs);
+void trap_set_user_pf_handler(user_pf_fn fn);
+
 void idt_init(void);	/* build the shared IDT (boot CPU, once) */
 void idt_load(void);	/* load it on this CPU */
 void trap_exception(struct pt_regs *regs);

@@ -1,0 +1,141 @@
+/* tests/host/test_verbs_abi.c — include/rdma/ib_verbs.h against rdma-core.
+ *
+ * Includes Tessera's verbs header and rdma-core's <infiniband/verbs.h>
+ * (Debian libibverbs-dev) and static-asserts that every mirrored value
+ * (IB_x == IBV_x) agrees: WR opcodes, WC opcodes, status codes and flags,
+ * QP states and types, access and send flags, QP attribute mask bits, MTUs,
+ * migration states.  A mismatch fails the build, which the runner reports.
+ * The runtime part checks ib_mtu_to_bytes() against the IB MTU table.
+ */
+#include "harness.h"
+#include <rdma/ib_verbs.h>
+#include <infiniband/verbs.h>
+
+#define ABI(x) _Static_assert((long long)IB_##x == (long long)IBV_##x, #x)
+
+ABI(MTU_256);
+ABI(MTU_512);
+ABI(MTU_1024);
+ABI(MTU_2048);
+ABI(MTU_4096);
+ABI(WC_SUCCESS);
+ABI(WC_LOC_LEN_ERR);
+ABI(WC_LOC_QP_OP_ERR);
+ABI(WC_LOC_EEC_OP_ERR);
+ABI(WC_LOC_PROT_ERR);
+ABI(WC_WR_FLUSH_ERR);
+ABI(WC_MW_BIND_ERR);
+ABI(WC_BAD_RESP_ERR);
+ABI(WC_LOC_ACCESS_ERR);
+ABI(WC_REM_INV_REQ_ERR);
+ABI(WC_REM_ACCESS_ERR);
+ABI(WC_REM_OP_ERR);
+ABI(WC_RETRY_EXC_ERR);
+ABI(WC_RNR_RETRY_EXC_ERR);
+ABI(WC_LOC_RDD_VIOL_ERR);
+ABI(WC_REM_INV_RD_REQ_ERR);
+ABI(WC_REM_ABORT_ERR);
+ABI(WC_INV_EECN_ERR);
+ABI(WC_INV_EEC_STATE_ERR);
+ABI(WC_FATAL_ERR);
+ABI(WC_RESP_TIMEOUT_ERR);
+ABI(WC_GENERAL_ERR);
+ABI(WC_TM_ERR);
+ABI(WC_TM_RNDV_INCOMPLETE);
+ABI(WC_SEND);
+ABI(WC_RDMA_WRITE);
+ABI(WC_RDMA_READ);
+ABI(WC_COMP_SWAP);
+ABI(WC_FETCH_ADD);
+ABI(WC_BIND_MW);
+ABI(WC_LOCAL_INV);
+ABI(WC_TSO);
+ABI(WC_ATOMIC_WRITE);
+ABI(WC_RECV);
+ABI(WC_RECV_RDMA_WITH_IMM);
+ABI(WC_GRH);
+ABI(WC_WITH_IMM);
+ABI(WC_IP_CSUM_OK);
+ABI(WC_WITH_INV);
+ABI(ACCESS_LOCAL_WRITE);
+ABI(ACCESS_REMOTE_WRITE);
+ABI(ACCESS_REMOTE_READ);
+ABI(ACCESS_REMOTE_ATOMIC);
+ABI(ACCESS_MW_BIND);
+ABI(ACCESS_ZERO_BASED);
+ABI(ACCESS_ON_DEMAND);
+ABI(ACCESS_HUGETLB);
+ABI(QPT_RC);
+ABI(QPT_UC);
+ABI(QPT_UD);
+ABI(QPT_RAW_PACKET);
+ABI(QPT_XRC_SEND);
+ABI(QPT_XRC_RECV);
+ABI(QPT_DRIVER);
+ABI(QP_STATE);
+ABI(QP_CUR_STATE);
+ABI(QP_EN_SQD_ASYNC_NOTIFY);
+ABI(QP_ACCESS_FLAGS);
+ABI(QP_PKEY_INDEX);
+ABI(QP_PORT);
+ABI(QP_QKEY);
+ABI(QP_AV);
+ABI(QP_PATH_MTU);
+ABI(QP_TIMEOUT);
+ABI(QP_RETRY_CNT);
+ABI(QP_RNR_RETRY);
+ABI(QP_RQ_PSN);
+ABI(QP_MAX_QP_RD_ATOMIC);
+ABI(QP_ALT_PATH);
+ABI(QP_MIN_RNR_TIMER);
+ABI(QP_SQ_PSN);
+ABI(QP_MAX_DEST_RD_ATOMIC);
+ABI(QP_PATH_MIG_STATE);
+ABI(QP_CAP);
+ABI(QP_DEST_QPN);
+ABI(QP_RATE_LIMIT);
+ABI(QPS_RESET);
+ABI(QPS_INIT);
+ABI(QPS_RTR);
+ABI(QPS_RTS);
+ABI(QPS_SQD);
+ABI(QPS_SQE);
+ABI(QPS_ERR);
+ABI(QPS_UNKNOWN);
+ABI(MIG_MIGRATED);
+ABI(MIG_REARM);
+ABI(MIG_ARMED);
+ABI(WR_RDMA_WRITE);
+ABI(WR_RDMA_WRITE_WITH_IMM);
+ABI(WR_SEND);
+ABI(WR_SEND_WITH_IMM);
+ABI(WR_RDMA_READ);
+ABI(WR_ATOMIC_CMP_AND_SWP);
+ABI(WR_ATOMIC_FETCH_AND_ADD);
+ABI(WR_LOCAL_INV);
+ABI(WR_BIND_MW);
+ABI(WR_SEND_WITH_INV);
+ABI(WR_TSO);
+ABI(WR_DRIVER1);
+ABI(WR_ATOMIC_WRITE);
+ABI(SEND_FENCE);
+ABI(SEND_SIGNALED);
+ABI(SEND_SOLICITED);
+ABI(SEND_INLINE);
+ABI(SEND_IP_CSUM);
+
+static void test_mtu_bytes(void)
+{
+	CHECK_EQ(ib_mtu_to_bytes(IB_MTU_256), 256);
+	CHECK_EQ(ib_mtu_to_bytes(IB_MTU_1024), 1024);
+	CHECK_EQ(ib_mtu_to_bytes(IB_MTU_4096), 4096);
+	CHECK_EQ(ib_mtu_to_bytes((enum ib_mtu)0), 0);
+	CHECK_EQ(ib_mtu_to_bytes((enum ib_mtu)6), 0);
+	CHECK_EQ(IB_WC_RECV_RDMA_WITH_IMM & IB_WC_RECV, IB_WC_RECV);
+}
+
+int main(void)
+{
+	RUN(test_mtu_bytes);
+	return harness_exit();
+}
