@@ -27,7 +27,7 @@ struct p2m_service_stats {
 	u64 esrch;		/* for processes not held here */
 	u64 bad_len;		/* variable parts that did not add up */
 	u64 csum_errors;	/* pages whose CRC32C did not match */
-	u64 misses, flushes, piggybacks, zerofills, pages_sent;
+	u64 misses, flushes, piggybacks, zerofills, upgrades, pages_sent;
 	u64 procs;		/* processes held now */
 };
 void p2m_service_get_stats(struct p2m_service_stats *out);

@@ -29,6 +29,9 @@ struct p2m_changes {
 struct p2m_dirty {
 	u64 uva;			/* page aligned */
 	const void *page;		/* 4096 bytes */
+	const u32 *csum;		/* its CRC32C taken earlier (the pcache
+					 * at eviction), or NULL: computed
+					 * here when p2m.csum=1 */
 };
 
 /* What a miss brought besides the pages. */
@@ -36,7 +39,8 @@ struct p2m_fill {
 	unsigned int nr;		/* pages filled (>= 1 on success) */
 	u32 writable;			/* bit i: page i may be mapped writable */
 	u32 prot;			/* PROT_* of the faulting VMA */
-	int piggy_err;			/* result of the piggybacked flush */
+	int piggy_err;			/* result of the piggybacked flush; the
+					 * call's error if it never arrived */
 };
 
 /* The memory node for this node's processes, or -EHOSTUNREACH. */
@@ -49,13 +53,27 @@ int p2m_mem_node(void);
 int p2m_miss(u32 tgid, u64 uva, u32 flags, const struct p2m_dirty *flush,
 	     void *page_out, struct p2m_fill *info);
 /* Same with fault-around: up to @nr (<= P2M_MISS_MAX_PAGES) pages from
- * @uva's page into @pages[i]; returns the number filled (>= 1). */
+ * @uva's page into @pages[i]; returns the number filled (>= 1).
+ * @csums (may be NULL) gets each page's CRC32C: the one that crossed the
+ * network (checked here) or, if the memory node sent none, computed. */
 int p2m_miss_many(u32 tgid, u64 uva, u32 flags,
 		  const struct p2m_dirty *flush, void **pages,
-		  unsigned int nr, struct p2m_fill *info);
+		  unsigned int nr, struct p2m_fill *info, u32 *csums);
 /* PCACHE_FLUSH: write a dirty line back.  -EFAULT: the memory node does
  * not take it (no longer mapped writable); the data is dropped. */
 int p2m_flush(u32 tgid, u64 uva, const void *page);
+/* Same with the page's CRC32C taken earlier (@csum may be NULL). */
+int p2m_flush_sum(u32 tgid, u64 uva, const void *page, const u32 *csum);
+/* PCACHE_UPGRADE: may this node now write the read-only line at @uva?
+ * 0 (the memory node broke COW), -EACCES, -EFAULT, or a transport error;
+ * *@prot gets the VMA's PROT_*. */
+int p2m_upgrade(u32 tgid, u64 uva, u32 *prot);
+
+/* The pcache's memory-node hooks (fetch, flush, check_write,
+ * first_touch, zerofill_notify, vma_pages_after) over P2M, written into
+ * @ops; the page-table hooks stay the caller's (pcache_glue.c). */
+struct pcache_ops;
+void p2m_pcache_ops(struct pcache_ops *ops);
 /* PCACHE_ZEROFILL: this node zero-filled @uva's page itself. */
 int p2m_zerofill(u32 tgid, u64 uva, u32 flags, bool *writable, u32 *prot);
 

@@ -36,6 +36,7 @@ enum p2m_opcode {
 	P2M_PCACHE_MISS = MSG_PROTO_P2M + 0x01,
 	P2M_PCACHE_FLUSH = MSG_PROTO_P2M + 0x02,
 	P2M_PCACHE_ZEROFILL = MSG_PROTO_P2M + 0x03,
+	P2M_PCACHE_UPGRADE = MSG_PROTO_P2M + 0x04,
 	P2M_MMAP = MSG_PROTO_P2M + 0x10,
 	P2M_MUNMAP = MSG_PROTO_P2M + 0x11,
 	P2M_MREMAP = MSG_PROTO_P2M + 0x12,
@@ -60,6 +61,8 @@ enum p2m_opcode {
 
 /* Flags shared by page-carrying messages. */
 #define P2M_F_CSUM		0x80000000u	/* csum fields are valid */
+/* PROT_READ/PROT_WRITE (include/uapi/mman.h) equal the pcache's
+ * PCACHE_PROT_READ/WRITE: prot fields go to the pcache unchanged. */
 
 /* The checksum debug option (p2m.csum=, managers/p2m_param.c). */
 bool p2m_csum_enabled(void);
@@ -164,6 +167,12 @@ struct p2m_zerofill_rep {
 } __packed;
 _Static_assert(sizeof(struct p2m_zerofill_rep) == 8,
 	       "p2m_zerofill_rep wire size");
+
+/* PCACHE_UPGRADE (request and reply as ZEROFILL; flags ignored): a write
+ * to a line the processor holds read-only.  The memory node breaks
+ * copy-on-write and marks the page given writable; no data crosses (the
+ * processor's clean line equals the page).  -EACCES if the VMA forbids
+ * writing, -EFAULT without a VMA. */
 
 /* ---- memory system calls (reply: struct p2m_vm_rep) ------------------ */
 

@@ -1,6 +1,6 @@
 /* managers/memory/service_page.c — P2M page traffic on the memory node:
  * PCACHE_MISS (with an optional piggybacked write-back and fault-around),
- * PCACHE_FLUSH and PCACHE_ZEROFILL.
+ * PCACHE_FLUSH, PCACHE_ZEROFILL and PCACHE_UPGRADE.
  *
  * A miss resolves the fault in the space's own page tables (mm_fault:
  * allocate, read file data, break COW on a write) and ships the page.
@@ -169,32 +169,48 @@ static int flush_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	return err ? err : fit_reply(ctx, NULL, 0);
 }
 
-static int zerofill_handler(struct fit_msg_ctx *ctx, const void *req,
-			    u32 len)
+/* ZEROFILL and UPGRADE: fault the page in without shipping it (a zero
+ * page for a first touch; COW broken for a write). */
+static int nodata_fault(struct fit_msg_ctx *ctx, const void *req, u32 len,
+			u32 flags)
 {
 	const struct p2m_zerofill_req *r = req;
 	struct p2m_zerofill_rep rep = { 0, 0 };
+	u64 va = ALIGN_DOWN(r->uva, MM_PAGE_SIZE);
 	struct p2m_proc *p;
 	u32 prot = 0;
 	bool w = false;
 	int err;
 
-	svc_count(&svc_stats.zerofills);
 	if (len != sizeof(*r))
 		return svc_bad_len(ctx, len);
 	err = svc_proc_lock(ctx, r->tgid, &p);
 	if (err)
 		return err;
-	err = mm_fault(p->mm, ALIGN_DOWN(r->uva, MM_PAGE_SIZE),
-		       r->flags & P2M_MISS_WRITE ? MM_FAULT_WRITE : 0, NULL,
-		       &w);
+	err = mm_fault(p->mm, va, flags, NULL, &w);
 	if (!err)
-		vma_pages_from(p->mm, ALIGN_DOWN(r->uva, MM_PAGE_SIZE), 1,
-			       &prot);
+		vma_pages_from(p->mm, va, 1, &prot);
 	svc_proc_unlock(p);
 	rep.writable = w;
 	rep.prot = prot;
 	return err ? err : fit_reply(ctx, &rep, sizeof(rep));
+}
+
+static int zerofill_handler(struct fit_msg_ctx *ctx, const void *req,
+			    u32 len)
+{
+	const struct p2m_zerofill_req *r = req;
+
+	svc_count(&svc_stats.zerofills);
+	return nodata_fault(ctx, req, len, len >= sizeof(*r) &&
+			    (r->flags & P2M_MISS_WRITE) ? MM_FAULT_WRITE : 0);
+}
+
+static int upgrade_handler(struct fit_msg_ctx *ctx, const void *req,
+			   u32 len)
+{
+	svc_count(&svc_stats.upgrades);
+	return nodata_fault(ctx, req, len, MM_FAULT_WRITE);
 }
 
 int svc_page_init(void)
@@ -211,5 +227,9 @@ int svc_page_init(void)
 		err = fit_register_handler(P2M_PCACHE_ZEROFILL,
 					   sizeof(struct p2m_zerofill_req),
 					   zerofill_handler);
+	if (!err)
+		err = fit_register_handler(P2M_PCACHE_UPGRADE,
+					   sizeof(struct p2m_zerofill_req),
+					   upgrade_handler);
 	return err;
 }

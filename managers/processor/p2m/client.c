@@ -1,6 +1,6 @@
 /* managers/processor/p2m/client.c — the processor node's P2M client:
  * choosing the memory node, the call wrapper, page traffic (MISS, FLUSH,
- * ZEROFILL) and processes (EXECVE, EXIT, MAPS).  Memory system calls:
+ * ZEROFILL, UPGRADE) and processes (EXECVE, EXIT, MAPS).  Memory system calls:
  * client_vm.c.
  *
  * The memory node: mem_node=N, else this node if it has the memory role,
@@ -96,7 +96,10 @@ static u32 miss_request(struct p2m_miss_req *r, u32 tgid, u64 uva,
 	r->flags |= P2M_MISS_PIGGY;
 	r->piggy_uva = flush->uva;
 	memcpy(r + 1, flush->page, P2M_PAGE_SIZE);
-	if (p2m_csum_enabled()) {
+	if (flush->csum) {
+		r->flags |= P2M_MISS_PIGGY_CSUM;
+		r->piggy_csum = *flush->csum;
+	} else if (p2m_csum_enabled()) {
 		r->flags |= P2M_MISS_PIGGY_CSUM;
 		r->piggy_csum = crc32c(flush->page, P2M_PAGE_SIZE);
 	}
@@ -105,7 +108,8 @@ static u32 miss_request(struct p2m_miss_req *r, u32 tgid, u64 uva,
 
 /* Check and copy out the pages of a miss reply. */
 static int miss_pages(const struct p2m_miss_rep *rep, int len,
-		      unsigned int nr, void **pages, struct p2m_fill *info)
+		      unsigned int nr, void **pages, struct p2m_fill *info,
+		      u32 *csums)
 {
 	const u8 *data = (const u8 *)(rep + 1);
 	unsigned int i;
@@ -130,18 +134,21 @@ static int miss_pages(const struct p2m_miss_rep *rep, int len,
 			return -EIO;
 		}
 		memcpy(pages[i], pg, P2M_PAGE_SIZE);
+		if (csums)
+			csums[i] = rep->flags & P2M_F_CSUM
+				   ? rep->csum[i] : crc32c(pg, P2M_PAGE_SIZE);
 	}
 	return (int)rep->nr;
 }
 
 int p2m_miss_many(u32 tgid, u64 uva, u32 flags,
 		  const struct p2m_dirty *flush, void **pages,
-		  unsigned int nr, struct p2m_fill *info)
+		  unsigned int nr, struct p2m_fill *info, u32 *csums)
 {
 	u32 rmax = sizeof(struct p2m_miss_rep) + nr * P2M_PAGE_SIZE;
 	struct p2m_miss_req *req;
 	struct p2m_miss_rep *rep;
-	int len, ret;
+	int len = -ENOMEM, ret;
 	u32 qlen;
 
 	if (!nr || nr > P2M_MISS_MAX_PAGES || (flush && !info))
@@ -152,8 +159,11 @@ int p2m_miss_many(u32 tgid, u64 uva, u32 flags,
 	if (!ret) {
 		qlen = miss_request(req, tgid, uva, flags, flush, nr);
 		len = p2m_call(P2M_PCACHE_MISS, req, qlen, rep, rmax, false);
-		ret = len < 0 ? len : miss_pages(rep, len, nr, pages, info);
+		ret = len < 0 ? len : miss_pages(rep, len, nr, pages, info,
+						 csums);
 	}
+	if (info && len < 0)		/* the flush's fate is unknown */
+		info->piggy_err = flush ? len : 0;
 	kfree(req);
 	kfree(rep);
 	return ret;
@@ -162,12 +172,18 @@ int p2m_miss_many(u32 tgid, u64 uva, u32 flags,
 int p2m_miss(u32 tgid, u64 uva, u32 flags, const struct p2m_dirty *flush,
 	     void *page_out, struct p2m_fill *info)
 {
-	int r = p2m_miss_many(tgid, uva, flags, flush, &page_out, 1, info);
+	int r = p2m_miss_many(tgid, uva, flags, flush, &page_out, 1, info,
+			      NULL);
 
 	return r < 0 ? r : 0;
 }
 
 int p2m_flush(u32 tgid, u64 uva, const void *page)
+{
+	return p2m_flush_sum(tgid, uva, page, NULL);
+}
+
+int p2m_flush_sum(u32 tgid, u64 uva, const void *page, const u32 *csum)
 {
 	struct p2m_flush_req *r = kmalloc(P2M_FLUSH_LEN);
 	int ret;
@@ -176,30 +192,45 @@ int p2m_flush(u32 tgid, u64 uva, const void *page)
 		return -ENOMEM;
 	*r = (struct p2m_flush_req){ .tgid = tgid, .uva = uva };
 	memcpy(r + 1, page, P2M_PAGE_SIZE);
-	if (p2m_csum_enabled()) {
+	if (csum || p2m_csum_enabled()) {
 		r->flags = P2M_F_CSUM;
-		r->csum = crc32c(page, P2M_PAGE_SIZE);
+		r->csum = csum ? *csum : crc32c(page, P2M_PAGE_SIZE);
 	}
 	ret = p2m_call(P2M_PCACHE_FLUSH, r, P2M_FLUSH_LEN, NULL, 0, false);
 	kfree(r);
 	return ret < 0 ? ret : 0;
 }
 
-int p2m_zerofill(u32 tgid, u64 uva, u32 flags, bool *writable, u32 *prot)
+static int nodata_call(u16 op, u32 tgid, u64 uva, u32 flags,
+		       bool *writable, u32 *prot)
 {
 	struct p2m_zerofill_req r = { .tgid = tgid, .uva = uva,
 				      .flags = flags & P2M_MISS_WRITE };
 	struct p2m_zerofill_rep rep;
-	int len = p2m_call(P2M_PCACHE_ZEROFILL, &r, sizeof(r), &rep,
-			   sizeof(rep), false);
+	int len = p2m_call(op, &r, sizeof(r), &rep, sizeof(rep), false);
 
 	if (len < 0)
 		return len;
 	if (len != sizeof(rep))
-		return bad_reply(P2M_PCACHE_ZEROFILL, len);
+		return bad_reply(op, len);
 	*writable = rep.writable;
 	*prot = rep.prot;
 	return 0;
+}
+
+int p2m_zerofill(u32 tgid, u64 uva, u32 flags, bool *writable, u32 *prot)
+{
+	return nodata_call(P2M_PCACHE_ZEROFILL, tgid, uva, flags, writable,
+			   prot);
+}
+
+int p2m_upgrade(u32 tgid, u64 uva, u32 *prot)
+{
+	bool w = false;
+	int err = nodata_call(P2M_PCACHE_UPGRADE, tgid, uva, P2M_MISS_WRITE,
+			      &w, prot);
+
+	return err ? err : w ? 0 : -EACCES;
 }
 
 /* ---- processes --------------------------------------------------- */

@@ -195,10 +195,10 @@ static int pages_body(struct selftest_ctx *t, int node)
 	ST_EQ(prot, RW);
 	ST_EQ(write_pattern(TGID_PAGES, a + PG, 1, 3), 0);
 	/* Fault-around stops at a never-touched anonymous page: 1 page. */
-	ST_EQ(p2m_miss_many(TGID_PAGES, a + PG, 0, NULL, pages, 5, &f), 1);
+	ST_EQ(p2m_miss_many(TGID_PAGES, a + PG, 0, NULL, pages, 5, &f, NULL), 1);
 	ST_EQ(write_pattern(TGID_PAGES, a + 2 * PG, 2, 3), 0);
 	/* ... and at the VMA's end: 2 of 5 pages. */
-	ST_EQ(p2m_miss_many(TGID_PAGES, a + PG, 0, NULL, pages, 5, &f), 2);
+	ST_EQ(p2m_miss_many(TGID_PAGES, a + PG, 0, NULL, pages, 5, &f, NULL), 2);
 	ST_EQ(f.nr, 2);
 	ST_EQ(f.prot, RW);
 	ST_EQ(f.writable, 3);
@@ -206,7 +206,7 @@ static int pages_body(struct selftest_ctx *t, int node)
 	ST_ASSERT(!memcmp(pages[1], pages[4], PG));
 	/* Piggyback: page 2 dirty, flushed with the miss of page 0. */
 	memset(buf, 0x77, PG);
-	d = (struct p2m_dirty){ a + 2 * PG, buf };
+	d = (struct p2m_dirty){ a + 2 * PG, buf, NULL };
 	ST_EQ(p2m_miss(TGID_PAGES, a, P2M_MISS_WRITE, &d, buf + PG, &f), 0);
 	ST_EQ(f.piggy_err, 0);
 	ST_EQ(((u8 *)buf)[PG], 0);		/* page 0: zero-filled */
@@ -214,7 +214,7 @@ static int pages_body(struct selftest_ctx *t, int node)
 	ST_ASSERT(!memcmp(buf, buf + PG, PG));
 	/* A piggyback on the page being fetched: flushed first. */
 	memset(buf, 0x33, PG);
-	d = (struct p2m_dirty){ a + 2 * PG, buf };
+	d = (struct p2m_dirty){ a + 2 * PG, buf, NULL };
 	ST_EQ(p2m_miss(TGID_PAGES, a + 2 * PG, 0, &d, buf + PG, &f), 0);
 	ST_ASSERT(!memcmp(buf, buf + PG, PG));
 	ST_EQ(p2m_exit(TGID_PAGES), 0);
@@ -251,7 +251,7 @@ static int walk_fill(struct selftest_ctx *t, struct walk *k, u64 page,
 		     bool write, struct line **out)
 {
 	struct line *l = &k->line[rnd(&k->seed) % WALK_LINES];
-	struct p2m_dirty d = { k->base + l->page * PG, l->w };
+	struct p2m_dirty d = { k->base + l->page * PG, l->w, NULL };
 	bool piggy = l->dirty && (rnd(&k->seed) & 1);
 	static u64 want[PG / 8];
 	struct p2m_fill f;
