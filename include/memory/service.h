@@ -5,10 +5,11 @@
  * Documentation/p2m.md.
  *
  * The service starts at boot on nodes with the memory role (ROLE_INIT).
- * Executables come from a file source: today a table of in-memory files
- * registered here (tests, built-in programs); later the storage client
- * (include/storage/client.h).  File handles in VMAs name entries of that
- * table; a registered file is never removed (spaces may map it).
+ * Executables come from a file source: first a table of in-memory files
+ * registered here (tests, built-in programs), then the storage node
+ * through the storage client (include/storage/client.h).  File handles
+ * in VMAs name entries of those tables, which are never removed (spaces
+ * may map them).
  */
 #ifndef MEMORY_SERVICE_H
 #define MEMORY_SERVICE_H
@@ -17,6 +18,9 @@
 
 #define P2M_FILES_MAX		32
 #define P2M_FILE_PATH_MAX	128
+/* Files found on the storage node: handles from P2M_FILE_STORAGE on. */
+#define P2M_SFILES_MAX		256
+#define P2M_FILE_STORAGE	(1ull << 32)
 
 /* Make @data (@size bytes, which must stay valid and unchanged forever)
  * the file @path for EXECVE and file mappings.  0, -EEXIST, -ENOSPC,

@@ -11,20 +11,26 @@
  * its own processes.  A request for an unknown process gets -ESRCH, and
  * the first one per processor node is logged.
  *
- * File source: until the storage client lands, executables and file
- * mappings come from a table of in-memory files registered with
- * p2m_file_register() (selftests register a host-built test program).
- * A file handle is the table index + 1; entries are never removed.
+ * File source: executables and file mappings come first from a table of
+ * in-memory files registered with p2m_file_register() (selftests
+ * register a host-built test program; handle = index + 1), then from the
+ * storage node through the storage client (include/storage/client.h),
+ * if some node announced the storage role: a path found there gets a slot
+ * in a table of storage handles (fs, ino, gen), handle = P2M_FILE_STORAGE
+ * + index, and file pages are read with storage_read.  Entries of both
+ * tables are never removed (VMAs may name them).
  *
  * Locks: table_lock (mutex) for the hash table and references;
- * files_lock (mutex) for the file table's registration (readers see
- * only published entries: nr_files is written after the entry).
+ * files_lock (mutex) for registering entries in either file table
+ * (readers see only published entries: the counts are written after the
+ * entry, with release/acquire).
  */
 #include <kernel/node.h>
 #include <kernel/printk.h>
 #include <kernel/role.h>
 #include <lib/string.h>
 #include <mm/mm.h>
+#include <storage/client.h>
 #include <uapi/errno.h>
 #include "svc_internal.h"
 
@@ -192,6 +198,19 @@ static struct svc_file files[P2M_FILES_MAX];
 static unsigned int nr_files;
 static DEFINE_MUTEX(files_lock);
 
+static int mem_file_find(const char *path, u64 *handle, u64 *size)
+{
+	unsigned int n = __atomic_load_n(&nr_files, __ATOMIC_ACQUIRE);
+
+	for (unsigned int i = 0; i < n; i++)
+		if (!strcmp(files[i].path, path)) {
+			*handle = i + 1;
+			*size = files[i].size;
+			return 0;
+		}
+	return -ENOENT;
+}
+
 int p2m_file_register(const char *path, const void *data, u64 size)
 {
 	size_t len = path ? strlen(path) : 0;
@@ -203,7 +222,7 @@ int p2m_file_register(const char *path, const void *data, u64 size)
 	if (len >= P2M_FILE_PATH_MAX)
 		return -ENAMETOOLONG;
 	mutex_lock(&files_lock);
-	if (!svc_file_lookup(path, &h, &sz))
+	if (!mem_file_find(path, &h, &sz))
 		err = -EEXIST;
 	else if (nr_files == P2M_FILES_MAX)
 		err = -ENOSPC;
@@ -217,17 +236,78 @@ int p2m_file_register(const char *path, const void *data, u64 size)
 	return err;
 }
 
+static struct storage_handle sfiles[P2M_SFILES_MAX];
+static unsigned int nr_sfiles;
+
+static bool storage_present(void)
+{
+	for (unsigned int n = 0; n < node_count(); n++)
+		if (fit_node_roles((u16)n) & ROLE_STORAGE)
+			return true;
+	return false;
+}
+
+/* The slot of storage file @h (found or added). */
+static int sfile_slot(const struct storage_handle *h, u64 *handle)
+{
+	unsigned int i;
+	int err = 0;
+
+	mutex_lock(&files_lock);
+	for (i = 0; i < nr_sfiles; i++)
+		if (sfiles[i].fs == h->fs && sfiles[i].ino == h->ino &&
+		    sfiles[i].gen == h->gen)
+			break;
+	if (i == nr_sfiles && i == P2M_SFILES_MAX)
+		err = -ENFILE;
+	else if (i == nr_sfiles) {
+		sfiles[i] = *h;
+		__atomic_store_n(&nr_sfiles, i + 1, __ATOMIC_RELEASE);
+	}
+	mutex_unlock(&files_lock);
+	*handle = P2M_FILE_STORAGE + i;
+	return err;
+}
+
+static int storage_file(const char *path, u64 *handle, u64 *size)
+{
+	struct storage_handle h;
+	struct storage_stat st;
+	int err;
+
+	if (!storage_present())
+		return -ENOENT;
+	err = storage_lookup(NULL, path, true, &h, &st);
+	if (err == -ESTALE || err == -ENODEV)	/* nothing mounted there */
+		return -ENOENT;
+	if (err)
+		return err;
+	if ((st.mode & STORAGE_S_IFMT) != STORAGE_S_IFREG)
+		return -EACCES;
+	*size = st.size;
+	return sfile_slot(&h, handle);
+}
+
 int svc_file_lookup(const char *path, u64 *handle, u64 *size)
 {
-	unsigned int n = __atomic_load_n(&nr_files, __ATOMIC_ACQUIRE);
+	int err = mem_file_find(path, handle, size);
 
-	for (unsigned int i = 0; i < n; i++)
-		if (!strcmp(files[i].path, path)) {
-			*handle = i + 1;
-			*size = files[i].size;
-			return 0;
-		}
-	return -ENOENT;
+	return err ? storage_file(path, handle, size) : 0;
+}
+
+static int storage_file_read(u64 handle, u64 off, void *buf, u64 len)
+{
+	unsigned int n = __atomic_load_n(&nr_sfiles, __ATOMIC_ACQUIRE);
+	u64 i = handle - P2M_FILE_STORAGE;
+	ssize_t got;
+
+	if (i >= n)
+		return -EBADF;
+	got = storage_read(&sfiles[i], off, buf, len);
+	if (got < 0)
+		return (int)got;
+	memset((u8 *)buf + got, 0, len - (u64)got);
+	return 0;
 }
 
 int svc_file_read(u64 handle, u64 off, void *buf, u64 len)
@@ -236,6 +316,8 @@ int svc_file_read(u64 handle, u64 off, void *buf, u64 len)
 	const struct svc_file *f;
 	u64 have;
 
+	if (handle >= P2M_FILE_STORAGE)
+		return storage_file_read(handle, off, buf, len);
 	if (!handle || handle > n)
 		return -EBADF;
 	f = &files[handle - 1];

@@ -8,6 +8,8 @@
  *             every segment byte against the ELF file, .bss zero, the
  *             break, MAPS; a second exec replaces the space, a failed one
  *             leaves it intact; EXIT.
+ *  p2m_exec_storage  the same program from the storage node's boot
+ *             archive (skips when no storage node has /p2m_hello).
  *  p2m_fork   FORK: the WRPROTECT record, copy-on-write seen through the
  *             misses of both processes, a late flush of a pre-fork line
  *             refused, -EEXIST / -ESRCH.
@@ -35,6 +37,7 @@
 #include "p2m_test.h"
 
 #define TGID_EXEC	1001
+#define TGID_STORAGE	1002
 #define TGID_PARENT	1101
 #define TGID_CHILD	1102
 #define TGID_BAD	1201
@@ -52,7 +55,8 @@ static const struct elf64_phdr *hello_phdr(unsigned int i)
 }
 
 /* Every PT_LOAD: file bytes as in the file, the rest up to p_memsz 0. */
-static int check_segments(struct selftest_ctx *t, u8 *buf, u64 *hi)
+static int check_segments_of(struct selftest_ctx *t, u32 tgid, u8 *buf,
+			     u64 *hi)
 {
 	for (unsigned int i = 0; i < hello_ehdr()->e_phnum; i++) {
 		const struct elf64_phdr *ph = hello_phdr(i);
@@ -61,8 +65,7 @@ static int check_segments(struct selftest_ctx *t, u8 *buf, u64 *hi)
 		if (ph->p_type != PT_LOAD)
 			continue;
 		ST_ASSERT(ph->p_memsz <= 16 * P2M_PAGE_SIZE);
-		ST_EQ(p2m_read_user(TGID_EXEC, ph->p_vaddr, buf, ph->p_memsz),
-		      0);
+		ST_EQ(p2m_read_user(tgid, ph->p_vaddr, buf, ph->p_memsz), 0);
 		ST_ASSERT(!memcmp(buf, usr_p2m_hello_start + ph->p_offset,
 				  ph->p_filesz));
 		for (j = ph->p_filesz; j < ph->p_memsz; j++)
@@ -72,6 +75,11 @@ static int check_segments(struct selftest_ctx *t, u8 *buf, u64 *hi)
 		*hi = MAX(*hi, ph->p_vaddr + ph->p_memsz);
 	}
 	return 0;
+}
+
+static int check_segments(struct selftest_ctx *t, u8 *buf, u64 *hi)
+{
+	return check_segments_of(t, TGID_EXEC, buf, hi);
 }
 
 static u64 auxv_get(const u64 *auxv, u64 type)
@@ -176,6 +184,39 @@ out:
 SELFTEST(p2m_exec)
 {
 	return p2m_test_run(t, exec_body);
+}
+
+/* The same program read from the storage node: `tessera selftest
+ * --topology p,m,s --archive build/usr 'p2m_*'` (or role=all with
+ * --archive) puts usr/'s binaries in the boot archive it serves. */
+static int storage_body(struct selftest_ctx *t, int node)
+{
+	static const char *const argv[] = { "/p2m_hello", NULL };
+	u8 *buf = kmalloc(16 * P2M_PAGE_SIZE);
+	struct p2m_exec_out o;
+	u64 hi = 0;
+	int err;
+
+	ST_ASSERT(buf);
+	err = p2m_execve_as(TGID_STORAGE, "/p2m_hello", argv, NULL, NULL, &o);
+	if (err == -ENOENT) {
+		kfree(buf);
+		ST_SKIP("no /p2m_hello on a storage node (--archive build/usr)");
+	}
+	ST_EQ(err, 0);
+	ST_EQ(o.entry, hello_ehdr()->e_entry);
+	err = check_segments_of(t, TGID_STORAGE, buf, &hi);
+	kfree(buf);
+	ST_EQ(p2m_exit(TGID_STORAGE), 0);
+	if (err)
+		return err;
+	ST_EQ(o.brk, ALIGN_UP(hi, P2M_PAGE_SIZE));
+	return 0;
+}
+
+SELFTEST(p2m_exec_storage)
+{
+	return p2m_test_run(t, storage_body);
 }
 
 /* ---- fork ---------------------------------------------------------- */

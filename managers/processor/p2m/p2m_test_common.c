@@ -2,6 +2,8 @@
  * (see p2m_test.h): running a body on role=all or across `p,m`, the
  * memory node's test handlers and test files, user-memory helpers.
  *
+ * Storage nodes only register DONE: on topologies with one they serve
+ * (the memory node reads files there) until node 0 says a test is done.
  * Memory nodes (ROLE_INIT, selftest builds only) register the test
  * programs: the hello program embedded from usr/, and broken copies of it
  * (truncated, overlapping segments, an absurd p_memsz, not an ELF) for
@@ -87,7 +89,11 @@ static int test_files_init(void)
 {
 	static const char notelf[] = "#!/bin/sh\necho this is no ELF\n";
 	u64 size = usr_p2m_hello_end - usr_p2m_hello_start;
-	int err = p2m_file_register(P2M_TEST_HELLO, usr_p2m_hello_start, size);
+	int err;
+
+	if (!node_has_role(ROLE_MEMORY))	/* storage: DONE only */
+		return fit_register_handler(P2M_TEST_OP_DONE, 0, done_handler);
+	err = p2m_file_register(P2M_TEST_HELLO, usr_p2m_hello_start, size);
 
 	if (!err)
 		err = p2m_file_register(P2M_TEST_TRUNC, usr_p2m_hello_start,
@@ -108,7 +114,7 @@ static int test_files_init(void)
 		err = fit_register_handler(P2M_TEST_OP_PAGE, 0, page_handler);
 	return err;
 }
-ROLE_INIT(p2m_test_files, ROLE_MEMORY, test_files_init);
+ROLE_INIT(p2m_test_files, ROLE_MEMORY | ROLE_STORAGE, test_files_init);
 
 /* ---- processor side ----------------------------------------------- */
 
@@ -151,27 +157,42 @@ static int send_done(int node)
 	return r;
 }
 
+/* Every other node serves until told: the memory node and, on
+ * topologies with one, the storage node the memory node reads from. */
+static int send_done_all(void)
+{
+	int failed = 0;
+
+	for (unsigned int n = 0; n < node_count(); n++)
+		if (n != node_self() &&
+		    (fit_node_roles((u16)n) & (ROLE_MEMORY | ROLE_STORAGE)) &&
+		    send_done((int)n) && !failed)
+			failed = (int)n + 1;
+	return failed;
+}
+
 static int drive(struct selftest_ctx *t,
 		 int (*body)(struct selftest_ctx *t, int node))
 {
 	struct p2m_test_stats a, b;
-	int node = find_memory_node(), err, done = 0;
+	int node = find_memory_node(), err, done;
 
-	if (node < 0)
+	if (node < 0) {
+		send_done_all();
 		ST_SKIP("no memory node answers (%d)", node);
+	}
 	err = p2m_test_stats(node, &a);
 	if (!err)
 		err = body(t, node);
 	if (!err && !t->failed)
 		err = p2m_test_stats(node, &b);
-	if (node != (int)node_self())
-		done = send_done(node);
+	done = send_done_all();
 	if (t->failed)
 		return -1;
 	if (err)
 		ST_FAIL("error %d", err);
 	if (done)
-		ST_FAIL("memory node %d did not take DONE: %d", node, done);
+		ST_FAIL("node %d did not take DONE", done - 1);
 	if (b.pages_in_use != a.pages_in_use || b.procs != a.procs)
 		ST_FAIL("leak on the memory node: pages %llu -> %llu, "
 			"processes %llu -> %llu", a.pages_in_use,
@@ -184,8 +205,8 @@ int p2m_test_run(struct selftest_ctx *t,
 {
 	if (node_has_role(ROLE_PROCESSOR))
 		return drive(t, body);
-	if (!node_has_role(ROLE_MEMORY))
-		ST_SKIP("neither processor nor memory role");
+	if (!(node_roles() & (ROLE_MEMORY | ROLE_STORAGE)))
+		ST_SKIP("no processor, memory or storage role");
 	if (!wait_for_completion_timeout(&test_done, SERVE_NS))
 		ST_FAIL("the processor node never said it was done");
 	return 0;
