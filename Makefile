@@ -74,7 +74,14 @@ all: $(KERNEL)
 include usr/Makefile
 OBJS += $(USR_OBJ)
 
-$(AUTOCONF): $(KCONFIG_CONFIG) Kconfig $(shell find . -name Kconfig -not -path './build/*')
+KCONFIG_FILES := $(shell find . -name Kconfig -not -path './build/*')
+
+# A .config older than a Kconfig file gets the new symbols' defaults (make
+# re-reads the included .config after this rule ran).
+$(KCONFIG_CONFIG): $(KCONFIG_FILES)
+	$(PY) /usr/lib/python3/dist-packages/olddefconfig.py Kconfig
+
+$(AUTOCONF): $(KCONFIG_CONFIG) $(KCONFIG_FILES)
 	@mkdir -p $(dir $@)
 	$(PY) /usr/lib/python3/dist-packages/genconfig.py --header-path $@ Kconfig
 
