@@ -1,0 +1,106 @@
+/* managers/processor/init.c — the processor role's start: the ABI layer
+ * is installed (syscall handler, exit-to-user hook, user trap handler),
+ * futex buckets and the wall clock are set up, and if `init=PATH ARGS...`
+ * is on the command line the first user process is started from the
+ * embedded programs (process_exec.c) in a kernel thread that waits for it
+ * and reports "tessera: init exited with status S" — `tessera run` reads
+ * that line for its own exit code — then stops the machine.
+ */
+#include <kernel/machine.h>
+#include <kernel/param.h>
+#include <kernel/printk.h>
+#include <kernel/role.h>
+#include <kernel/node.h>
+#include <kernel/sched.h>
+#include <lib/string.h>
+#include <processor/abi.h>
+#include <uapi/errno.h>
+#include "internal.h"
+
+#define INIT_MAX_ARGS 32
+
+static char init_cmd[512];
+param_string("init", init_cmd, "first user program and its arguments");
+
+extern const struct embedded_prog embedded_progs[];
+
+const struct embedded_prog *embedded_find(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	for (const struct embedded_prog *p = embedded_progs; p->name; p++) {
+		if (!strcmp(p->name, path) ||
+		    (base && !strcmp(strrchr(p->name, '/'), base)) ||
+		    !strcmp(p->name + 5, path))
+			return p;
+	}
+	return NULL;
+}
+
+/* Start @argv[0] (an embedded program) as a parentless process. */
+struct process *abi_spawn(const char *const *argv, const char *const *envp,
+			  int *err)
+{
+	const struct embedded_prog *prog = embedded_find(argv[0]);
+	struct exec_image img;
+	struct process *p;
+
+	*err = -ENOENT;
+	if (!prog)
+		return NULL;
+	*err = -ENOMEM;
+	p = process_create(NULL, &localmm_ops);
+	if (!p)
+		return NULL;
+	*err = process_load_elf(p, prog->start, prog->end - prog->start, argv,
+				envp, prog->name, &img);
+	if (!*err)
+		*err = process_start(p, &img);
+	if (*err < 0) {
+		process_abandon(p);
+		return NULL;
+	}
+	*err = 0;
+	return p;
+}
+
+static int init_thread(void *arg)
+{
+	static const char *const envp[] = { "HOME=/", "PATH=/bin:/usr/bin",
+					    "TERM=dumb", NULL };
+	const char *argv[INIT_MAX_ARGS + 1];
+	char *s = init_cmd;
+	struct process *p;
+	int argc = 0, err = -EINVAL, status;
+
+	while (*s && argc < INIT_MAX_ARGS) {
+		while (*s == ' ')
+			*s++ = '\0';
+		if (!*s)
+			break;
+		argv[argc++] = s;
+		while (*s && *s != ' ')
+			s++;
+	}
+	argv[argc] = NULL;
+	p = argc ? abi_spawn(argv, envp, &err) : NULL;
+	if (!p) {
+		printk("tessera: cannot start init '%s': %d\n", argc ? argv[0] : "",
+		       err);
+		machine_exit(MACHINE_EXIT_FAIL);
+	}
+	status = process_wait(p);
+	printk("tessera: init exited with status %#x\n", status);
+	machine_exit(MACHINE_EXIT_OK);
+}
+
+static int processor_abi_start(void)
+{
+	futex_init();
+	abi_time_init();
+	abi_install();
+	if (init_cmd[0] && !kthread_run(init_thread, NULL, "init"))
+		return -ENOMEM;
+	return 0;
+}
+ROLE_INIT(processor_abi, ROLE_PROCESSOR, processor_abi_start);
