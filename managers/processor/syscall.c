@@ -34,7 +34,9 @@ static unsigned long enosys_calls;
 
 const struct syscall_desc *syscall_desc(u64 nr)
 {
-	return nr < SYSCALL_NR_COUNT ? &syscall_table[nr] : NULL;
+	/* Numbers Linux never assigned (the 335-423 gap) have no name. */
+	return nr < SYSCALL_NR_COUNT && syscall_table[nr].name ?
+	       &syscall_table[nr] : NULL;
 }
 
 unsigned long syscall_enosys_count(void)
