@@ -9,7 +9,9 @@
  * lm->lock (a mutex: page allocation and TLB shootdowns may sleep);
  * release frees them all.  Limits: no file-backed mappings (-ENODEV),
  * MAP_SHARED anonymous memory is copied (not shared) by fork, mremap is
- * not provided (glibc falls back to malloc+copy), lookups are linear.
+ * not provided (glibc falls back to malloc+copy), lookups are linear, and
+ * memory is allocated eagerly (there is no fault path here): a PROT_NONE
+ * mapping only reserves addresses until mprotect opens it.
  */
 #include <asm/paging.h>
 #include <asm/layout.h>
@@ -262,7 +264,9 @@ static long lm_mmap(struct proc_mm *mm, u64 addr, u64 len, u32 prot,
 		va = lm->mmap_next - len;
 		lm->mmap_next = va;
 	}
-	for (u64 a = va; a < va + len && !err; a += PAGE_SIZE)
+	/* PROT_NONE is a reservation (glibc's arenas, guard pages): pages
+	 * come when mprotect opens it. */
+	for (u64 a = va; a < va + len && !err && prot != PROT_NONE; a += PAGE_SIZE)
 		err = map_page(mm, lm, a, pte_flags(prot), NULL);
 	if (err)
 		unmap_range(mm, lm, va, va + len);
@@ -282,31 +286,33 @@ static long lm_munmap(struct proc_mm *mm, u64 addr, u64 len)
 	return 0;
 }
 
+/* Change the rights of the pages in range; pages not there yet (a
+ * PROT_NONE reservation being opened) are allocated.  Unlike Linux, an
+ * unmapped range is not refused with -ENOMEM. */
 static long lm_mprotect(struct proc_mm *mm, u64 addr, u64 len, u32 prot)
 {
 	struct localmm *lm = lm_of(mm);
 	u64 end = addr + ALIGN_UP(len, PAGE_SIZE);
-	struct lpage *lp;
+	int err = 0;
 
 	if (!lm)
 		return -ENOMEM;
 	mutex_lock(&lm->lock);
-	list_for_each_entry(lp, &lm->pages, node) {
-		u64 *pte;
+	for (u64 a = addr; a < end && !err; a += PAGE_SIZE) {
+		u64 *pte = upt_lookup(&mm->upt, a);
 
-		if (lp->va < addr || lp->va >= end)
-			continue;
-		pte = upt_lookup(&mm->upt, lp->va);
-		if (!pte)
-			continue;
-		if (prot == PROT_NONE)
+		if (!pte || !*pte) {
+			if (prot != PROT_NONE)
+				err = map_page(mm, lm, a, pte_flags(prot), NULL);
+		} else if (prot == PROT_NONE) {
 			*pte &= ~PTE_P;
-		else
+		} else {
 			*pte = (*pte & ~(PTE_W | PTE_NX)) | PTE_P | pte_flags(prot);
+		}
 	}
 	tlb_flush_range(addr, end);
 	mutex_unlock(&lm->lock);
-	return 0;
+	return err;
 }
 
 const struct mm_ops localmm_ops = {
