@@ -67,5 +67,30 @@ SELFTEST(abi_fork_wait)
 SELFTEST(abi_threads_futex)
 {
 	ST_EQ(run_prog("t_thread", NULL), 0);
+	ST_EQ(run_prog("t_futex", NULL), 0);
+	return 0;
+}
+
+SELFTEST(abi_signal_restart_traps)
+{
+	ST_EQ(run_prog("t_sigrestart", NULL), 0);
+	return 0;
+}
+
+SELFTEST(abi_exec)
+{
+	unsigned long pages = localmm_pages();
+
+	ST_EQ(run_prog("t_exec", NULL), 0);
+	ST_EQ(localmm_pages(), pages);
+	return 0;
+}
+
+/* Static glibc: startup (TLS, rseq, prlimit, /proc), malloc, stdio, and
+ * 16 pthreads with SSE work (LESSONS 9, 11). */
+SELFTEST(abi_glibc)
+{
+	ST_EQ(run_prog("g_hello", NULL), 0);
+	ST_EQ(run_prog("g_threads", NULL), 0);
 	return 0;
 }

@@ -248,11 +248,13 @@ __noreturn void thread_exit(int status)
 	struct thread_arch *arch = task_arch(t->task);
 	bool last;
 
+	/* Robust futexes first, then the tid word: a joiner that wakes on
+	 * the tid must find the robust locks already released (as Linux). */
+	futex_exit_robust(t);
 	if (t->clear_child_tid) {
 		put_user_u32(0, (void *)t->clear_child_tid);
 		futex_wake_addr(p->mm, t->clear_child_tid, 1);
 	}
-	futex_exit_robust(t);
 	spin_lock(&proc_tree_lock);
 	spin_lock(&p->lock);
 	list_del(&t->node);
