@@ -86,11 +86,15 @@ SELFTEST(abi_exec)
 	return 0;
 }
 
-/* Static glibc: startup (TLS, rseq, prlimit, /proc), malloc, stdio, and
- * 16 pthreads with SSE work (LESSONS 9, 11). */
-SELFTEST(abi_glibc)
+/* Static glibc and musl: startup (TLS, rseq, prlimit, /proc), malloc,
+ * stdio, and 16 pthreads with SSE work (LESSONS 9, 11). */
+SELFTEST(abi_libc)
 {
 	ST_EQ(run_prog("g_hello", NULL), 0);
 	ST_EQ(run_prog("g_threads", NULL), 0);
+	if (!embedded_find("m_hello"))
+		ST_SKIP("no musl build (musl-tools not installed)");
+	ST_EQ(run_prog("m_hello", NULL), 0);
+	ST_EQ(run_prog("m_threads", NULL), 0);
 	return 0;
 }

@@ -1,6 +1,7 @@
-/* usr/glibc/g_threads.c — pthreads over clone and futex with SSE/AVX in
- * every thread (LESSONS 9): 16 threads each run string functions (glibc's
- * vectorised strlen/memcpy/memcmp/strchr) and double-precision math on
+/* usr/libc/threads.c — pthreads over clone and futex (glibc and musl
+ * builds) with SSE/AVX in every thread (LESSONS 9): 16 threads each run
+ * string functions (the libc's vectorised strlen/memcpy/memcmp/strchr)
+ * and double-precision math on
  * their own data, take a shared mutex and a condition variable, and check
  * their results; the main thread joins them all and prints a digest that
  * must equal the host's. */

@@ -1,6 +1,6 @@
-/* usr/glibc/g_hello.c — a static glibc program: stdio, malloc, the
- * environment, sysconf, time and a file under /proc, as an ordinary
- * program uses them before and after main. */
+/* usr/libc/hello.c — a static libc program (glibc and musl builds):
+ * stdio, malloc, sysconf and a file under /proc, as an ordinary program
+ * uses them before and after main. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +16,7 @@ int main(int argc, char **argv)
 	int have_name = 0;
 
 	memset(buf, 'x', 100000);
-	printf("hello from glibc, argc %d, malloc %s\n", argc,
+	printf("hello from libc, argc %d, malloc %s\n", argc,
 	       buf[99999] == 'x' ? "ok" : "bad");
 	printf("cpus online %s\n", cpus >= 1 ? "ok" : "bad");
 	while (f && fgets(line, sizeof(line), f))
