@@ -232,11 +232,13 @@ SYSCALL_DEFINE2(kill, int, pid, int, sig)
 		return -EINVAL;
 	if (pid == 0 || pid < -1)
 		return send_checked(me, NULL, sig);
+	/* The tree lock is held while sending: the target cannot be freed. */
 	spin_lock(&proc_tree_lock);
 	if (pid > 0) {
 		p = process_find(pid);
+		sent = p ? send_checked(p, NULL, sig) : -ESRCH;
 		spin_unlock(&proc_tree_lock);
-		return p ? send_checked(p, NULL, sig) : -ESRCH;
+		return sent;
 	}
 	sent = process_for_each_other(me, send_to_each, &sig);
 	spin_unlock(&proc_tree_lock);
@@ -246,6 +248,7 @@ SYSCALL_DEFINE2(kill, int, pid, int, sig)
 static long tkill_common(int tgid, int tid, int sig)
 {
 	struct thread *t;
+	long ret;
 
 	if (tid <= 0 || sig < 0 || sig > _NSIG)
 		return -EINVAL;
@@ -253,8 +256,9 @@ static long tkill_common(int tgid, int tid, int sig)
 	t = thread_find(tid);
 	if (t && tgid > 0 && t->proc->tgid != tgid)
 		t = NULL;
+	ret = t ? send_checked(t->proc, t, sig) : -ESRCH;
 	spin_unlock(&proc_tree_lock);
-	return t ? send_checked(t->proc, t, sig) : -ESRCH;
+	return ret;
 }
 
 SYSCALL_DEFINE3(tgkill, int, tgid, int, tid, int, sig)
