@@ -98,3 +98,11 @@ SELFTEST(abi_libc)
 	ST_EQ(run_prog("m_threads", NULL), 0);
 	return 0;
 }
+
+/* Random arguments to every syscall number that does not end or block
+ * the caller: the kernel must survive and return from each. */
+SELFTEST(abi_syscall_fuzz)
+{
+	ST_EQ(run_prog("x_fuzz", "20"), 0);
+	return 0;
+}
