@@ -35,6 +35,10 @@ struct file_ops {
 	long (*getdents)(struct file *f, void *buf, size_t n, u64 *pos);
 	/* Size for SEEK_END; -ESPIPE: not seekable. */
 	long (*size)(struct file *f);
+	/* A directory's absolute path (for *at() and fchdir), else NULL. */
+	const char *(*path)(struct file *f);
+	int (*truncate)(struct file *f, u64 len);
+	int (*fsync)(struct file *f);
 	void (*release)(struct file *f);
 };
 

@@ -599,24 +599,44 @@ SYSCALL_DEFINE2(fstat, int, fd, struct stat *, ust)
 	return ret;
 }
 
-/* Nothing is cached on the processor side: fsync has nothing to push
- * until the storage client buffers writes. */
-SYSCALL_DEFINE1(fsync, int, fd)
+/* Files without a backing store (pipes, tty, pseudo files) have nothing
+ * to push: 0, as Linux answers for them. */
+static long do_fsync(int fd)
 {
 	struct file *f = fget(fd);
+	long ret;
 
 	if (!f)
 		return -EBADF;
+	ret = f->ops->fsync ? f->ops->fsync(f) : 0;
 	file_put(f);
-	return 0;
+	return ret;
+}
+
+SYSCALL_DEFINE1(fsync, int, fd)
+{
+	return do_fsync(fd);
 }
 
 SYSCALL_DEFINE1(fdatasync, int, fd)
 {
+	return do_fsync(fd);
+}
+
+/* Only regular files of the root file system: others -EINVAL. */
+SYSCALL_DEFINE2(ftruncate, int, fd, s64, len)
+{
 	struct file *f = fget(fd);
+	long ret;
 
 	if (!f)
 		return -EBADF;
+	if (len < 0 || !f->ops->truncate)
+		ret = -EINVAL;
+	else if ((f->flags & O_ACCMODE) == O_RDONLY)
+		ret = -EINVAL;
+	else
+		ret = f->ops->truncate(f, len);
 	file_put(f);
-	return 0;
+	return ret;
 }

@@ -60,7 +60,10 @@ static void normalize(char *p)
 	*out = '\0';
 }
 
-/* The absolute normalized path of @upath relative to @dirfd. */
+#define RESOLVE_EMPTY 1	/* empty path allowed: the caller uses dirfd */
+
+/* The absolute normalized path of @upath relative to @dirfd (0), or
+ * RESOLVE_EMPTY, or -errno. */
 static int resolve(int dirfd, const char *upath, char *out, bool empty_ok)
 {
 	char rel[ABI_PATH_MAX];
@@ -71,6 +74,8 @@ static int resolve(int dirfd, const char *upath, char *out, bool empty_ok)
 		return n;
 	if (!n && !empty_ok)
 		return -ENOENT;
+	if (!n && dirfd != AT_FDCWD)
+		return RESOLVE_EMPTY;
 	if (rel[0] == '/') {
 		memcpy(out, rel, n + 1);
 	} else if (dirfd == AT_FDCWD) {
@@ -79,11 +84,16 @@ static int resolve(int dirfd, const char *upath, char *out, bool empty_ok)
 		snprintf(out, ABI_PATH_MAX, "%s/%s", p->cwd, rel);
 	} else {
 		struct file *f = fget(dirfd);
+		const char *base = f && f->ops->path ? f->ops->path(f) : NULL;
 
+		if (f && base && strlen(base) + n + 2 <= ABI_PATH_MAX)
+			snprintf(out, ABI_PATH_MAX, "%s/%s", base, rel);
+		if (f)
+			file_put(f);
 		if (!f)
 			return -EBADF;
-		file_put(f);
-		return -ENOTDIR;
+		if (!base)
+			return n ? -ENOTDIR : -ENOENT;
 	}
 	normalize(out);
 	return 0;
@@ -177,8 +187,7 @@ static long do_stat(int dirfd, const char *upath, struct stat *st, u32 flags)
 		      AT_STATX_SYNC_TYPE))
 		return -EINVAL;
 	err = resolve(dirfd, upath, path, flags & AT_EMPTY_PATH);
-	if (err == -ENOTDIR || (!err && (flags & AT_EMPTY_PATH) &&
-				!strcmp(path, "/") && dirfd != AT_FDCWD)) {
+	if (err == RESOLVE_EMPTY) {
 		f = fget(dirfd);
 		if (!f)
 			return -EBADF;
@@ -351,11 +360,18 @@ SYSCALL_DEFINE1(chdir, const char *, upath)
 SYSCALL_DEFINE1(fchdir, int, fd)
 {
 	struct file *f = fget(fd);
+	const char *base;
+	long ret = 0;
 
 	if (!f)
 		return -EBADF;
+	base = f->ops->path ? f->ops->path(f) : NULL;
+	if (base)
+		strscpy(current_process()->cwd, base, ABI_PATH_MAX);
+	else
+		ret = -ENOTDIR;
 	file_put(f);
-	return -ENOTDIR;
+	return ret;
 }
 
 SYSCALL_DEFINE1(umask, u32, mask)
@@ -420,17 +436,6 @@ SYSCALL_DEFINE3(unlinkat, int, dirfd, const char *, upath, u32, flags)
 SYSCALL_DEFINE2(truncate, const char *, upath, s64, len)
 {
 	return len < 0 ? -EINVAL : name_op(AT_FDCWD, upath, 2, len);
-}
-
-/* Only regular files of the root file system can be truncated. */
-SYSCALL_DEFINE2(ftruncate, int, fd, s64, len)
-{
-	struct file *f = fget(fd);
-
-	if (!f)
-		return -EBADF;
-	file_put(f);
-	return len < 0 ? -EINVAL : -EINVAL;
 }
 
 /* RENAME_NOREPLACE/EXCHANGE/WHITEOUT -EINVAL (not supported). */

@@ -99,6 +99,7 @@ static int processor_abi_start(void)
 	futex_init();
 	abi_time_init();
 	abi_install();
+	fs_storage_init();
 	if (init_cmd[0] && !kthread_run(init_thread, NULL, "init"))
 		return -ENOMEM;
 	return 0;

@@ -63,6 +63,9 @@ bool signal_on_altstack(struct thread *t, u64 sp);
 /* Threads (thread.c): fork a process (not CLONE_THREAD). */
 long clone_process(u64 flags, u64 newsp, u64 ptid, u64 ctid, u64 tls);
 
+/* Regular files over the storage client (fs_storage.c). */
+void fs_storage_init(void);
+
 /* Futex buckets (futex.c), set up by the role init. */
 void futex_init(void);
 
