@@ -149,6 +149,17 @@ int process_load_elf(struct process *p, const void *elf, size_t len,
 		     const char *const *argv, const char *const *envp,
 		     const char *path, struct exec_image *img);
 
+/* A program to exec: an embedded one, or a file read whole into pages. */
+struct exec_source {
+	const void *data;
+	size_t len;
+	void *buf;			/* pages to free, or NULL */
+	unsigned int order;
+	char path[ABI_PATH_MAX];	/* what /proc/self/exe shows */
+};
+int exec_source_get(const char *path, struct exec_source *src);
+void exec_source_put(struct exec_source *src);
+
 /* Programs embedded in the kernel image (usr/, embedded.S). */
 struct embedded_prog {
 	const char *name;

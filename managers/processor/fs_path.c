@@ -119,7 +119,21 @@ static int open_path(const char *path, u32 flags, u32 mode, struct file **out)
 	}
 	if (!rootfs)
 		return -ENOENT;
-	return rootfs->open(path, flags, mode & ~current_process()->umask, out);
+	return rootfs->open(path, flags, mode & ~(current_process() ?
+				current_process()->umask : 022), out);
+}
+
+int abi_kern_open(const char *kpath, u32 flags, struct file **out)
+{
+	struct process *p = current_process();
+	char path[ABI_PATH_MAX];
+
+	if (kpath[0] == '/')
+		strscpy(path, kpath, sizeof(path));
+	else
+		snprintf(path, sizeof(path), "%s/%s", p ? p->cwd : "", kpath);
+	normalize(path);
+	return open_path(path, flags, 0, out);
 }
 
 /* Unsupported: O_TMPFILE and O_PATH -EOPNOTSUPP/-EINVAL as a file system

@@ -1,8 +1,9 @@
 /* managers/processor/init.c — the processor role's start: the ABI layer
  * is installed (syscall handler, exit-to-user hook, user trap handler),
  * futex buckets and the wall clock are set up, and if `init=PATH ARGS...`
- * is on the command line the first user process is started from the
- * embedded programs (process_exec.c) in a kernel thread that waits for it
+ * is on the command line the first user process is started (an embedded
+ * program or a file of the root file system; %XX in an argument stands
+ * for the byte XX) in a kernel thread that waits for it
  * and reports "tessera: init exited with status S" — `tessera run` reads
  * that line for its own exit code — then stops the machine.
  */
@@ -37,31 +38,59 @@ const struct embedded_prog *embedded_find(const char *path)
 	return NULL;
 }
 
-/* Start @argv[0] (an embedded program) as a parentless process. */
+/* Start @argv[0] (embedded, or a file of the root file system) as a
+ * parentless process. */
 struct process *abi_spawn(const char *const *argv, const char *const *envp,
 			  int *err)
 {
-	const struct embedded_prog *prog = embedded_find(argv[0]);
+	struct exec_source src;
 	struct exec_image img;
 	struct process *p;
 
-	*err = -ENOENT;
-	if (!prog)
+	*err = exec_source_get(argv[0], &src);
+	if (*err)
 		return NULL;
-	*err = -ENOMEM;
 	p = process_create(NULL, &localmm_ops);
-	if (!p)
-		return NULL;
-	*err = process_load_elf(p, prog->start, prog->end - prog->start, argv,
-				envp, prog->name, &img);
+	*err = p ? process_load_elf(p, src.data, src.len, argv, envp, src.path,
+				    &img) : -ENOMEM;
+	exec_source_put(&src);
 	if (!*err)
 		*err = process_start(p, &img);
 	if (*err < 0) {
-		process_abandon(p);
+		if (p)
+			process_abandon(p);
 		return NULL;
 	}
 	*err = 0;
 	return p;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode %XX escapes in place (how `tessera run` passes spaces, quotes
+ * and other bytes the kernel command line cannot carry). */
+static void percent_decode(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
+			*out++ = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+			s += 2;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
 }
 
 static int init_thread(void *arg)
@@ -83,6 +112,8 @@ static int init_thread(void *arg)
 			s++;
 	}
 	argv[argc] = NULL;
+	for (int i = 0; i < argc; i++)
+		percent_decode((char *)argv[i]);
 	p = argc ? abi_spawn(argv, envp, &err) : NULL;
 	if (!p) {
 		printk("tessera: cannot start init '%s': %d\n", argc ? argv[0] : "",

@@ -63,6 +63,10 @@ bool signal_on_altstack(struct thread *t, u64 sp);
 /* Threads (thread.c): fork a process (not CLONE_THREAD). */
 long clone_process(u64 flags, u64 newsp, u64 ptid, u64 ctid, u64 tls);
 
+/* Open a kernel-space path (relative ones against the caller's cwd, or
+ * "/" outside a process) (fs_path.c). */
+int abi_kern_open(const char *kpath, u32 flags, struct file **out);
+
 /* Regular files over the storage client (fs_storage.c). */
 void fs_storage_init(void);
 

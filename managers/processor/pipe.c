@@ -155,15 +155,17 @@ static void pipe_release(struct file *f)
 	struct pipe *p = f->priv;
 	bool last;
 
+	/* Wake under the lock: the other end's release may free the pipe as
+	 * soon as we let go of it. */
 	spin_lock(&p->lock);
 	if ((f->flags & O_ACCMODE) == O_RDONLY)
 		p->readers--;
 	else
 		p->writers--;
 	last = !p->readers && !p->writers;
-	spin_unlock(&p->lock);
 	wake_up_all(&p->rd_wait);
 	wake_up_all(&p->wr_wait);
+	spin_unlock(&p->lock);
 	poll_wake();
 	if (last) {
 		free_pages(p->buf, 4);

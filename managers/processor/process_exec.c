@@ -29,6 +29,7 @@
 #include <uapi/auxvec.h>
 #include <uapi/elf.h>
 #include <uapi/errno.h>
+#include <uapi/fcntl.h>
 #include "internal.h"
 
 #define STACK_TOP	0x7ffffffff000ull
@@ -198,6 +199,64 @@ int process_load_elf(struct process *p, const void *elf, size_t len,
 	return err;
 }
 
+#define EXEC_MAX_ORDER	10		/* 4 MiB: the largest program read */
+
+/* Read the regular file @path whole into pages; embedded programs win. */
+int exec_source_get(const char *path, struct exec_source *src)
+{
+	const struct embedded_prog *prog = embedded_find(path);
+	struct stat st;
+	struct file *f;
+	u64 pos = 0;
+	long n = 0;
+	int err;
+
+	memset(src, 0, sizeof(*src));
+	if (prog) {
+		src->data = prog->start;
+		src->len = prog->end - prog->start;
+		strscpy(src->path, prog->name, sizeof(src->path));
+		return 0;
+	}
+	err = abi_kern_open(path, O_RDONLY, &f);
+	if (err)
+		return err;
+	err = file_stat(f, &st);
+	if (!err && (st.st_mode & S_IFMT) != S_IFREG)
+		err = -EACCES;
+	if (!err && !(st.st_mode & 0111))
+		err = -EACCES;
+	if (!err && (u64)st.st_size > ((u64)PAGE_SIZE << EXEC_MAX_ORDER))
+		err = -ENOMEM;
+	while (!err && src->order < EXEC_MAX_ORDER &&
+	       ((u64)PAGE_SIZE << src->order) < (u64)st.st_size)
+		src->order++;
+	src->buf = err ? NULL : alloc_pages(src->order);
+	if (!err && !src->buf)
+		err = -ENOMEM;
+	while (!err && pos < (u64)st.st_size &&
+	       (n = f->ops->read(f, src->buf + pos, st.st_size - pos, &pos)) > 0)
+		;
+	if (!err && n < 0)
+		err = n;
+	file_put(f);
+	if (err) {
+		exec_source_put(src);
+		return err;
+	}
+	src->data = src->buf;
+	src->len = pos;
+	strscpy(src->path, path, sizeof(src->path));
+	return 0;
+}
+
+void exec_source_put(struct exec_source *src)
+{
+	if (src->buf)
+		free_pages(src->buf, src->order);
+	src->buf = NULL;
+}
+
 struct exec_args {
 	const char *argv[EXEC_MAX_ARGS];
 	const char *envp[EXEC_MAX_ARGS];
@@ -267,8 +326,9 @@ static void exec_commit(struct process *p, struct proc_mm *old,
 }
 
 /* Unsupported: exec from a multithreaded process -EINVAL (Linux kills the
- * other threads first); programs not embedded in the kernel -ENOENT until
- * the storage client and P2M_EXECVE are wired. */
+ * other threads first); "#!" scripts and dynamic programs -ENOEXEC;
+ * programs over 4 MiB -ENOMEM (read whole into memory until P2M_EXECVE
+ * loads them on the memory node). */
 SYSCALL_DEFINE3(execve, const char *, upath, const u64 *, uargv,
 		const u64 *, uenvp)
 {
@@ -277,7 +337,7 @@ SYSCALL_DEFINE3(execve, const char *, upath, const u64 *, uargv,
 	const char **argv = a ? a->argv : NULL, **envp = a ? a->envp : NULL;
 	char path[ABI_PATH_MAX], *strings = a ? a->strings : NULL;
 	struct proc_mm *old = p->mm;
-	const struct embedded_prog *prog;
+	struct exec_source src;
 	struct exec_image img;
 	size_t used = 0;
 	long err;
@@ -289,15 +349,15 @@ SYSCALL_DEFINE3(execve, const char *, upath, const u64 *, uargv,
 		err = copy_strings(uargv, argv, strings, &used, EXEC_STRINGS);
 	if (!err)
 		err = copy_strings(uenvp, envp, strings, &used, EXEC_STRINGS);
-	prog = err ? NULL : embedded_find(path);
-	if (!err && !prog)
-		err = -ENOENT;
 	if (!err && p->nr_threads > 1)
 		err = -EINVAL;
+	if (!err)
+		err = exec_source_get(path, &src);
 	if (!err) {
 		p->mm = proc_mm_create(&localmm_ops);
-		err = p->mm ? process_load_elf(p, prog->start, prog->end - prog->start,
-					       argv, envp, path, &img) : -ENOMEM;
+		err = p->mm ? process_load_elf(p, src.data, src.len, argv, envp,
+					       src.path, &img) : -ENOMEM;
+		exec_source_put(&src);
 		if (err) {
 			if (p->mm)
 				proc_mm_put(p->mm);

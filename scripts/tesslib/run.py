@@ -12,10 +12,10 @@ turns "\\n" into "\\r\\n"; CRs are dropped.  The kernel ends with
 S's exit code, or 128+signal if the program was killed.
 
 Until the memory node's P2M protocol is wired only the `all` topology
-runs programs, and PROGRAM must be embedded in the kernel (usr/tests).
+runs programs; PROGRAM is embedded in the kernel (usr/) or a file of the
+root file system (--disk, --archive).  Arguments travel %XX-escaped.
 """
 import re
-import shlex
 import sys
 
 KERNEL_LINE = re.compile(r"\[\s*\d+\.\d{6}\] cpu\d+ ")
@@ -62,14 +62,25 @@ class Relay:
         return (self.status >> 8) & 0xff
 
 
+def encode_arg(word):
+    """%XX-escape what the kernel command line cannot carry in one word
+    (the kernel's init.c decodes it)."""
+    out = []
+    for b in word.encode("utf-8"):
+        c = chr(b)
+        if b <= 0x20 or b >= 0x7f or c in '%"\\':
+            out.append("%%%02X" % b)
+        else:
+            out.append(c)
+    return "".join(out)
+
+
 def init_param(program, args):
     """The init= kernel parameter for PROGRAM ARGS (quoted as one value)."""
     words = [program] + list(args)
-    for w in words:
-        if '"' in w or " " in w:
-            raise ValueError("arguments with spaces or quotes are not "
-                             "supported yet: %s" % shlex.quote(w))
-    return 'init="%s"' % " ".join(words)
+    if any(not w for w in words):
+        raise ValueError("empty arguments are not supported")
+    return 'init="%s"' % " ".join(encode_arg(w) for w in words)
 
 
 def relay_to_stdout():
