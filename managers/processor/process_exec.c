@@ -325,8 +325,31 @@ static void exec_commit(struct process *p, struct proc_mm *old,
 	r->rflags = 0x202;
 }
 
-/* Unsupported: exec from a multithreaded process -EINVAL (Linux kills the
- * other threads first); "#!" scripts and dynamic programs -ENOEXEC;
+/* Exec ends every other thread of the process first (as Linux's
+ * de_thread): each gets a thread-directed SIGKILL, which ends only that
+ * thread, and we wait until we are alone.  Returns -EINTR if the whole
+ * process is being killed meanwhile. */
+static int exec_kill_others(struct process *p)
+{
+	struct thread *me = current_thread(), *t;
+	unsigned long flags = spin_lock_irqsave(&p->lock);
+
+	list_for_each_entry(t, &p->threads, node) {
+		if (t != me) {
+			t->pending |= 1ull << (SIGKILL - 1);
+			wake_up_process(t->task);
+		}
+	}
+	spin_unlock_irqrestore(&p->lock, flags);
+	while (READ_ONCE(p->nr_threads) > 1) {
+		if (READ_ONCE(p->group_exit))
+			return -EINTR;
+		msleep(1);
+	}
+	return 0;
+}
+
+/* Unsupported: "#!" scripts and dynamic programs -ENOEXEC;
  * programs over 4 MiB -ENOMEM (read whole into memory until P2M_EXECVE
  * loads them on the memory node). */
 SYSCALL_DEFINE3(execve, const char *, upath, const u64 *, uargv,
@@ -349,10 +372,13 @@ SYSCALL_DEFINE3(execve, const char *, upath, const u64 *, uargv,
 		err = copy_strings(uargv, argv, strings, &used, EXEC_STRINGS);
 	if (!err)
 		err = copy_strings(uenvp, envp, strings, &used, EXEC_STRINGS);
-	if (!err && p->nr_threads > 1)
-		err = -EINVAL;
 	if (!err)
 		err = exec_source_get(path, &src);
+	if (!err && p->nr_threads > 1) {
+		err = exec_kill_others(p);
+		if (err)
+			exec_source_put(&src);
+	}
 	if (!err) {
 		p->mm = proc_mm_create(&localmm_ops);
 		err = p->mm ? process_load_elf(p, src.data, src.len, argv, envp,

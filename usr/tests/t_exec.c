@@ -7,6 +7,34 @@
 #include "../lib/nolibc.h"
 
 static char dir[256];
+static char stack[16384] __attribute__((aligned(16)));
+static volatile int spin_tid;
+
+__attribute__((used, noreturn)) void spinner(void);
+__attribute__((used, noreturn)) void spinner(void)
+{
+	for (;;)
+		sys0(SYS_sched_yield);
+}
+
+/* A thread that spins until exec ends it. */
+static long spawn_spinner(void)
+{
+	long ret;
+	register long r10 __asm__("r10") = (long)&spin_tid;
+	register long r8 __asm__("r8") = 0;
+
+	__asm__ volatile("syscall\n\t"
+			 "test %%rax, %%rax\n\t"
+			 "jnz 1f\n\t"
+			 "call spinner\n"
+			 "1:"
+			 : "=a"(ret)
+			 : "a"(SYS_clone), "D"(0x350f00), "S"(stack + sizeof(stack)),
+			   "d"(&spin_tid), "r"(r10), "r"(r8)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
 
 /* dir + name into @buf. */
 static char *path(char *buf, const char *name)
@@ -67,5 +95,16 @@ int main(int argc, char **argv, char **envp)
 	CHECK(sys4(SYS_wait4, pid, &status, 0, 0) == pid);
 	CHECK(status == 0);
 	say("ok vfork execve cloexec\n");
+	pid = sys0(SYS_fork);
+	if (pid == 0) {
+		char *a[] = { "/bin/hello", "4", 0 };
+
+		CHECK(spawn_spinner() > 0);
+		sys3(SYS_execve, hello, a, cenv);
+		exit_group(100);
+	}
+	CHECK(sys4(SYS_wait4, pid, &status, 0, 0) == pid);
+	CHECK(((status >> 8) & 0xff) == 4);
+	say("ok execve from a multithreaded process\n");
 	return 0;
 }
