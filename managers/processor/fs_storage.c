@@ -26,6 +26,17 @@ struct sfile {
 	char path[ABI_PATH_MAX];
 };
 
+/* A lookup from the root: a node without a root file system answers
+ * -ESTALE for the root handle itself; to a program that path does not
+ * exist. */
+static int lookup(const char *path, bool follow, struct storage_handle *h,
+		  struct storage_stat *st)
+{
+	int err = storage_lookup(NULL, path, follow, h, st);
+
+	return err == -ESTALE ? -ENOENT : err;
+}
+
 static void to_stat(const struct storage_stat *s, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -174,7 +185,7 @@ static int lookup_parent(const char *path, struct storage_handle *dir,
 		strscpy(parent, "/", sizeof(parent));
 	else
 		strscpy(parent, path, MIN((size_t)(slash - path) + 1, sizeof(parent)));
-	err = storage_lookup(NULL, parent, true, dir, &st);
+	err = lookup(parent, true, dir, &st);
 	if (!err && (st.mode & S_IFMT) != S_IFDIR)
 		err = -ENOTDIR;
 	return err;
@@ -185,7 +196,7 @@ static int find_or_create(const char *path, u32 flags, u32 mode,
 {
 	struct storage_handle dir;
 	const char *name;
-	int err = storage_lookup(NULL, path, !(flags & O_NOFOLLOW), h, st);
+	int err = lookup(path, !(flags & O_NOFOLLOW), h, st);
 
 	if (!err && (flags & O_CREAT) && (flags & O_EXCL))
 		return -EEXIST;
@@ -237,7 +248,7 @@ static int sfs_stat(const char *path, bool follow, struct stat *st)
 {
 	struct storage_handle h;
 	struct storage_stat ss;
-	int err = storage_lookup(NULL, path, follow, &h, &ss);
+	int err = lookup(path, follow, &h, &ss);
 
 	if (!err)
 		to_stat(&ss, st);
@@ -282,7 +293,7 @@ static int sfs_readlink(const char *path, char *buf, size_t len)
 	struct storage_handle h;
 	struct storage_stat st;
 	ssize_t n;
-	int err = storage_lookup(NULL, path, false, &h, &st);
+	int err = lookup(path, false, &h, &st);
 
 	if (err)
 		return err;
@@ -299,7 +310,7 @@ static int sfs_truncate(const char *path, u64 len)
 {
 	struct storage_handle h;
 	struct storage_stat st;
-	int err = storage_lookup(NULL, path, true, &h, &st);
+	int err = lookup(path, true, &h, &st);
 
 	if (err)
 		return err;
