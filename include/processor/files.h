@@ -79,7 +79,11 @@ struct abi_fs {
 	int (*rename)(const char *from, const char *to);
 	int (*readlink)(const char *path, char *buf, size_t len);
 	int (*truncate)(const char *path, u64 len);
+	/* Write everything back (sync, and before the node stops). */
+	int (*sync)(void);
 };
+/* sync(2) of the root file system, if any: 0 or -errno. */
+int files_sync(void);
 void files_set_rootfs(const struct abi_fs *fs);
 
 /* Readiness changed somewhere: wake poll/select sleepers. */

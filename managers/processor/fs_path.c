@@ -123,6 +123,27 @@ static int open_path(const char *path, u32 flags, u32 mode, struct file **out)
 				current_process()->umask : 022), out);
 }
 
+int files_sync(void)
+{
+	return rootfs && rootfs->sync ? rootfs->sync() : 0;
+}
+
+SYSCALL_DEFINE0(sync)
+{
+	files_sync();
+	return 0;
+}
+
+SYSCALL_DEFINE1(syncfs, int, fd)
+{
+	struct file *f = fget(fd);
+
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return files_sync();
+}
+
 int abi_kern_open(const char *kpath, u32 flags, struct file **out)
 {
 	struct process *p = current_process();

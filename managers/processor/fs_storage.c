@@ -319,6 +319,15 @@ static int sfs_truncate(const char *path, u64 len)
 	return storage_truncate(&h, len);
 }
 
+static int sfs_sync(void)
+{
+	struct storage_handle h;
+	struct storage_stat st;
+	int err = lookup("/", true, &h, &st);
+
+	return err ? err : storage_fsync(&h);
+}
+
 static const struct abi_fs storage_fs = {
 	.open = sfs_open,
 	.stat = sfs_stat,
@@ -327,6 +336,7 @@ static const struct abi_fs storage_fs = {
 	.rename = sfs_rename,
 	.readlink = sfs_readlink,
 	.truncate = sfs_truncate,
+	.sync = sfs_sync,
 };
 
 void fs_storage_init(void)

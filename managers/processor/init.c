@@ -15,6 +15,7 @@
 #include <kernel/sched.h>
 #include <lib/string.h>
 #include <processor/abi.h>
+#include <processor/files.h>
 #include <uapi/errno.h>
 #include "internal.h"
 
@@ -121,6 +122,10 @@ static int init_thread(void *arg)
 		machine_exit(MACHINE_EXIT_FAIL);
 	}
 	status = process_wait(p);
+	/* Everything the program wrote is on the disk before we stop. */
+	err = files_sync();
+	if (err && err != -ENOENT)
+		printk("tessera: sync after init failed: %d\n", err);
 	printk("tessera: init exited with status %#x\n", status);
 	machine_exit(MACHINE_EXIT_OK);
 }

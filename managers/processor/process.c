@@ -194,6 +194,13 @@ int process_wait(struct process *p)
 	return status;
 }
 
+static bool parent_reaps_nothing(struct process *parent)
+{
+	const struct sigaction *a = &parent->actions[SIGCHLD - 1];
+
+	return a->sa_handler == SIG_IGN || (a->sa_flags & SA_NOCLDWAIT);
+}
+
 /* The last thread is gone: release, orphan the children, tell the parent.
  * Returns true if the process must be freed by the caller (nobody will
  * reap it). */
@@ -221,23 +228,32 @@ static bool process_finish(struct process *p, int status)
 			c->orphan = true;
 	}
 	p->exit_status = status;
-	p->zombie = true;
 	parent = p->parent;
-	if (!parent && p->orphan)
+	if (parent && parent_reaps_nothing(parent)) {
+		/* SIGCHLD ignored or SA_NOCLDWAIT: no zombie (Linux). */
+		list_del(&p->sibling);
+		p->parent = NULL;
 		self_reap = true;
-	spin_unlock(&proc_tree_lock);
-	list_for_each_entry_safe(c, n, &dead, sibling)
-		process_free(c);
-	if (parent) {
+		wake_up_all(&parent->child_wait);
+	} else if (parent) {
+		/* Under the tree lock: neither we nor the parent can be freed
+		 * before the parent has heard. */
 		struct sigpend i = { .code = (status & 0x7f) ? CLD_KILLED : CLD_EXITED,
 				     .pid = p->tgid, .status = status };
 
+		p->zombie = true;
 		if (p->exit_signal)
 			signal_send_process(parent, p->exit_signal, &i);
 		wake_up_all(&parent->child_wait);
-	} else if (!self_reap) {
-		complete(&p->reaped_by_kernel);
+	} else {
+		p->zombie = true;
+		self_reap = p->orphan;
 	}
+	spin_unlock(&proc_tree_lock);
+	list_for_each_entry_safe(c, n, &dead, sibling)
+		process_free(c);
+	if (!parent && !self_reap)
+		complete(&p->reaped_by_kernel);
 	return self_reap;
 }
 

@@ -50,5 +50,12 @@ int main(int argc, char **argv, char **envp)
 	CHECK(sys4(SYS_wait4, pid, &status, 0, 0) == pid);
 	CHECK(((status >> 8) & 0xff) == 5);
 	say("ok vfork\n");
+	sigaction_install(17, (void *)1, 0);	/* SIGCHLD ignored: no zombies */
+	pid = sys0(SYS_fork);
+	if (pid == 0)
+		exit_group(3);
+	CHECK(pid > 0);
+	CHECK(sys4(SYS_wait4, -1, &status, 0, 0) == -10);
+	say("ok sigchld ignored autoreap\n");
 	return 0;
 }

@@ -13,13 +13,19 @@ static int tids[NTHREADS];
 static char stacks[NTHREADS][16384] __attribute__((aligned(16)));
 static unsigned long tls_blocks[NTHREADS][4];
 
+/* Drepper's "mutex 2": 0 free, 1 locked, 2 locked with waiters.  A
+ * waiter that gets the lock marks it 2, so the unlock wakes the next. */
 static void lock(void)
 {
-	int c;
+	int c = __sync_val_compare_and_swap(&lock_word, 0, 1);
 
-	while ((c = __sync_val_compare_and_swap(&lock_word, 0, 1)) != 0) {
-		if (c == 2 || __sync_val_compare_and_swap(&lock_word, 1, 2) != 0)
-			sys4(SYS_futex, &lock_word, 128 /* WAIT_PRIVATE */, 2, 0);
+	if (c == 0)
+		return;
+	if (c != 2)
+		c = __atomic_exchange_n(&lock_word, 2, __ATOMIC_SEQ_CST);
+	while (c != 0) {
+		sys4(SYS_futex, &lock_word, 128 /* WAIT_PRIVATE */, 2, 0);
+		c = __atomic_exchange_n(&lock_word, 2, __ATOMIC_SEQ_CST);
 	}
 }
 
