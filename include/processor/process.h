@@ -54,6 +54,7 @@ struct proc_mm {
 	u32 mem_node;			/* memory node that owns the space */
 	u64 space_id;			/* its identity there */
 	int refs;			/* processes sharing it (vfork, CLONE_VM) */
+	bool detached;			/* its id now names a newer space (exec) */
 	void *priv;			/* the ops' own state */
 };
 
@@ -199,6 +200,15 @@ void futex_exit_robust(struct thread *t);
 /* The local address space (localmm.c): pages mapped directly into the upt,
  * for the in-kernel loader path before the memory node is wired. */
 extern const struct mm_ops localmm_ops;
+
+/* Spaces on the memory node (process_p2m.c), with abi.p2m=1. */
+extern const struct mm_ops p2m_mm_ops;
+extern bool abi_use_p2m;
+int abi_p2m_init(void);
+int p2m_space_attach(struct proc_mm *mm, u32 tgid);
+int p2m_exec_image(struct process *p, const char *path,
+		   const char *const *argv, const char *const *envp,
+		   struct exec_image *img);
 /* Map @len bytes of zeroed memory at @va (page aligned) with PTE @flags;
  * copy @src (@srclen bytes) to @va + @off. */
 int localmm_map(struct proc_mm *mm, u64 va, u64 len, u64 flags,

@@ -48,13 +48,18 @@ struct process *abi_spawn(const char *const *argv, const char *const *envp,
 	struct exec_image img;
 	struct process *p;
 
-	*err = exec_source_get(argv[0], &src);
-	if (*err)
-		return NULL;
-	p = process_create(NULL, &localmm_ops);
-	*err = p ? process_load_elf(p, src.data, src.len, argv, envp, src.path,
-				    &img) : -ENOMEM;
-	exec_source_put(&src);
+	if (abi_use_p2m) {
+		p = process_create(NULL, &p2m_mm_ops);
+		*err = p ? p2m_exec_image(p, argv[0], argv, envp, &img) : -ENOMEM;
+	} else {
+		*err = exec_source_get(argv[0], &src);
+		if (*err)
+			return NULL;
+		p = process_create(NULL, &localmm_ops);
+		*err = p ? process_load_elf(p, src.data, src.len, argv, envp,
+					    src.path, &img) : -ENOMEM;
+		exec_source_put(&src);
+	}
 	if (!*err)
 		*err = process_start(p, &img);
 	if (*err < 0) {
@@ -136,6 +141,8 @@ static int processor_abi_start(void)
 	abi_time_init();
 	abi_install();
 	fs_storage_init();
+	if (abi_p2m_init())
+		pr_err("abi: P2M and pcache could not start; programs run locally\n");
 	if (init_cmd[0] && !kthread_run(init_thread, NULL, "init"))
 		return -ENOMEM;
 	return 0;

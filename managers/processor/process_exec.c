@@ -325,6 +325,59 @@ static void exec_commit(struct process *p, struct proc_mm *old,
 	r->rflags = 0x202;
 }
 
+static int exec_kill_others(struct process *p);
+
+/* Load @path into a new local space at p->mm (the old one stays in
+ * place on failure). */
+static int exec_local(struct process *p, const char *path, const char **argv,
+		      const char **envp, struct exec_image *img)
+{
+	struct proc_mm *old = p->mm;
+	struct exec_source src;
+	int err = exec_source_get(path, &src);
+
+	if (!err && p->nr_threads > 1)
+		err = exec_kill_others(p);
+	if (err) {
+		exec_source_put(&src);
+		return err;
+	}
+	p->mm = proc_mm_create(&localmm_ops);
+	err = p->mm ? process_load_elf(p, src.data, src.len, argv, envp,
+				       src.path, img) : -ENOMEM;
+	exec_source_put(&src);
+	if (err) {
+		if (p->mm)
+			proc_mm_put(p->mm);
+		p->mm = old;
+	}
+	return err;
+}
+
+/* The memory node loads @path as the new space of p->tgid; the old space
+ * (if it had the same id) is replaced there, so ours must not end it. */
+static int exec_p2m(struct process *p, const char *path, const char **argv,
+		    const char **envp, struct exec_image *img)
+{
+	struct proc_mm *old = p->mm;
+	int err = p->nr_threads > 1 ? exec_kill_others(p) : 0;
+
+	if (err)
+		return err;
+	p->mm = proc_mm_create(&p2m_mm_ops);
+	err = p->mm ? p2m_exec_image(p, path, argv, envp, img) : -ENOMEM;
+	if (err) {
+		if (p->mm) {
+			p->mm->detached = true;	/* the old space lives on */
+			proc_mm_put(p->mm);
+		}
+		p->mm = old;
+	} else if (old->space_id == (u64)p->tgid) {
+		old->detached = true;
+	}
+	return err;
+}
+
 /* Exec ends every other thread of the process first (as Linux's
  * de_thread): each gets a thread-directed SIGKILL, which ends only that
  * thread, and we wait until we are alone.  Returns -EINTR if the whole
@@ -360,7 +413,6 @@ SYSCALL_DEFINE3(execve, const char *, upath, const u64 *, uargv,
 	const char **argv = a ? a->argv : NULL, **envp = a ? a->envp : NULL;
 	char path[ABI_PATH_MAX], *strings = a ? a->strings : NULL;
 	struct proc_mm *old = p->mm;
-	struct exec_source src;
 	struct exec_image img;
 	size_t used = 0;
 	long err;
@@ -372,26 +424,12 @@ SYSCALL_DEFINE3(execve, const char *, upath, const u64 *, uargv,
 		err = copy_strings(uargv, argv, strings, &used, EXEC_STRINGS);
 	if (!err)
 		err = copy_strings(uenvp, envp, strings, &used, EXEC_STRINGS);
+	if (!err && old->ops == &p2m_mm_ops)
+		err = exec_p2m(p, path, argv, envp, &img);
+	else if (!err)
+		err = exec_local(p, path, argv, envp, &img);
 	if (!err)
-		err = exec_source_get(path, &src);
-	if (!err && p->nr_threads > 1) {
-		err = exec_kill_others(p);
-		if (err)
-			exec_source_put(&src);
-	}
-	if (!err) {
-		p->mm = proc_mm_create(&localmm_ops);
-		err = p->mm ? process_load_elf(p, src.data, src.len, argv, envp,
-					       src.path, &img) : -ENOMEM;
-		exec_source_put(&src);
-		if (err) {
-			if (p->mm)
-				proc_mm_put(p->mm);
-			p->mm = old;
-		} else {
-			exec_commit(p, old, &img);
-		}
-	}
+		exec_commit(p, old, &img);
 	kfree(a);
 	return err;
 }

@@ -153,6 +153,7 @@ static int clone_resources(struct process *c, struct process *p, u64 flags)
 	} else {
 		if (!p->mm->ops->fork)
 			return -ENOSYS;
+		c->mm->space_id = c->tgid;
 		err = p->mm->ops->fork(p->mm, c->mm);
 		if (err)
 			return err;

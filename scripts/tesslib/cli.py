@@ -272,6 +272,8 @@ def cmd_run(args):
         return 3
     if args.strace:
         cmdline += " strace=1"
+    if args.p2m:
+        cmdline += " abi.p2m=1"
     relay = run.relay_to_stdout()
     res = start(args, cmdline, "run", echo=False, on_line=relay.line)
     if relay.failed:
@@ -368,6 +370,9 @@ def parser():
                    help="node roles (only 'all' until P2M is wired)")
     r.add_argument("--strace", action="store_true",
                    help="boot with strace=1 (calls go to the log)")
+    r.add_argument("--p2m", action="store_true",
+                   help="address spaces on the memory node through P2M "
+                   "and the pcache (abi.p2m=1; experimental)")
     r.add_argument("program", nargs=argparse.REMAINDER,
                    help="-- PROGRAM ARGS...")
     r.set_defaults(fn=cmd_run)
