@@ -17,6 +17,10 @@ NM	:= nm
 KCONFIG_CONFIG ?= .config
 export KCONFIG_CONFIG
 
+# Directory fragments may carry rules (generated sources): keep `all` the
+# default goal whatever they define first.
+.DEFAULT_GOAL := all
+
 # Top-level directories; each one's Makefile lists its objects (obj-y) and
 # its subdirectories (subdir-y), so a new directory touches only its parent.
 DIRS := arch/x86 kernel mm lib drivers net managers
