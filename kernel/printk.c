@@ -6,6 +6,10 @@
  * last LOG_SIZE bytes are kept in a ring for post-mortem dumps.  Once a
  * panic started, the lock is skipped (the CPU holding it may be dead).
  *
+ * Programs' console output (console_write_user) takes the same lock, so a
+ * log line never lands inside a program's write, and a log line that
+ * follows an unfinished program line starts on a line of its own.
+ *
  * Lock order: printk_lock is a leaf; it is a raw ticket lock (not the
  * debug spinlock) so the lock debugger can print while reporting.
  */
@@ -23,6 +27,10 @@ static volatile int panicking;
 static char log_ring[LOG_SIZE];
 static size_t log_head;
 static bool clock_ready;
+/* The console's cursor is at the start of a line (printk and user output
+ * share it); under printk_lock. */
+static bool at_line_start = true;
+static bool user_mid_line;
 static bool percpu_ready;
 
 void console_register(struct console *c)
@@ -94,7 +102,6 @@ static int prefix(char *buf, size_t size)
 
 void vprintk(const char *fmt, va_list ap)
 {
-	static bool at_line_start = true;
 	char msg[512], pre[40];
 	unsigned long flags;
 	int len, plen;
@@ -106,6 +113,12 @@ void vprintk(const char *fmt, va_list ap)
 	plen = prefix(pre, sizeof(pre));
 	flags = local_irq_save();
 	lock();
+	if (!at_line_start && user_mid_line) {
+		/* A program's unfinished line: the log line starts afresh. */
+		console_write_raw("\n", 1);
+		at_line_start = true;
+	}
+	user_mid_line = false;
 	for (p = msg; p < msg + len; p = nl) {
 		nl = memchr(p, '\n', msg + len - p);
 		nl = nl ? nl + 1 : msg + len;
@@ -119,6 +132,21 @@ void vprintk(const char *fmt, va_list ap)
 		emit("\n", 1);
 		at_line_start = true;
 	}
+	unlock();
+	local_irq_restore(flags);
+}
+
+void console_write_user(const char *s, size_t n)
+{
+	unsigned long flags;
+
+	if (!n)
+		return;
+	flags = local_irq_save();
+	lock();
+	console_write_raw(s, n);
+	at_line_start = s[n - 1] == '\n';
+	user_mid_line = !at_line_start;
 	unlock();
 	local_irq_restore(flags);
 }

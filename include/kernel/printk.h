@@ -22,6 +22,9 @@ struct console {
 void console_register(struct console *c);
 /* Write raw bytes to every console, bypassing the lock (panic path). */
 void console_write_raw(const char *s, size_t n);
+/* A program's console output: no prefix, never interleaved with a log
+ * line.  Any context; does not sleep. */
+void console_write_user(const char *s, size_t n);
 /* After a panic on another CPU, printk stops taking its lock. */
 void printk_enter_panic(void);
 /* Boot: timestamps once the TSC is calibrated, CPU numbers once %gs is

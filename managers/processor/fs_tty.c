@@ -1,7 +1,7 @@
 /* managers/processor/fs_tty.c — the console tty behind fds 0, 1 and 2.
  *
- * Output goes to the kernel's consoles through console_write_raw(), with
- * no printk prefix; `tessera run` separates it from the kernel log (lines
+ * Output goes to the kernel's consoles through console_write_user(), with
+ * no printk prefix and never inside a log line; `tessera run` separates it from the kernel log (lines
  * of the log carry the "[  s.us] cpuN " prefix).  tty_lock keeps one
  * write's bytes together.  There is no console input path yet: reads
  * return end-of-file.  TCGETS answers a cooked 38400-baud 8N1 terminal
@@ -29,7 +29,7 @@ static long tty_read(struct file *f, void *buf, size_t n, u64 *pos)
 static long tty_write(struct file *f, const void *buf, size_t n, u64 *pos)
 {
 	mutex_lock(&tty_lock);
-	console_write_raw(buf, n);
+	console_write_user(buf, n);
 	mutex_unlock(&tty_lock);
 	return n;
 }
