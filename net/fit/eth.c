@@ -544,6 +544,7 @@ struct fit_transport fit_eth_transport = {
 int fit_eth_init(struct net_device *dev, u32 boot_id)
 {
 	struct task *t;
+	int err;
 
 	if (dev->mtu < 576)
 		return -EINVAL;
@@ -551,11 +552,12 @@ int fit_eth_init(struct net_device *dev, u32 boot_id)
 	my_boot_id = boot_id;
 	frame_max = MIN(ETH_HLEN + dev->mtu, (u32)MAX_FRAME);
 	frag_max = frame_max - (u32)HDRS;
+	err = netdev_add_proto(dev, FIT_ETHERTYPE, eth_rx, NULL);
+	if (err)
+		return err;
 	t = kthread_run(rtx_thread, NULL, "fit-eth-rtx");
 	if (!t)
 		return -ENOMEM;
 	kthread_detach(t);
-	netdev_set_rx(dev, eth_rx, NULL);
-	fit_set_remote_transport(&fit_eth_transport);
 	return 0;
 }
