@@ -59,9 +59,13 @@ u64 fit_default_timeout_ns(void) { return 1000000000ull; }
 void fit_set_remote_transport(struct fit_transport *t) {}
 
 static int announcements;
-void fit_discovery_rx(const u8 *mac, const struct fit_announce *a)
+void fit_discovery_rx(const u8 *mac, const struct fit_announce *a,
+		      const struct fit_announce_rdma *e, unsigned int nr)
 {
 	announcements++;
+	for (unsigned int i = 0; i < nr; i++)
+		if (e[i].peer != node_self())
+			abort();	/* only our own entries are handed up */
 }
 
 /* Messages handed up, kept for checking. */
