@@ -136,4 +136,14 @@ u64 rxe_net_counter(struct ib_device *ib, enum rxe_counter c);
 enum ib_mtu rxe_net_mtu(struct ib_device *ib);
 void rxe_net_dump(struct ib_device *ib);
 
+/* Selftests (CONFIG_SELFTEST): broken frames a hostile peer might send. */
+enum rxe_test_frame {
+	RXE_TF_BAD_ICRC,	/* -> drop_bad_icrc */
+	RXE_TF_UNKNOWN_QPN,	/* -> drop_unknown_qp */
+	RXE_TF_TRUNCATED,	/* -> drop_short */
+	RXE_TF_PSN_AHEAD,	/* 4096 PSNs early -> one sequence NAK */
+	RXE_TF_PSN_BEHIND,	/* 4096 PSNs late -> a duplicate, re-ACKed */
+};
+int rxe_net_test_xmit(struct ib_qp *qp, enum rxe_test_frame kind);
+
 #endif

@@ -246,6 +246,23 @@ int fit_discovery_start(struct net_device *dev, struct ib_device *ib,
 	return 0;
 }
 
+/* @node's MAC as discovery heard it: 0, or -ENOENT before that. */
+int fit_discovery_peer_mac(u16 node, u8 *mac)
+{
+	unsigned long f;
+	int err = -ENOENT;
+
+	if (node >= FIT_MAX_NODES)
+		return -EINVAL;
+	f = spin_lock_irqsave(&disc_lock);
+	if (seen[node].heard) {
+		memcpy(mac, seen[node].mac, ETH_ALEN);
+		err = 0;
+	}
+	spin_unlock_irqrestore(&disc_lock, f);
+	return err;
+}
+
 bool fit_discovery_ready(void)
 {
 	return __atomic_load_n(&ready, __ATOMIC_ACQUIRE);

@@ -78,6 +78,8 @@ extern struct fit_transport fit_eth_transport;
 /* Selftests (fit_cross_test.c): opcodes and the cross-node protocol. */
 #define FIT_TEST_OP_DONE	(FIT_OP_TEST_FIRST + 8)	/* node 0 is done */
 #define FIT_TEST_OP_STATS	(FIT_OP_TEST_FIRST + 9)	/* -> fit_stats */
+#define FIT_TEST_OP_RXE_QP	(FIT_OP_TEST_FIRST + 10) /* test QP pair */
+#define FIT_TEST_OP_RXE_STATS	(FIT_OP_TEST_FIRST + 11) /* -> counters */
 struct selftest_ctx;
 int fit_cross_setup(void);
 int fit_cross_serve(struct selftest_ctx *t);
@@ -92,6 +94,7 @@ struct ib_device;
 struct fit_announce_rdma;
 int fit_rdma_init(struct ib_device *dev, u32 boot_id);
 bool fit_rdma_active(void);
+struct ib_device *fit_rdma_device(void);
 int fit_rdma_add_peer(u16 node);
 void fit_rdma_connect(u16 node, const u8 *mac, u32 boot_id,
 		      const struct fit_announce_rdma *e);
@@ -104,5 +107,6 @@ int fit_discovery_start(struct net_device *dev, struct ib_device *ib,
 void fit_discovery_rx(const u8 *src_mac, const struct fit_announce *a,
 		      const struct fit_announce_rdma *e, unsigned int nr);
 bool fit_discovery_ready(void);
+int fit_discovery_peer_mac(u16 node, u8 *mac);
 
 #endif

@@ -586,6 +586,11 @@ bool fit_rdma_active(void)
 	return ibdev != NULL;
 }
 
+struct ib_device *fit_rdma_device(void)
+{
+	return ibdev;
+}
+
 /* Boot (fit_init): PD, the all-RAM MR, CQs sized for every peer, and the
  * poll thread.  Peers come later, from discovery. */
 int fit_rdma_init(struct ib_device *dev, u32 boot_id)

@@ -369,3 +369,43 @@ void rxe_net_dump(struct ib_device *ib)
 	if (n % 4)
 		printk("rxe:%s\n", line);
 }
+
+#ifdef CONFIG_SELFTEST
+/* Selftests: send one broken 16-byte SEND ONLY "from" @ibqp to its
+ * connected peer, built from the QP's address and next PSN but without
+ * touching the QP (its PSNs do not move).  Thread context. */
+int rxe_net_test_xmit(struct ib_qp *ibqp, enum rxe_test_frame kind)
+{
+	static const u8 payload[16] = "tessera-badframe";
+	struct rxe_qp *qp = to_rqp(ibqp);
+	struct rxe_kdev *k = kd(ibqp->device);
+	u8 *buf = kmalloc(RXE_MAX_FRAME);
+	struct rxe_tx tx;
+	unsigned long f;
+	u32 len, psn;
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	f = spin_lock_irqsave(&k->lock);
+	psn = qp->req.next_psn;
+	if (kind == RXE_TF_PSN_AHEAD)
+		psn = psn_add(psn, 0x1000);
+	else if (kind == RXE_TF_PSN_BEHIND)
+		psn = psn_add(psn, ROCE_PSN_MASK + 1 - 0x1000);
+	rxe_tx_init(qp, &tx, ROCE_SEND_ONLY, psn);
+	spin_unlock_irqrestore(&k->lock, f);
+	tx.ackreq = true;
+	tx.paylen = sizeof(payload);
+	if (kind == RXE_TF_UNKNOWN_QPN)
+		tx.qpn = 0xfffff0;
+	len = rxe_pkt_build(buf, RXE_MAX_FRAME, &tx, payload);
+	if (kind == RXE_TF_BAD_ICRC)
+		buf[len - 1] ^= 0x5a;		/* the ICRC's last byte */
+	else if (kind == RXE_TF_TRUNCATED)
+		len = ETH_HLEN + 20 + 8 + 8;	/* half a BTH */
+	err = len ? netdev_xmit(k->ndev, buf, len) : -EINVAL;
+	kfree(buf);
+	return err;
+}
+#endif
