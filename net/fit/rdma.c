@@ -287,9 +287,6 @@ static void *take_message(struct rdma_chan *c, const struct ib_wc *wc,
 			return NULL;
 		src = c->peer->region + ((u64)c->index * NSLOT + slot) *
 					SLOT_SIZE;
-		spin_lock(&c->lock);
-		c->owed++;
-		spin_unlock(&c->lock);
 		break;
 	default:
 		return NULL;
@@ -298,6 +295,12 @@ static void *take_message(struct rdma_chan *c, const struct ib_wc *wc,
 	if (msg)
 		memcpy(msg, src, wc->byte_len);
 	*len = wc->byte_len;
+	if (FIT_IMM_KIND(imm) == FIT_IMM_SLOT) {
+		/* Only now may the peer write the slot again. */
+		spin_lock(&c->lock);
+		c->owed++;
+		spin_unlock(&c->lock);
+	}
 	return msg;
 }
 
