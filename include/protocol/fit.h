@@ -79,7 +79,8 @@ struct fit_announce {
 _Static_assert(sizeof(struct fit_announce) == 32, "fit_announce wire size");
 
 #define FIT_RDMA_MAX_QPS	4
-#define FIT_RDMA_F_CONNECTED	0x01	/* sender's QPs to peer are in RTS */
+#define FIT_RDMA_F_CONNECTED	0x01	/* sender's QPs to peer are in RTS
+					 * at this entry's epoch */
 
 struct fit_announce_rdma {
 	u16 peer;		/* the node these QPs and this region serve */
@@ -91,7 +92,8 @@ struct fit_announce_rdma {
 	u32 rkey;
 	u32 slot_size;		/* bytes per slot */
 	u16 nr_slots;		/* slots per channel, 1..256 */
-	u16 reserved;
+	u8 epoch;		/* connection generation: bumped by a reset */
+	u8 reserved;
 	u32 reserved2;
 };
 _Static_assert(sizeof(struct fit_announce_rdma) == 48,

@@ -135,6 +135,8 @@ struct ib_device *rxe_net_ibdev(struct net_device *ndev);
 u64 rxe_net_counter(struct ib_device *ib, enum rxe_counter c);
 enum ib_mtu rxe_net_mtu(struct ib_device *ib);
 void rxe_net_dump(struct ib_device *ib);
+/* Fault injection at run time (all-zero @p: off).  Any context. */
+void rxe_net_set_faults(struct ib_device *ib, const struct rxe_fault_params *p);
 
 /* Selftests (CONFIG_SELFTEST): broken frames a hostile peer might send. */
 enum rxe_test_frame {

@@ -246,6 +246,13 @@ int fit_discovery_start(struct net_device *dev, struct ib_device *ib,
 	return 0;
 }
 
+/* Have the discovery thread look at every peer now (any context). */
+void fit_discovery_kick(void)
+{
+	__atomic_store_n(&kicked, true, __ATOMIC_RELEASE);
+	wake_up(&disc_wait);
+}
+
 /* @node's MAC as discovery heard it: 0, or -ENOENT before that. */
 int fit_discovery_peer_mac(u16 node, u8 *mac)
 {

@@ -12,6 +12,11 @@
  * (ICRC, QPN, truncation), a sequence NAK, a duplicate and one error NAK,
  * and FIT over RDMA must keep working.  Needs a lossless segment and the
  * rdma transport; the other nodes just serve (fit_cross_test.c).
+ *
+ * fit_cross_rdma_reset: node 0's NIC drops every frame for 1.5 s, so its
+ * QPs to node 1 exhaust their retries; FIT must reset the connection
+ * (a new epoch, announced through discovery), node 1 must follow, and
+ * once frames flow again calls to node 1 must work again.
  */
 #include <fit/fit.h>
 #include <kernel/node.h>
@@ -205,6 +210,59 @@ static int drive_bad(struct selftest_ctx *t)
 	if (failed)
 		ST_FAIL("node %d did not take FIT_TEST_OP_DONE", failed);
 	return 0;
+}
+
+/* Calls to node 1 until one works or @ms pass; 0 or the last error. */
+static int call_until_ok(unsigned int ms)
+{
+	u8 rep[8];
+	int r = -ETIMEDOUT;
+
+	for (u64 end = ktime_get_ns() + ms * NSEC_PER_MSEC;
+	     r != 4 && ktime_get_ns() < end;)
+		r = fit_call(1, FIT_OP_PING, "back", 4, rep, sizeof(rep),
+			     500 * NSEC_PER_MSEC);
+	return r == 4 ? 0 : r;
+}
+
+static int drive_reset(struct selftest_ctx *t)
+{
+	struct rxe_fault_params all = { .drop_ppm = 1000000, .seed = 1 };
+	struct rxe_fault_params none = { 0 };
+	u64 resets = fit_rdma_resets();
+	u8 rep[8];
+	int failed;
+
+	ST_EQ(call_until_ok(2000), 0);
+	rxe_net_set_faults(fit_rdma_device(), &all);
+	ST_EQ(fit_call(1, FIT_OP_PING, "lost", 4, rep, sizeof(rep),
+		       300 * NSEC_PER_MSEC), -ETIMEDOUT);
+	msleep(1500);
+	rxe_net_set_faults(fit_rdma_device(), &none);
+	ST_EQ(call_until_ok(10000), 0);
+	for (int i = 0; i < 50; i++)
+		ST_EQ(fit_call(1, FIT_OP_PING, "more", 4, rep, sizeof(rep), 0),
+		      4);
+	failed = fit_cross_finish();
+	if (fit_rdma_resets() == resets)
+		ST_FAIL("the connection was never reset");
+	if (failed)
+		ST_FAIL("node %d did not take FIT_TEST_OP_DONE", failed);
+	return 0;
+}
+
+SELFTEST(fit_cross_rdma_reset)
+{
+	if (node_count() < 2)
+		ST_SKIP("needs nodes >= 2 (tessera selftest --topology)");
+	if (fit_test_mute != ~0u)
+		ST_SKIP("fit.test_mute is set");
+	if (!fit_rdma_active())
+		ST_SKIP("FIT does not run over RDMA (fit.transport=eth?)");
+	ST_EQ(fit_cross_setup(), 0);
+	if (!fit_wait_ready(60 * NSEC_PER_SEC))
+		ST_FAIL("discovery did not finish");
+	return node_self() ? fit_cross_serve(t) : drive_reset(t);
 }
 
 SELFTEST(fit_cross_rdma_bad)

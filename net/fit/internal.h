@@ -95,6 +95,7 @@ struct fit_announce_rdma;
 int fit_rdma_init(struct ib_device *dev, u32 boot_id);
 bool fit_rdma_active(void);
 struct ib_device *fit_rdma_device(void);
+u64 fit_rdma_resets(void);		/* connections reset so far */
 int fit_rdma_add_peer(u16 node);
 void fit_rdma_connect(u16 node, const u8 *mac, u32 boot_id,
 		      const struct fit_announce_rdma *e);
@@ -107,6 +108,7 @@ int fit_discovery_start(struct net_device *dev, struct ib_device *ib,
 void fit_discovery_rx(const u8 *src_mac, const struct fit_announce *a,
 		      const struct fit_announce_rdma *e, unsigned int nr);
 bool fit_discovery_ready(void);
+void fit_discovery_kick(void);
 int fit_discovery_peer_mac(u16 node, u8 *mac);
 
 #endif

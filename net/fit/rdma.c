@@ -25,10 +25,18 @@
  * our QPs are in RTS and its entry says its QPs are too.  Initial PSNs
  * derive from the sender's boot id.
  * Loss: rxe retransmits (timeout 67 ms, 7 retries; RNR retried forever).
- * A QP that fails (peer dead) completes everything with an error: the
- * channel is marked dead, logged once, and later messages on it are
- * dropped, so callers end through FIT's own timeout (-ETIMEDOUT, logged
- * with peer and opcode by core.c).
+ * A QP that fails anyway (a dead peer, or one starved of CPU for half a
+ * second) completes everything with an error: the failure is logged and
+ * the peer's connection is reset — every QP to ERR (flushing: buffers are
+ * freed by their completions), RESET, INIT, receives reposted, slot
+ * accounting zeroed — under a new epoch that our announcements carry.  A
+ * peer that sees a newer epoch resets too, and both reconnect once they
+ * announce the same one (PSNs derive from boot ids and the epoch).
+ * Completions of an older epoch are ignored (receive WR ids carry it).
+ * Senders wait, never past their deadline, while the peer is not
+ * connected, so a dead peer's callers end through FIT's own timeout
+ * (-ETIMEDOUT, logged with peer and opcode by core.c), and a live one's
+ * calls resume after the reconnection.
  * Completions: one poll thread.  The CQ handlers (run under the device
  * lock, in the NIC's interrupt) only wake it; it polls both CQs, delivers
  * messages (fit_transport_rx), reposts receives and frees send buffers;
@@ -76,12 +84,18 @@ struct rdma_chan {
 	u32 slot_next, slot_credit;	/* slots used / returned, ours */
 	u32 owed;			/* peer's slots we emptied, unsaid */
 	u8 *rbuf;			/* RQ_DEPTH x SMALL_MAX */
-	bool dead;
 };
 
+/* up/peer_ready/epoch/broken change only in the discovery thread
+ * (fit_rdma_connect); senders and the poll thread read them. */
 struct rdma_peer {
 	u16 node;
-	bool connected, peer_ready;
+	bool up;			/* our QPs are in RTS at epoch */
+	bool peer_ready;		/* its QPs are too (its entry said) */
+	bool ever;			/* has been connected: reachable */
+	bool broken;			/* a QP failed: reset at next look */
+	u32 reset_to;			/* 0x100 | epoch: poll thread resets */
+	u8 epoch;
 	u32 boot_id;			/* the peer's */
 	u8 *region;			/* NCH x NSLOT x SLOT_SIZE */
 	unsigned int region_order;
@@ -99,10 +113,13 @@ static u32 my_boot_id;
 static struct rdma_peer *peers[FIT_MAX_NODES];
 static struct rdma_chan *by_qpn[QPN_TABLE];
 static DEFINE_WAIT_QUEUE_HEAD(poll_wait);
-static bool poll_kicked;
+static bool poll_kicked, resets_pending;
+static u64 nr_resets;
 static int poll_us = 50;
 param_int("fit.poll_us", poll_us,
 	  "rdma: poll the CQs this long before sleeping (us)");
+
+static void run_resets(void);
 
 static struct rdma_peer *peer_get(u16 node)
 {
@@ -115,9 +132,17 @@ static struct rdma_chan *chan_of(u32 qpn)
 	return qpn < QPN_TABLE ? by_qpn[qpn] : NULL;
 }
 
-static u32 start_psn(u32 boot_id, unsigned int node, unsigned int ch)
+static u32 start_psn(u32 boot_id, unsigned int node, unsigned int ch,
+		     u8 epoch)
 {
-	return (boot_id * 0x9e3779b1u + node * 131u + ch * 7919u) & 0xffffff;
+	return (boot_id * 0x9e3779b1u + node * 131u + ch * 7919u +
+		epoch * 0x10001u) & 0xffffff;
+}
+
+static bool peer_up(const struct rdma_peer *p)
+{
+	return __atomic_load_n(&p->up, __ATOMIC_ACQUIRE) &&
+	       __atomic_load_n(&p->peer_ready, __ATOMIC_ACQUIRE);
 }
 
 /* CQ handler: under the device lock, maybe in an interrupt. */
@@ -131,8 +156,8 @@ static void cq_event(struct ib_cq *cq, void *ctx)
 
 static bool has_room(struct rdma_chan *c, bool big)
 {
-	return c->dead || (c->sq_out < SQ_DEPTH - 1 &&
-			   (!big || c->slot_next - c->slot_credit < NSLOT));
+	return peer_up(c->peer) && c->sq_out < SQ_DEPTH - 1 &&
+	       (!big || c->slot_next - c->slot_credit < NSLOT);
 }
 
 /* Lock @c with room for one message; returns 0 (locked) or -ETIMEDOUT. */
@@ -147,19 +172,22 @@ static int claim(struct rdma_chan *c, bool big, u64 deadline)
 		spin_unlock(&c->lock);
 		now = ktime_get_ns();
 		if (now >= deadline ||
-		    !wait_event_timeout(c->wait, READ_ONCE(c->dead) ||
-					has_room(c, big), deadline - now))
+		    !wait_event_timeout(c->wait, has_room(c, big),
+					deadline - now))
 			return -ETIMEDOUT;
 	}
 }
 
+/* A work request failed (not a flush): have the connection reset. */
 static void chan_failed(struct rdma_chan *c, const char *what, int status)
 {
-	if (!__atomic_exchange_n(&c->dead, true, __ATOMIC_ACQ_REL))
-		pr_err("fit-rdma: channel %u to node %u failed (%s, status "
-		       "%d): its messages are lost\n", c->index, c->peer->node,
-		       what, status);
-	wake_up_all(&c->wait);
+	struct rdma_peer *p = c->peer;
+
+	if (__atomic_exchange_n(&p->broken, true, __ATOMIC_ACQ_REL))
+		return;
+	pr_err("fit-rdma: channel %u to node %u failed (%s, status %d): "
+	       "resetting the connection\n", c->index, p->node, what, status);
+	fit_discovery_kick();
 }
 
 /* Post @buf (@len bytes, kmalloc'ed or NULL) on @c; caller holds c->lock
@@ -206,7 +234,7 @@ static int rdma_send(struct fit_transport *t, unsigned int channel,
 	u8 *buf;
 	int err;
 
-	if (!p || !p->connected || !p->peer_ready)
+	if (!p || !__atomic_load_n(&p->ever, __ATOMIC_ACQUIRE))
 		return -EHOSTUNREACH;
 	c = &p->ch[channel % NCH];
 	buf = kmalloc(total);
@@ -220,11 +248,11 @@ static int rdma_send(struct fit_transport *t, unsigned int channel,
 		kfree(buf);
 		return err;
 	}
-	err = c->dead ? -EPIPE : post_locked(c, buf, total,
-					     big ? FIT_IMM_SLOT : FIT_IMM_SEND);
+	err = post_locked(c, buf, total, big ? FIT_IMM_SLOT : FIT_IMM_SEND);
 	spin_unlock(&c->lock);
 	if (err) {
-		/* Lost like a frame to a dead peer: the caller times out. */
+		/* The QP just failed: lost like a frame, the caller times
+		 * out (the poll thread reports the failure). */
 		kfree(buf);
 		fit_stat_add(&fit_stats.lost_sends, 1);
 	}
@@ -235,7 +263,7 @@ static int rdma_send(struct fit_transport *t, unsigned int channel,
 static void maybe_credit(struct rdma_chan *c)
 {
 	spin_lock(&c->lock);
-	if (!c->dead && c->owed >= (NSLOT + 1) / 2 && has_room(c, false))
+	if (c->owed >= (NSLOT + 1) / 2 && has_room(c, false))
 		post_locked(c, NULL, 0, FIT_IMM_CREDIT);
 	spin_unlock(&c->lock);
 }
@@ -246,11 +274,12 @@ static void post_recv_slot(struct rdma_chan *c, u32 i)
 {
 	struct ib_sge sge = { (u64)(uintptr_t)(c->rbuf + i * SMALL_MAX),
 			      SMALL_MAX, kmr->lkey };
-	struct ib_recv_wr wr = { .wr_id = i, .sg_list = &sge, .num_sge = 1 };
+	struct ib_recv_wr wr = { .wr_id = (u64)c->peer->epoch << 32 | i,
+				 .sg_list = &sge, .num_sge = 1 };
 	const struct ib_recv_wr *bad;
 
-	if (ib_post_recv(c->qp, &wr, &bad))
-		chan_failed(c, "post_recv", 0);
+	/* Fails only on a QP being reset, which reposts everything. */
+	ib_post_recv(c->qp, &wr, &bad);
 }
 
 static void send_done(const struct ib_wc *wc)
@@ -263,7 +292,7 @@ static void send_done(const struct ib_wc *wc)
 	spin_lock(&c->lock);
 	c->sq_out--;
 	spin_unlock(&c->lock);
-	if (wc->status != IB_WC_SUCCESS)
+	if (wc->status != IB_WC_SUCCESS && wc->status != IB_WC_WR_FLUSH_ERR)
 		chan_failed(c, "send", wc->status);
 	wake_up_all(&c->wait);
 }
@@ -278,9 +307,9 @@ static void *take_message(struct rdma_chan *c, const struct ib_wc *wc,
 
 	switch (FIT_IMM_KIND(imm)) {
 	case FIT_IMM_SEND:
-		if (wc->byte_len > SMALL_MAX || wc->wr_id >= RQ_DEPTH)
+		if (wc->byte_len > SMALL_MAX)
 			return NULL;
-		src = c->rbuf + wc->wr_id * SMALL_MAX;
+		src = c->rbuf + (wc->wr_id & 0xffffffff) * SMALL_MAX;
 		break;
 	case FIT_IMM_SLOT:
 		if (slot >= NSLOT || wc->byte_len > SLOT_SIZE)
@@ -310,10 +339,12 @@ static void recv_done(const struct ib_wc *wc)
 	void *msg = NULL;
 	u32 len = 0;
 
-	if (!c)
-		return;
+	if (!c || wc->wr_id >> 32 != READ_ONCE(c->peer->epoch) ||
+	    (wc->wr_id & 0xffffffff) >= RQ_DEPTH)
+		return;			/* an older connection's */
 	if (wc->status != IB_WC_SUCCESS) {
-		chan_failed(c, "receive", wc->status);
+		if (wc->status != IB_WC_WR_FLUSH_ERR)
+			chan_failed(c, "receive", wc->status);
 		return;
 	}
 	if (!(wc->wc_flags & IB_WC_WITH_IMM) || !FIT_IMM_VALID(wc->imm_data)) {
@@ -329,7 +360,7 @@ static void recv_done(const struct ib_wc *wc)
 				fit_stat_add(&fit_stats.drop_malformed, 1);
 		}
 	}
-	post_recv_slot(c, (u32)wc->wr_id % RQ_DEPTH);
+	post_recv_slot(c, (u32)wc->wr_id);
 	maybe_credit(c);
 	if (msg)
 		fit_transport_rx(msg, len);
@@ -356,6 +387,7 @@ static int poll_thread(void *arg)
 
 	for (;;) {
 		__atomic_store_n(&poll_kicked, false, __ATOMIC_RELEASE);
+		run_resets();
 		if (poll_once()) {
 			busy_until = ktime_get_ns() + (u64)poll_us *
 						      NSEC_PER_USEC;
@@ -406,7 +438,7 @@ static int chan_init(struct rdma_peer *p, unsigned int i)
 	by_qpn[c->qp->qp_num] = c;
 	for (u32 k = 0; k < RQ_DEPTH; k++)
 		post_recv_slot(c, k);
-	return c->dead ? -EIO : 0;
+	return 0;
 }
 
 /* Discovery heard @node for the first time (thread context). */
@@ -447,7 +479,8 @@ static int chan_connect(struct rdma_chan *c, const u8 *mac,
 	struct ib_qp_attr a = {
 		.qp_state = IB_QPS_RTR, .path_mtu = rxe_net_mtu(ibdev),
 		.dest_qp_num = e->qpn[c->index],
-		.rq_psn = start_psn(p->boot_id, node_self(), c->index),
+		.rq_psn = start_psn(p->boot_id, node_self(), c->index,
+				    p->epoch),
 		.max_dest_rd_atomic = 1, .min_rnr_timer = 1,
 	};
 	int err;
@@ -460,7 +493,7 @@ static int chan_connect(struct rdma_chan *c, const u8 *mac,
 	if (err)
 		return err;
 	a.qp_state = IB_QPS_RTS;
-	a.sq_psn = start_psn(my_boot_id, p->node, c->index);
+	a.sq_psn = start_psn(my_boot_id, p->node, c->index, p->epoch);
 	a.timeout = 14;			/* 67 ms */
 	a.retry_cnt = 7;
 	a.rnr_retry = 7;		/* receivers repost at once */
@@ -476,40 +509,124 @@ static bool entry_ok(const struct fit_announce_rdma *e)
 	       e->slot_size >= FIT_MAX_MSG && e->rkey && e->region;
 }
 
-/* @node (at @mac, booted as @boot_id) announced entry @e for us (thread
- * context, discovery).  Connects our QPs once; later calls only update
- * whether the peer is ready. */
+/* Reset every QP of @p and move to @epoch: to ERR (outstanding WRs
+ * complete as flushed, so the poll thread frees their buffers), RESET,
+ * INIT, receives reposted under the new epoch.  Poll thread only, so no
+ * receive completion is being handled (and reposted) meanwhile. */
+static void reset_peer(struct rdma_peer *p, u8 epoch)
+{
+	struct ib_qp_attr a = { .qp_access_flags = IB_ACCESS_LOCAL_WRITE |
+						   IB_ACCESS_REMOTE_WRITE };
+
+	__atomic_store_n(&p->up, false, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->peer_ready, false, __ATOMIC_RELEASE);
+	WRITE_ONCE(p->epoch, epoch);
+	for (unsigned int i = 0; i < NCH; i++) {
+		struct rdma_chan *c = &p->ch[i];
+
+		a.qp_state = IB_QPS_ERR;
+		ib_modify_qp(c->qp, &a, IB_QP_STATE);
+		a.qp_state = IB_QPS_RESET;
+		ib_modify_qp(c->qp, &a, IB_QP_STATE);
+		a.qp_state = IB_QPS_INIT;
+		ib_modify_qp(c->qp, &a, IB_QP_STATE | IB_QP_ACCESS_FLAGS);
+		spin_lock(&c->lock);
+		c->slot_next = c->slot_credit = c->owed = 0;
+		spin_unlock(&c->lock);
+		for (u32 k = 0; k < RQ_DEPTH; k++)
+			post_recv_slot(c, k);
+	}
+	__atomic_store_n(&p->broken, false, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&nr_resets, 1, __ATOMIC_RELAXED);
+	printk("fit-rdma: connection to node %u reset, epoch %u\n", p->node,
+	       epoch);
+}
+
+static int connect_peer(struct rdma_peer *p, const u8 *mac, u32 boot_id,
+			const struct fit_announce_rdma *e)
+{
+	int err = 0;
+
+	if (!entry_ok(e)) {
+		pr_warn_once("fit-rdma: node %u announces an unusable layout "
+			     "(%u QPs, %u slots of %u)\n", p->node, e->nr_qps,
+			     e->nr_slots, e->slot_size);
+		return -EINVAL;
+	}
+	p->boot_id = boot_id;
+	p->raddr = e->region;
+	p->rkey = e->rkey;
+	p->rslot_size = e->slot_size;
+	p->rslots = MIN(e->nr_slots, (u16)NSLOT);
+	for (unsigned int i = 0; i < NCH && !err; i++)
+		err = chan_connect(&p->ch[i], mac, e);
+	if (err) {
+		pr_err("fit-rdma: cannot connect to node %u (%d)\n", p->node,
+		       err);
+		p->broken = true;	/* back to INIT on the next look */
+		return err;
+	}
+	__atomic_store_n(&p->up, true, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Have the poll thread reset @p to @epoch (discovery thread). */
+static void request_reset(struct rdma_peer *p, u8 epoch)
+{
+	__atomic_store_n(&p->reset_to, 0x100u | epoch, __ATOMIC_RELEASE);
+	__atomic_store_n(&resets_pending, true, __ATOMIC_RELEASE);
+	cq_event(NULL, NULL);
+}
+
+/* Poll thread: carry out requested resets, then let discovery announce. */
+static void run_resets(void)
+{
+	if (!__atomic_exchange_n(&resets_pending, false, __ATOMIC_ACQ_REL))
+		return;
+	for (int i = 0; i < FIT_MAX_NODES; i++) {
+		struct rdma_peer *p = peer_get((u16)i);
+		u32 v = p ? __atomic_load_n(&p->reset_to, __ATOMIC_ACQUIRE) : 0;
+
+		if (!v)
+			continue;
+		reset_peer(p, (u8)v);
+		__atomic_store_n(&p->reset_to, 0, __ATOMIC_RELEASE);
+	}
+	fit_discovery_kick();
+}
+
+/* Discovery thread, every round for every peer: @node (at @mac, booted as
+ * @boot_id) last announced entry @e for us.  Resets a broken connection
+ * or follows the peer to a newer epoch; connects when both announce the
+ * same epoch; the peer is ready once its entry says it is connected. */
 void fit_rdma_connect(u16 node, const u8 *mac, u32 boot_id,
 		      const struct fit_announce_rdma *e)
 {
 	struct rdma_peer *p = peer_get(node);
-	int err = 0;
+	bool ready;
 
-	if (!p)
+	if (!p || __atomic_load_n(&p->reset_to, __ATOMIC_ACQUIRE))
 		return;
-	if (!p->connected) {
-		if (!entry_ok(e)) {
-			pr_warn_once("fit-rdma: node %u announces an unusable "
-				     "layout (%u QPs, %u slots of %u)\n", node,
-				     e->nr_qps, e->nr_slots, e->slot_size);
-			return;
-		}
-		p->boot_id = boot_id;
-		p->raddr = e->region;
-		p->rkey = e->rkey;
-		p->rslot_size = e->slot_size;
-		p->rslots = MIN(e->nr_slots, (u16)NSLOT);
-		for (unsigned int i = 0; i < NCH && !err; i++)
-			err = chan_connect(&p->ch[i], mac, e);
-		if (err) {
-			pr_err("fit-rdma: cannot connect to node %u (%d)\n",
-			       node, err);
-			return;
-		}
-		__atomic_store_n(&p->connected, true, __ATOMIC_RELEASE);
+	if (__atomic_load_n(&p->broken, __ATOMIC_ACQUIRE)) {
+		request_reset(p, (u8)(p->epoch + 1));
+		return;
 	}
-	if (e->flags & FIT_RDMA_F_CONNECTED)
-		__atomic_store_n(&p->peer_ready, true, __ATOMIC_RELEASE);
+	if ((s8)(e->epoch - p->epoch) > 0) {
+		request_reset(p, e->epoch);
+		return;
+	}
+	if (e->epoch != p->epoch)
+		return;
+	if (!p->up && connect_peer(p, mac, boot_id, e))
+		return;
+	ready = e->flags & FIT_RDMA_F_CONNECTED;
+	if (ready != p->peer_ready) {
+		__atomic_store_n(&p->peer_ready, ready, __ATOMIC_RELEASE);
+		if (ready)
+			__atomic_store_n(&p->ever, true, __ATOMIC_RELEASE);
+		for (unsigned int i = 0; i < NCH; i++)
+			wake_up_all(&p->ch[i].wait);
+	}
 }
 
 /* Fill up to @max announcement entries, one per peer with QPs, starting
@@ -528,7 +645,8 @@ unsigned int fit_rdma_fill(struct fit_announce_rdma *e, unsigned int max)
 		memset(&e[n], 0, sizeof(e[n]));
 		e[n].peer = (u16)node;
 		e[n].nr_qps = NCH;
-		e[n].flags = p->connected ? FIT_RDMA_F_CONNECTED : 0;
+		e[n].flags = p->up ? FIT_RDMA_F_CONNECTED : 0;
+		e[n].epoch = p->epoch;
 		e[n].ipv4 = ibdev->ipv4;
 		for (unsigned int i = 0; i < NCH; i++)
 			e[n].qpn[i] = p->ch[i].qp->qp_num;
@@ -546,8 +664,7 @@ static bool rdma_reachable(struct fit_transport *t, u16 node)
 {
 	struct rdma_peer *p = peer_get(node);
 
-	return p && __atomic_load_n(&p->connected, __ATOMIC_ACQUIRE) &&
-	       __atomic_load_n(&p->peer_ready, __ATOMIC_ACQUIRE);
+	return p && __atomic_load_n(&p->ever, __ATOMIC_ACQUIRE);
 }
 
 /* Everything we sent was acknowledged (its send completion came). */
@@ -557,7 +674,7 @@ static bool rdma_idle(struct fit_transport *t)
 		struct rdma_peer *p = peer_get((u16)i);
 
 		for (int k = 0; p && k < NCH; k++)
-			if (READ_ONCE(p->ch[k].sq_out) && !p->ch[k].dead)
+			if (READ_ONCE(p->ch[k].sq_out) && peer_up(p))
 				return false;
 	}
 	return true;
@@ -592,6 +709,11 @@ bool fit_rdma_active(void)
 struct ib_device *fit_rdma_device(void)
 {
 	return ibdev;
+}
+
+u64 fit_rdma_resets(void)
+{
+	return __atomic_load_n(&nr_resets, __ATOMIC_RELAXED);
 }
 
 /* Boot (fit_init): PD, the all-RAM MR, CQs sized for every peer, and the

@@ -370,6 +370,16 @@ void rxe_net_dump(struct ib_device *ib)
 		printk("rxe:%s\n", line);
 }
 
+/* Change fault injection at run time (tests: a link that goes dead). */
+void rxe_net_set_faults(struct ib_device *ib, const struct rxe_fault_params *p)
+{
+	struct rxe_kdev *k = kd(ib);
+	unsigned long f = spin_lock_irqsave(&k->lock);
+
+	rxe_dev_set_faults(k->rxe, p);
+	spin_unlock_irqrestore(&k->lock, f);
+}
+
 #ifdef CONFIG_SELFTEST
 /* Selftests: send one broken 16-byte SEND ONLY "from" @ibqp to its
  * connected peer, built from the QP's address and next PSN but without
