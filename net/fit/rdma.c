@@ -24,7 +24,8 @@
  * moves our QPs to RTR/RTS (fit_rdma_connect).  A peer is reachable when
  * our QPs are in RTS and its entry says its QPs are too.  Initial PSNs
  * derive from the sender's boot id.
- * Loss: rxe retransmits (timeout 67 ms, 7 retries; RNR retried forever).
+ * Loss: rxe retransmits (timeout 134 ms, 7 retries: a peer or hub silent
+ * for about a second fails the QP; RNR is retried forever).
  * A QP that fails anyway (a dead peer, or one starved of CPU for half a
  * second) completes everything with an error: the failure is logged and
  * the peer's connection is reset — every QP to ERR (flushing: buffers are
@@ -494,7 +495,7 @@ static int chan_connect(struct rdma_chan *c, const u8 *mac,
 		return err;
 	a.qp_state = IB_QPS_RTS;
 	a.sq_psn = start_psn(my_boot_id, p->node, c->index, p->epoch);
-	a.timeout = 14;			/* 67 ms */
+	a.timeout = 15;			/* 134 ms: a second of silence */
 	a.retry_cnt = 7;
 	a.rnr_retry = 7;		/* receivers repost at once */
 	a.max_rd_atomic = 1;
