@@ -334,6 +334,22 @@ static void *take_message(struct rdma_chan *c, const struct ib_wc *wc,
 	return msg;
 }
 
+/* The peer emptied @credits of our slots on @c. */
+static void take_credits(struct rdma_chan *c, u32 credits)
+{
+	if (!credits)
+		return;
+	spin_lock(&c->lock);
+	if (credits > c->slot_next - c->slot_credit) {
+		/* More than we have in use: a broken peer. */
+		credits = c->slot_next - c->slot_credit;
+		fit_stat_add(&fit_stats.drop_malformed, 1);
+	}
+	c->slot_credit += credits;
+	spin_unlock(&c->lock);
+	wake_up_all(&c->wait);
+}
+
 static void recv_done(const struct ib_wc *wc)
 {
 	struct rdma_chan *c = chan_of(wc->qp_num);
@@ -351,10 +367,7 @@ static void recv_done(const struct ib_wc *wc)
 	if (!(wc->wc_flags & IB_WC_WITH_IMM) || !FIT_IMM_VALID(wc->imm_data)) {
 		fit_stat_add(&fit_stats.drop_malformed, 1);
 	} else {
-		spin_lock(&c->lock);
-		c->slot_credit += FIT_IMM_CREDITS(wc->imm_data);
-		spin_unlock(&c->lock);
-		wake_up_all(&c->wait);
+		take_credits(c, FIT_IMM_CREDITS(wc->imm_data));
 		if (FIT_IMM_KIND(wc->imm_data) != FIT_IMM_CREDIT) {
 			msg = take_message(c, wc, &len);
 			if (!msg)
