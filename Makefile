@@ -70,6 +70,10 @@ KERNEL := $(BUILD)/tessera.elf
 .PHONY: all
 all: $(KERNEL)
 
+# User programs (host gcc) embedded in the image: usr/Makefile.
+include usr/Makefile
+OBJS += $(USR_OBJ)
+
 $(AUTOCONF): $(KCONFIG_CONFIG) Kconfig $(shell find . -name Kconfig -not -path './build/*')
 	@mkdir -p $(dir $@)
 	$(PY) /usr/lib/python3/dist-packages/genconfig.py --header-path $@ Kconfig

@@ -38,8 +38,20 @@
 
 void start_kernel(u32 proto, phys_addr_t info);
 
+/* The rest of the boot runs in a thread: role inits may sleep (mounts,
+ * network calls), and the boot context is about to become CPU 0's idle
+ * task, which must never sleep. */
+static int late_init(void *unused)
+{
+	roles_start();
+	selftest_start();
+	return 0;
+}
+
 void start_kernel(u32 proto, phys_addr_t info)
 {
+	struct task *init;
+
 	tsc_mark_entry();
 	serial_init();
 	printf_set_symbolizer(kallsyms_snprint);
@@ -63,7 +75,9 @@ void start_kernel(u32 proto, phys_addr_t info)
 	smp_boot_cpus();
 	pci_init();
 	fit_init();
-	roles_start();
-	selftest_start();
+	init = kthread_run(late_init, NULL, "init");
+	if (!init)
+		panic("boot: cannot start the init thread (out of memory)");
+	kthread_detach(init);
 	cpu_idle_loop();
 }

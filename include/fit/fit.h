@@ -64,6 +64,10 @@ u16 fit_ctx_opcode(const struct fit_msg_ctx *ctx);
  * passed (false).  Immediately true on a single node.  May sleep. */
 bool fit_wait_ready(u64 timeout_ns);
 bool fit_node_known(u16 node);
+/* The roles (ROLE_* of include/kernel/node.h) @node announced; this
+ * node's own for node_self(); 0 for a node not heard from.  Any
+ * context. */
+unsigned int fit_node_roles(u16 node);
 /* Wait until every message this node sent reached its peer (true) or
  * @timeout_ns passed (false): before a node leaves the cluster, so its
  * last replies are not lost with it.  May sleep. */

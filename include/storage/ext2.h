@@ -57,6 +57,7 @@ struct ext2_stat {
 	u64 blocks;			/* 512-byte units */
 	u32 atime, mtime, ctime;
 	u32 blksize;
+	u32 generation;			/* changes when the inode is reused */
 };
 
 struct ext2_statfs {
@@ -95,6 +96,11 @@ int ext2_sync(struct ext2_fs *fs);
 int ext2_fsync(struct ext2_fs *fs, u32 ino);
 int ext2_statfs(struct ext2_fs *fs, struct ext2_statfs *st);
 bool ext2_is_read_only(const struct ext2_fs *fs);
+/* True if @ino can name a file: the root or a non-reserved inode number
+ * inside the volume (a check of a number from outside, e.g. a handle). */
+bool ext2_ino_usable(const struct ext2_fs *fs, u32 ino);
+/* True if a sync would write anything (a dirty cached block). */
+bool ext2_needs_sync(struct ext2_fs *fs);
 
 int ext2_lookup(struct ext2_fs *fs, u32 dir, const char *name, u32 *ino);
 /* Resolve @path relative to @cwd ("/"-prefixed: from the root).  Symlinks

@@ -55,6 +55,7 @@
 #define EHOSTUNREACH	113
 #define EALREADY	114
 #define EINPROGRESS	115
+#define ESTALE		116
 #define EUCLEAN		117
 #define ECANCELED	125
 

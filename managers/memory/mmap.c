@@ -146,7 +146,7 @@ static int mmap_fixed_check(struct mm_space *mm, u64 addr, u64 len,
 {
 	if (addr & PAGE_MASK_LOW)
 		return -EINVAL;
-	if (len > MM_TASK_SIZE - addr)
+	if (addr > MM_TASK_SIZE || len > MM_TASK_SIZE - addr)
 		return -ENOMEM;
 	if (addr < MM_MIN_ADDR)
 		return -EPERM;

@@ -270,6 +270,22 @@ int fit_discovery_peer_mac(u16 node, u8 *mac)
 	return err;
 }
 
+unsigned int fit_node_roles(u16 node)
+{
+	unsigned long flags;
+	unsigned int roles = 0;
+
+	if (node == node_self())
+		return node_roles();
+	if (node >= FIT_MAX_NODES)
+		return 0;
+	flags = spin_lock_irqsave(&disc_lock);
+	if (seen[node].heard)
+		roles = seen[node].roles;
+	spin_unlock_irqrestore(&disc_lock, flags);
+	return roles;
+}
+
 bool fit_discovery_ready(void)
 {
 	return __atomic_load_n(&ready, __ATOMIC_ACQUIRE);

@@ -1,8 +1,10 @@
 """The `tessera` command line: argparse subcommands over tesslib.
 
 Subcommands: boot, selftest (one node, or every node of a --topology),
-cluster, kvm-probe, iso.  Later issues add run and image as further
-subparsers in this file (one add_parser call and one handler each).  Exit statuses of boot: 0 kernel exited OK, 1 kernel
+cluster, kvm-probe, iso, image.  Later issues add run as a further
+subparser in this file (one add_parser call and one handler each).
+--disk IMG and --archive DIR|FILE.cpio go to the one node, or with
+--topology to the storage node (the first with role storage or all).  Exit statuses of boot: 0 kernel exited OK, 1 kernel
 reported failure, 2 kernel panic, 3 QEMU ended without isa-debug-exit,
 124 timeout, 130 interrupted.
 """
@@ -12,7 +14,7 @@ import os
 import signal
 import sys
 
-from . import cluster, devices, iso, kvm, paths, qemu, selftest
+from . import cluster, devices, image, iso, kvm, paths, qemu, selftest
 
 DEFAULT_TIMEOUT = 120
 
@@ -40,7 +42,11 @@ def add_machine_args(p):
                    help="kernel ELF (default build/tessera.elf)")
     p.add_argument("--cpu", metavar="MODEL",
                    help="TCG CPU model instead of max (e.g. qemu64)")
-    p.add_argument("--disk", metavar="IMG", help="attach a raw disk image")
+    p.add_argument("--disk", metavar="IMG", help="attach a raw disk image "
+                   "(with --topology: to the storage node)")
+    p.add_argument("--archive", metavar="DIR|CPIO",
+                   help="boot archive for the storage node: a directory "
+                   "(packed with cpio -H newc) or a .cpio file (-initrd)")
 
 
 def split_cmdline(words):
@@ -78,6 +84,7 @@ def start(args, cmdline, what, echo, on_line=None):
         extra, scratch = devices.test_set()
     if args.disk:
         extra += devices.disk(args.disk)
+    extra += archive_args(args)
     argv = qemu.command(image, smp=args.smp, mem=args.mem, kvm=use_kvm,
                         iso=is_iso, cmdline=cmdline, cpu=args.cpu,
                         extra=extra)
@@ -89,6 +96,30 @@ def start(args, cmdline, what, echo, on_line=None):
     finally:
         for f in scratch:
             os.unlink(f)
+
+
+def archive_args(args):
+    """QEMU arguments for --archive (exits with a message if bad)."""
+    if not getattr(args, "archive", None):
+        return []
+    try:
+        return ["-initrd", image.archive(args.archive)]
+    except (RuntimeError, OSError) as e:
+        note(str(e))
+        sys.exit(3)
+
+
+def storage_extra(args, roles):
+    """{node index: QEMU arguments} for --disk/--archive in a cluster."""
+    extra = (devices.disk(args.disk) if args.disk else []) + \
+        archive_args(args)
+    if not extra:
+        return {}
+    for i, role in enumerate(roles):
+        if role in ("storage", "all"):
+            return {i: extra}
+    note("--disk/--archive: the topology has no storage node")
+    sys.exit(3)
 
 
 def cmd_boot(args):
@@ -107,8 +138,8 @@ def cluster_setup(args):
     except ValueError as e:
         note(str(e))
         sys.exit(3)
-    if args.iso or args.disk:
-        note("--iso and --disk are not supported with --topology")
+    if args.iso:
+        note("--iso is not supported with --topology")
         sys.exit(3)
     if not os.path.exists(args.kernel):
         note("%s does not exist: run `make` first" % args.kernel)
@@ -126,7 +157,8 @@ def run_cluster(args, roles, use_kvm, cmdline, what, echo, on_line=None):
         args.kernel, roles, smp=args.smp, mem=args.mem, kvm=use_kvm,
         cpu=args.cpu, extra=cmdline, timeout=args.timeout, what=what,
         echo=echo, on_line=on_line, drop=getattr(args, "drop", 0.0),
-        seed=getattr(args, "seed", 1), pcap=getattr(args, "pcap", None))
+        seed=getattr(args, "seed", 1), pcap=getattr(args, "pcap", None),
+        node_extra=storage_extra(args, roles))
     for i, res in enumerate(results):
         note("node %d: %s (%.1f s); log %s" % (
             i, res.verdict, res.seconds, os.path.relpath(res.log)))
@@ -222,6 +254,17 @@ def cmd_iso(args):
     return 0
 
 
+def cmd_image(args):
+    try:
+        size = image.parse_size(args.size) if args.size else None
+        size = image.image(args.dir, args.output, size)
+    except (RuntimeError, ValueError, OSError) as e:
+        note(str(e))
+        return 1
+    note("%s: ext2, %d MiB, from %s" % (args.output, size >> 20, args.dir))
+    return 0
+
+
 def parser():
     p = argparse.ArgumentParser(
         prog="tessera", description="Boot and test the Tessera kernel in QEMU.")
@@ -292,6 +335,14 @@ def parser():
     i.add_argument("cmdline", nargs=argparse.REMAINDER,
                    help="-- KERNEL-CMDLINE...")
     i.set_defaults(fn=cmd_iso)
+
+    m = sub.add_parser("image", help="build an ext2 disk image from a "
+                       "directory (mke2fs -t ext2 -d)")
+    m.add_argument("dir", help="directory whose tree becomes the root")
+    m.add_argument("-o", "--output", required=True, help="image file")
+    m.add_argument("--size", help="image size, e.g. 64M (default: twice "
+                   "the content plus 16 MiB)")
+    m.set_defaults(fn=cmd_image)
     return p
 
 

@@ -186,9 +186,11 @@ def node_cmdline(i, roles, extra):
 
 def run(kernel, roles, smp=2, mem="512M", kvm=False, cpu=None, extra="",
         timeout=120.0, what="cluster", echo=False, on_line=None,
-        drop=0.0, seed=1, pcap=None):
+        drop=0.0, seed=1, pcap=None, node_extra=None, on_start=None):
     """Boot one QEMU per role, wait until all ended or @timeout; return
-    ([qemu.Result per node], hub statistics dict)."""
+    ([qemu.Result per node], hub statistics dict).  @node_extra maps a
+    node index to more QEMU arguments (a disk for the storage node);
+    @on_start(nodes) is called once all QEMUs run (tests that kill one)."""
     hub = Hub(len(roles), drop=drop, seed=seed, pcap=pcap)
     old_term = signal.signal(signal.SIGTERM, _sigterm)
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -199,12 +201,15 @@ def run(kernel, roles, smp=2, mem="512M", kvm=False, cpu=None, extra="",
         for i, role in enumerate(roles):
             argv = qemu.command(kernel, smp=smp, mem=mem, kvm=kvm, cpu=cpu,
                                 cmdline=node_cmdline(i, roles, extra),
-                                extra=hub.netdev_args(i))
+                                extra=hub.netdev_args(i) +
+                                (node_extra or {}).get(i, []))
             log = os.path.join(paths.LOGS, "%s-%s-%d-n%d.log" % (
                 stamp, what, os.getpid(), i))
             nodes.append(Node(i, role, argv, log))
         for n in nodes:
             n.start()
+        if on_start:
+            on_start(nodes)
         _loop(hub, nodes, time.monotonic() + timeout, echo, on_line)
     except KeyboardInterrupt:
         for n in nodes:

@@ -49,12 +49,16 @@ def _cache_key(kernel):
             "qemu": shutil.which(qemu.QEMU) or qemu.QEMU}
 
 
+_last_verdict = [""]
+
+
 def _timed_boot(kernel, kvm, timeout):
     """Boot the probe; return (seconds or None, guest-reported ms or None)."""
     argv = qemu.command(kernel, smp=1, mem="256M", kvm=kvm,
                         cmdline=PROBE_CMDLINE)
     log = paths.new_log_path("kvm-probe-%s" % ("kvm" if kvm else "tcg"))
     res = qemu.run(argv, timeout, log)
+    _last_verdict[0] = res.verdict
     guest_ms = None
     for line in res.lines:
         m = MEMTOUCH_RE.search(line)
@@ -82,8 +86,9 @@ def probe(kernel, verbose=False):
     kvm_s, kvm_ms = _timed_boot(kernel, True, limit)
     out.update(kvm_seconds=kvm_s, kvm_guest_ms=kvm_ms, kvm_limit=limit)
     if kvm_s is None:
-        out["reason"] = ("KVM run did not finish within %.1f s (TCG: %.1f s): "
-                         "slow or broken KVM" % (limit, tcg_s))
+        out["reason"] = ("KVM run did not pass within %.1f s (TCG: %.1f s; "
+                         "KVM run: %s): slow or broken KVM"
+                         % (limit, tcg_s, _last_verdict[0]))
     elif kvm_s >= 0.5 * tcg_s:
         out["reason"] = "KVM %.2f s is not clearly faster than TCG %.2f s" % (
             kvm_s, tcg_s)

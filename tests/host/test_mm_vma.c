@@ -118,6 +118,9 @@ static void test_mmap_errors(void)
 	E(do_mmap(mm, 0, P(1), RW, MAP_ANONYMOUS | 0x0f), -EINVAL);
 	E(do_mmap(mm, 0x10000001, P(1), RW, FIXED), -EINVAL);
 	E(do_mmap(mm, MM_TASK_SIZE - P(1), P(2), RW, FIXED), -ENOMEM);
+	/* Above the user address space: MM_TASK_SIZE - addr must not wrap. */
+	E(do_mmap(mm, ~0ull - P(2) + 1, P(1), RW, FIXED), -ENOMEM);
+	E(do_mmap(mm, MM_TASK_SIZE + P(1), P(1), RW, FIXED), -ENOMEM);
 	E(do_mmap(mm, 0x1000, P(1), RW, FIXED), -EPERM);
 	E(do_mmap(mm, 0, ~0ull - 10, RW, ANON), -ENOMEM);
 	E(do_mmap(mm, 0, 1ull << 47, RW, ANON), -ENOMEM);

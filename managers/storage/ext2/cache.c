@@ -268,6 +268,16 @@ static void ext2_sort_bufs(struct ext2_buf **v, u32 n)
 	}
 }
 
+bool ext2_cache_dirty(struct ext2_fs *fs)
+{
+	struct ext2_buf *b;
+
+	list_for_each_entry(b, &fs->cache.lru, lru)
+		if (b->dirty)
+			return true;
+	return false;
+}
+
 /* Write every dirty buffer (ascending block order), then flush. */
 int ext2_cache_sync(struct ext2_fs *fs)
 {

@@ -156,8 +156,9 @@ int ext2_inew(struct ext2_fs *fs, u32 parent, u16 mode, u32 uid, u32 gid,
 	      struct ext2_inode *in)
 {
 	bool dir = (mode & EXT2_S_IFMT) == EXT2_S_IFDIR;
+	const struct ext2_dinode *old;
 	struct ext2_buf *b;
-	u32 ino, off;
+	u32 ino, off, gen;
 	int err = ext2_alloc_inode(fs, parent, dir, &ino);
 
 	if (err < 0)
@@ -167,6 +168,12 @@ int ext2_inew(struct ext2_fs *fs, u32 parent, u16 mode, u32 uid, u32 gid,
 		ext2_free_inode_bit(fs, ino, dir);
 		return err;
 	}
+	/* A reused inode gets the next generation, so a handle to its
+	 * previous life is recognisably stale. */
+	old = (const struct ext2_dinode *)(b->data + off);
+	gen = old->i_generation + 1;
+	if (!old->i_generation)
+		gen = ino * 2654435761u;
 	memset(b->data + off, 0, fs->inode_size);
 	ext2_bdirty(b);
 	ext2_brelse(fs, b);
@@ -179,7 +186,7 @@ int ext2_inew(struct ext2_fs *fs, u32 parent, u16 mode, u32 uid, u32 gid,
 	in->d.i_gid_high = gid >> 16;
 	in->d.i_links_count = 1;
 	in->d.i_atime = in->d.i_ctime = in->d.i_mtime = ext2_now(fs);
-	in->d.i_generation = ino * 2654435761u;
+	in->d.i_generation = gen;
 	in->dirty = true;
 	return 0;
 }
@@ -273,5 +280,6 @@ int ext2_stat(struct ext2_fs *fs, u32 ino, struct ext2_stat *st)
 	st->mtime = in.d.i_mtime;
 	st->ctime = in.d.i_ctime;
 	st->blksize = fs->block_size;
+	st->generation = in.d.i_generation;
 	return 0;
 }

@@ -88,6 +88,7 @@ int ext2_bzero(struct ext2_fs *fs, u64 block, struct ext2_buf **out);
 void ext2_brelse(struct ext2_fs *fs, struct ext2_buf *b);
 void ext2_bdirty(struct ext2_buf *b);
 void ext2_bforget(struct ext2_fs *fs, u64 block);
+bool ext2_cache_dirty(struct ext2_fs *fs);
 int ext2_cache_sync(struct ext2_fs *fs);
 int ext2_dev_read(struct ext2_fs *fs, u64 byte_off, void *buf, u32 len);
 

@@ -287,6 +287,17 @@ int ext2_sync(struct ext2_fs *fs)
 	return ext2_cache_sync(fs);
 }
 
+bool ext2_ino_usable(const struct ext2_fs *fs, u32 ino)
+{
+	return ino == EXT2_ROOT ||
+	       (ino >= fs->first_ino && ino <= fs->sb.s_inodes_count);
+}
+
+bool ext2_needs_sync(struct ext2_fs *fs)
+{
+	return !fs->read_only && ext2_cache_dirty(fs);
+}
+
 int ext2_fsync(struct ext2_fs *fs, u32 ino)
 {
 	return ext2_sync(fs);

@@ -1,0 +1,399 @@
+/* managers/memory/service.c — the memory node's P2M service: start-up,
+ * the process table and the file source.
+ *
+ * Start: ROLE_INIT on memory nodes registers every P2M handler with FIT
+ * (service_page.c, service_vm.c, service_proc.c).  FIT checks each
+ * request's fixed part (the minimum length); handlers check variable
+ * parts themselves.
+ *
+ * Process table: see svc_internal.h.  Keys are (processor node, tgid);
+ * the node is the FIT source of the request, so a processor reaches only
+ * its own processes.  A request for an unknown process gets -ESRCH, and
+ * the first one per processor node is logged.
+ *
+ * File source: executables and file mappings come first from a table of
+ * in-memory files registered with p2m_file_register() (selftests
+ * register a host-built test program; handle = index + 1), then from the
+ * storage node through the storage client (include/storage/client.h),
+ * if some node announced the storage role: a path found there gets a slot
+ * in a table of storage handles (fs, ino, gen), handle = P2M_FILE_STORAGE
+ * + index, and file pages are read with storage_read.  Entries of both
+ * tables are never removed (VMAs may name them).
+ *
+ * Locks: table_lock (mutex) for the hash table and references;
+ * files_lock (mutex) for registering entries in either file table
+ * (readers see only published entries: the counts are written after the
+ * entry, with release/acquire).
+ */
+#include <kernel/node.h>
+#include <kernel/printk.h>
+#include <kernel/role.h>
+#include <lib/string.h>
+#include <mm/mm.h>
+#include <storage/client.h>
+#include <uapi/errno.h>
+#include "svc_internal.h"
+
+#define PROC_BUCKETS	64
+
+struct p2m_service_stats svc_stats;
+static struct list_head buckets[PROC_BUCKETS];
+static DEFINE_MUTEX(table_lock);
+static u64 esrch_logged;		/* bit per processor node */
+static bool running;
+
+bool svc_csum_on(void)
+{
+	return p2m_csum_enabled();
+}
+
+/* ---- process table ------------------------------------------------ */
+
+static struct list_head *proc_bucket(u32 node, u32 tgid)
+{
+	return &buckets[(tgid * 31u + node) % PROC_BUCKETS];
+}
+
+static struct p2m_proc *proc_find(u32 node, u32 tgid)
+{
+	struct p2m_proc *p;
+
+	list_for_each_entry(p, proc_bucket(node, tgid), link)
+		if (p->node == node && p->tgid == tgid)
+			return p;
+	return NULL;
+}
+
+static void proc_put(struct p2m_proc *p)
+{
+	bool last;
+
+	mutex_lock(&table_lock);
+	last = --p->refs == 0;
+	mutex_unlock(&table_lock);
+	if (!last)
+		return;
+	if (p->mm)
+		mm_space_destroy(p->mm);
+	kfree(p);
+}
+
+int svc_proc_find_lock(u32 node, u32 tgid, struct p2m_proc **out)
+{
+	struct p2m_proc *p;
+
+	mutex_lock(&table_lock);
+	p = proc_find(node, tgid);
+	if (p)
+		p->refs++;
+	mutex_unlock(&table_lock);
+	if (!p)
+		return -ESRCH;
+	mutex_lock(&p->lock);
+	if (p->ready && !p->gone) {
+		*out = p;
+		return 0;
+	}
+	mutex_unlock(&p->lock);
+	proc_put(p);
+	return -ESRCH;
+}
+
+int svc_bad_len(struct fit_msg_ctx *ctx, u32 len)
+{
+	svc_count(&svc_stats.bad_len);
+	pr_warn_once("p2m: node %u sent opcode %#x with %u bytes, which do "
+		     "not match its contents: -EBADMSG (logged once)\n",
+		     fit_ctx_src(ctx), fit_ctx_opcode(ctx), len);
+	return -EBADMSG;
+}
+
+int svc_proc_lock(struct fit_msg_ctx *ctx, u32 tgid, struct p2m_proc **out)
+{
+	u32 node = fit_ctx_src(ctx);
+	u64 bit = node < 64 ? 1ull << node : 0;
+
+	if (!svc_proc_find_lock(node, tgid, out))
+		return 0;
+	svc_count(&svc_stats.esrch);
+	if (bit && !(__atomic_fetch_or(&esrch_logged, bit, __ATOMIC_RELAXED) &
+		     bit))
+		printk("p2m: node %u asked (opcode %#x) for tgid %u, which "
+		       "this memory node does not hold: -ESRCH (logged once "
+		       "per node)\n", node, fit_ctx_opcode(ctx), tgid);
+	return -ESRCH;
+}
+
+void svc_proc_unlock(struct p2m_proc *p)
+{
+	mutex_unlock(&p->lock);
+	proc_put(p);
+}
+
+int svc_proc_add(u32 node, u32 tgid, struct mm_space *mm,
+		 struct p2m_proc **reserved)
+{
+	struct p2m_proc *p = kzalloc(sizeof(*p));
+	int err = 0;
+
+	if (!p)
+		return -ENOMEM;
+	p->node = node;
+	p->tgid = tgid;
+	p->refs = mm ? 1 : 2;		/* the table's (+ the reserver's) */
+	p->mm = mm;
+	p->ready = mm != NULL;
+	mutex_init(&p->lock, "p2m_proc");
+	mutex_lock(&table_lock);
+	if (proc_find(node, tgid))
+		err = -EEXIST;
+	else
+		list_add(&p->link, proc_bucket(node, tgid));
+	if (!err)
+		svc_stats.procs++;
+	mutex_unlock(&table_lock);
+	if (err)
+		kfree(p);
+	else if (!mm)
+		*reserved = p;
+	return err;
+}
+
+void svc_proc_publish(struct p2m_proc *p, struct mm_space *mm)
+{
+	mutex_lock(&p->lock);
+	p->mm = mm;
+	p->ready = true;
+	mutex_unlock(&p->lock);
+	proc_put(p);
+}
+
+void svc_proc_cancel(struct p2m_proc *p)
+{
+	mutex_lock(&p->lock);
+	svc_proc_remove(p);
+	mutex_unlock(&p->lock);
+	proc_put(p);
+}
+
+void svc_proc_remove(struct p2m_proc *p)
+{
+	mutex_lock(&table_lock);
+	list_del(&p->link);
+	p->gone = true;
+	svc_stats.procs--;
+	p->refs--;			/* the table's; the caller holds one */
+	mutex_unlock(&table_lock);
+}
+
+/* ---- file source ---------------------------------------------------- */
+
+struct svc_file {
+	char path[P2M_FILE_PATH_MAX];
+	const void *data;
+	u64 size;
+};
+
+static struct svc_file files[P2M_FILES_MAX];
+static unsigned int nr_files;
+static DEFINE_MUTEX(files_lock);
+
+static int mem_file_find(const char *path, u64 *handle, u64 *size)
+{
+	unsigned int n = __atomic_load_n(&nr_files, __ATOMIC_ACQUIRE);
+
+	for (unsigned int i = 0; i < n; i++)
+		if (!strcmp(files[i].path, path)) {
+			*handle = i + 1;
+			*size = files[i].size;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+int p2m_file_register(const char *path, const void *data, u64 size)
+{
+	size_t len = path ? strlen(path) : 0;
+	u64 h, sz;
+	int err = 0;
+
+	if (!len || (!data && size))
+		return -EINVAL;
+	if (len >= P2M_FILE_PATH_MAX)
+		return -ENAMETOOLONG;
+	mutex_lock(&files_lock);
+	if (!mem_file_find(path, &h, &sz))
+		err = -EEXIST;
+	else if (nr_files == P2M_FILES_MAX)
+		err = -ENOSPC;
+	if (!err) {
+		memcpy(files[nr_files].path, path, len + 1);
+		files[nr_files].data = data;
+		files[nr_files].size = size;
+		__atomic_store_n(&nr_files, nr_files + 1, __ATOMIC_RELEASE);
+	}
+	mutex_unlock(&files_lock);
+	return err;
+}
+
+static struct storage_handle sfiles[P2M_SFILES_MAX];
+static unsigned int nr_sfiles;
+
+static bool storage_present(void)
+{
+	for (unsigned int n = 0; n < node_count(); n++)
+		if (fit_node_roles((u16)n) & ROLE_STORAGE)
+			return true;
+	return false;
+}
+
+/* The slot of storage file @h (found or added). */
+static int sfile_slot(const struct storage_handle *h, u64 *handle)
+{
+	unsigned int i;
+	int err = 0;
+
+	mutex_lock(&files_lock);
+	for (i = 0; i < nr_sfiles; i++)
+		if (sfiles[i].fs == h->fs && sfiles[i].ino == h->ino &&
+		    sfiles[i].gen == h->gen)
+			break;
+	if (i == nr_sfiles && i == P2M_SFILES_MAX)
+		err = -ENFILE;
+	else if (i == nr_sfiles) {
+		sfiles[i] = *h;
+		__atomic_store_n(&nr_sfiles, i + 1, __ATOMIC_RELEASE);
+	}
+	mutex_unlock(&files_lock);
+	*handle = P2M_FILE_STORAGE + i;
+	return err;
+}
+
+static int storage_file(const char *path, u64 *handle, u64 *size)
+{
+	struct storage_handle h;
+	struct storage_stat st;
+	int err;
+
+	if (!storage_present())
+		return -ENOENT;
+	err = storage_lookup(NULL, path, true, &h, &st);
+	if (err == -ESTALE || err == -ENODEV)	/* nothing mounted there */
+		return -ENOENT;
+	if (err)
+		return err;
+	if ((st.mode & STORAGE_S_IFMT) != STORAGE_S_IFREG)
+		return -EACCES;
+	*size = st.size;
+	return sfile_slot(&h, handle);
+}
+
+int svc_file_lookup(const char *path, u64 *handle, u64 *size)
+{
+	int err = mem_file_find(path, handle, size);
+
+	return err ? storage_file(path, handle, size) : 0;
+}
+
+static int storage_file_read(u64 handle, u64 off, void *buf, u64 len)
+{
+	unsigned int n = __atomic_load_n(&nr_sfiles, __ATOMIC_ACQUIRE);
+	u64 i = handle - P2M_FILE_STORAGE;
+	ssize_t got;
+
+	if (i >= n)
+		return -EBADF;
+	got = storage_read(&sfiles[i], off, buf, len);
+	if (got < 0)
+		return (int)got;
+	memset((u8 *)buf + got, 0, len - (u64)got);
+	return 0;
+}
+
+int svc_file_read(u64 handle, u64 off, void *buf, u64 len)
+{
+	unsigned int n = __atomic_load_n(&nr_files, __ATOMIC_ACQUIRE);
+	const struct svc_file *f;
+	u64 have;
+
+	if (handle >= P2M_FILE_STORAGE)
+		return storage_file_read(handle, off, buf, len);
+	if (!handle || handle > n)
+		return -EBADF;
+	f = &files[handle - 1];
+	have = off < f->size ? MIN(len, f->size - off) : 0;
+	if (have)
+		memcpy(buf, (const u8 *)f->data + off, have);
+	memset((u8 *)buf + have, 0, len - have);
+	return 0;
+}
+
+static int svc_read_page(void *ctx, u64 file, u64 off, void *page)
+{
+	return svc_file_read(file, off, page, MM_PAGE_SIZE);
+}
+
+static const struct mm_file_ops svc_fops = { svc_read_page };
+
+struct mm_space *svc_space_create(u32 node, u32 tgid)
+{
+	struct mm_space_params sp = { .node = node, .tgid = tgid,
+				      .fops = &svc_fops };
+
+	return mm_space_create(&sp);
+}
+
+/* ---- replies, start-up, statistics ---------------------------------- */
+
+int svc_reply_vm(struct fit_msg_ctx *ctx, u64 addr,
+		 const struct mm_changes *ch)
+{
+	struct {
+		struct p2m_vm_rep h;
+		struct p2m_change c[P2M_CHANGES_MAX];
+	} __packed rep;
+	unsigned int nr = ch ? ch->nr : 0;
+
+	BUILD_BUG_ON(MM_CHANGES_MAX != P2M_CHANGES_MAX);
+	memset(&rep, 0, sizeof(rep));
+	rep.h.addr = addr;
+	rep.h.nr_changes = nr;
+	for (unsigned int i = 0; i < nr; i++) {
+		rep.c[i].kind = ch->c[i].kind;
+		rep.c[i].prot = ch->c[i].prot;
+		rep.c[i].start = ch->c[i].start;
+		rep.c[i].end = ch->c[i].end;
+		rep.c[i].to = ch->c[i].to;
+	}
+	return fit_reply(ctx, &rep, sizeof(rep.h) + nr * sizeof(rep.c[0]));
+}
+
+void p2m_service_get_stats(struct p2m_service_stats *out)
+{
+	memcpy(out, &svc_stats, sizeof(*out));
+}
+
+bool p2m_service_running(void)
+{
+	return __atomic_load_n(&running, __ATOMIC_ACQUIRE);
+}
+
+static int p2m_service_init(void)
+{
+	int err;
+
+	for (unsigned int i = 0; i < PROC_BUCKETS; i++)
+		INIT_LIST_HEAD(&buckets[i]);
+	err = svc_page_init();
+	if (!err)
+		err = svc_vm_init();
+	if (!err)
+		err = svc_proc_init();
+	if (err)
+		return err;
+	__atomic_store_n(&running, true, __ATOMIC_RELEASE);
+	printk("p2m: memory service up on node %u (page checksums %s)\n",
+	       node_self(), svc_csum_on() ? "on" : "off");
+	return 0;
+}
+ROLE_INIT(p2m_service, ROLE_MEMORY, p2m_service_init);

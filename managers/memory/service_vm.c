@@ -1,0 +1,148 @@
+/* managers/memory/service_vm.c — P2M memory system calls on the memory
+ * node: MMAP, MUNMAP, MREMAP, MPROTECT, BRK and MSYNC.
+ *
+ * Each handler checks the exact request length, locks the process
+ * (svc_proc_lock: -ESRCH for unknown ones), makes one core call, and
+ * answers struct p2m_vm_rep with the change records the processor must
+ * apply before it returns to the user.  Argument checking (alignment,
+ * overflow, ranges) is the core's, with Linux's errnos; an error means
+ * nothing changed.
+ *
+ * MSYNC: the processor writes its dirty lines back (PCACHE_FLUSH) before
+ * it asks; the memory node checks the arguments as Linux does (-EINVAL,
+ * -ENOMEM for unmapped parts) and has nothing more to do yet: private
+ * file pages never go back to files, and shared file mappings have no
+ * write-back path to the storage node until the page cache exists
+ * (Documentation/p2m.md).
+ */
+#include <uapi/errno.h>
+#include <uapi/mman.h>
+#include "internal.h"
+#include "svc_internal.h"
+
+#define CHECK_LEN(len, r)                                                   \
+	do {                                                                \
+		if ((len) != sizeof(*(r)))                                  \
+			return svc_bad_len(ctx, len);                       \
+	} while (0)
+
+/* Lock @tgid's process, run @body with `mm`, `addr` and `ch` in scope,
+ * reply with addr and ch, or with the error. */
+#define VM_CALL(ctx, tgid, body)                                            \
+	do {                                                                \
+		struct mm_changes ch = { .nr = 0 };                         \
+		struct p2m_proc *p;                                         \
+		u64 addr = 0;                                               \
+		int err = svc_proc_lock(ctx, tgid, &p);                     \
+                                                                            \
+		if (err)                                                    \
+			return err;                                         \
+		{                                                           \
+			struct mm_space *mm = p->mm;                        \
+			body;                                               \
+		}                                                           \
+		svc_proc_unlock(p);                                         \
+		return err ? err : svc_reply_vm(ctx, addr, &ch);            \
+	} while (0)
+
+static int mmap_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
+{
+	const struct p2m_mmap_req *r = req;
+
+	CHECK_LEN(len, r);
+	VM_CALL(ctx, r->tgid, err = mm_mmap(mm, r->addr, r->len, r->prot,
+					    r->flags, r->file, r->off, &addr,
+					    &ch));
+}
+
+static int munmap_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
+{
+	const struct p2m_range_req *r = req;
+
+	CHECK_LEN(len, r);
+	VM_CALL(ctx, r->tgid, err = mm_munmap(mm, r->addr, r->len, &ch));
+}
+
+static int mremap_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
+{
+	const struct p2m_mremap_req *r = req;
+
+	CHECK_LEN(len, r);
+	VM_CALL(ctx, r->tgid, err = mm_mremap(mm, r->addr, r->old_len,
+					      r->new_len, r->flags,
+					      r->new_addr, &addr, &ch));
+}
+
+static int mprotect_handler(struct fit_msg_ctx *ctx, const void *req,
+			    u32 len)
+{
+	const struct p2m_range_req *r = req;
+
+	CHECK_LEN(len, r);
+	VM_CALL(ctx, r->tgid, err = mm_mprotect(mm, r->addr, r->len, r->arg,
+						&ch));
+}
+
+static int brk_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
+{
+	const struct p2m_brk_req *r = req;
+
+	CHECK_LEN(len, r);
+	VM_CALL(ctx, r->tgid, addr = mm_brk(mm, r->brk, &ch));
+}
+
+/* msync(2)'s checks, in Linux's order. */
+static int msync_check(struct mm_space *mm, u64 addr, u64 len, u32 flags)
+{
+	u64 end;
+	bool mapped;
+
+	if (flags & ~(u32)(MS_ASYNC | MS_INVALIDATE | MS_SYNC))
+		return -EINVAL;
+	if (addr & (MM_PAGE_SIZE - 1))
+		return -EINVAL;
+	if ((flags & MS_ASYNC) && (flags & MS_SYNC))
+		return -EINVAL;
+	if (len > MM_TASK_SIZE)
+		return -ENOMEM;
+	end = addr + ALIGN_UP(len, MM_PAGE_SIZE);
+	if (end < addr)
+		return -ENOMEM;
+	if (end == addr)
+		return 0;
+	mutex_lock(&mm->lock);
+	mapped = vma_range_mapped(mm, addr, end);
+	mutex_unlock(&mm->lock);
+	return mapped ? 0 : -ENOMEM;
+}
+
+static int msync_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
+{
+	const struct p2m_range_req *r = req;
+
+	CHECK_LEN(len, r);
+	VM_CALL(ctx, r->tgid, err = msync_check(mm, r->addr, r->len,
+						 r->arg));
+}
+
+int svc_vm_init(void)
+{
+	static const struct {
+		u16 op;
+		u32 len;
+		fit_handler_t fn;
+	} tab[] = {
+		{ P2M_MMAP, sizeof(struct p2m_mmap_req), mmap_handler },
+		{ P2M_MUNMAP, sizeof(struct p2m_range_req), munmap_handler },
+		{ P2M_MREMAP, sizeof(struct p2m_mremap_req), mremap_handler },
+		{ P2M_MPROTECT, sizeof(struct p2m_range_req),
+		  mprotect_handler },
+		{ P2M_BRK, sizeof(struct p2m_brk_req), brk_handler },
+		{ P2M_MSYNC, sizeof(struct p2m_range_req), msync_handler },
+	};
+	int err = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(tab) && !err; i++)
+		err = fit_register_handler(tab[i].op, tab[i].len, tab[i].fn);
+	return err;
+}

@@ -1,0 +1,82 @@
+/* managers/memory/svc_internal.h — shared by the P2M service files
+ * (service.c: start-up, process table, files; service_page.c: page
+ * traffic; service_vm.c: memory system calls; service_proc.c: fork,
+ * execve, exit, maps).
+ *
+ * Process table: struct p2m_proc per (processor node, tgid), in a hash
+ * table under table_lock (a mutex, never held across a core call).  A
+ * handler takes a reference with svc_proc_get(), then p->lock (a mutex)
+ * around its core calls, and checks p->gone under it: EXIT and a
+ * replacing EXECVE happen under p->lock, so a request never sees a space
+ * being destroyed.  The last reference frees the space.
+ * Lock order: p->lock, then mm->lock (inside the core), then the
+ * allocator.  table_lock nests inside p->lock (remove), never the reverse.
+ */
+#ifndef MANAGERS_MEMORY_SVC_INTERNAL_H
+#define MANAGERS_MEMORY_SVC_INTERNAL_H
+
+#include <fit/fit.h>
+#include <kernel/mutex.h>
+#include <lib/list.h>
+#include <memory/mm_space.h>
+#include <memory/service.h>
+#include <protocol/p2m.h>
+
+struct p2m_proc {
+	struct list_head link;		/* hash bucket (table_lock) */
+	u32 node, tgid;
+	u32 refs;			/* table_lock */
+	bool ready;			/* p->lock: has a space (a reserved
+					 * fork child is not ready yet) */
+	bool gone;			/* p->lock: exited, out of the table */
+	struct mutex lock;		/* serialises this process's requests */
+	struct mm_space *mm;		/* p->lock */
+};
+
+extern struct p2m_service_stats svc_stats;
+static inline void svc_count(u64 *c)
+{
+	__atomic_fetch_add(c, 1, __ATOMIC_RELAXED);
+}
+
+/* A request whose variable part does not add up: counted, logged once,
+ * -EBADMSG. */
+int svc_bad_len(struct fit_msg_ctx *ctx, u32 len);
+
+/* Find (requester, tgid) and lock it: 0 with p->lock held and a
+ * reference, or -ESRCH (logged once per processor node). */
+int svc_proc_lock(struct fit_msg_ctx *ctx, u32 tgid, struct p2m_proc **out);
+/* Unlock and drop the reference. */
+void svc_proc_unlock(struct p2m_proc *p);
+/* Same without logging: for EXECVE, which may create the process. */
+int svc_proc_find_lock(u32 node, u32 tgid, struct p2m_proc **out);
+/* A new process holding @mm; -EEXIST if the key is taken (then @mm is
+ * still the caller's), -ENOMEM.  With @mm NULL the key is only reserved
+ * (lookups say -ESRCH) and *@reserved gets the process with a reference:
+ * the caller ends with svc_proc_publish() or svc_proc_cancel(). */
+int svc_proc_add(u32 node, u32 tgid, struct mm_space *mm,
+		 struct p2m_proc **reserved);
+void svc_proc_publish(struct p2m_proc *p, struct mm_space *mm);
+void svc_proc_cancel(struct p2m_proc *p);
+/* With p->lock held: take @p out of the table; its space is freed at the
+ * last reference. */
+void svc_proc_remove(struct p2m_proc *p);
+/* A space with the service's file source. */
+struct mm_space *svc_space_create(u32 node, u32 tgid);
+
+/* Reply struct p2m_vm_rep with @addr and the change records of @ch. */
+int svc_reply_vm(struct fit_msg_ctx *ctx, u64 addr,
+		 const struct mm_changes *ch);
+/* Checksums on outgoing pages (p2m.csum=). */
+bool svc_csum_on(void);
+
+/* File source (service.c). */
+int svc_file_lookup(const char *path, u64 *handle, u64 *size);
+int svc_file_read(u64 handle, u64 off, void *buf, u64 len);
+
+/* Handler registration per file. */
+int svc_page_init(void);
+int svc_vm_init(void);
+int svc_proc_init(void);
+
+#endif

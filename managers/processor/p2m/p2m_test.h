@@ -1,0 +1,52 @@
+/* managers/processor/p2m/p2m_test.h — shared by the P2M selftests
+ * (p2m_test_common.c: the harness, test files, user-memory helpers;
+ * p2m_test.c, p2m_test_vm.c, p2m_bench_test.c: the tests).
+ *
+ * A test body plays a processor: it talks to the memory node through the
+ * client (include/processor/p2m.h) exactly as the pcache and the Linux
+ * ABI layer will.  p2m_test_run() wraps every body: on role=all the
+ * memory node is this node (FIT loopback); on `--topology p,m` node 0
+ * drives and the memory node serves until node 0 says the test is done.
+ * Around each body it reads the memory node's page count and process
+ * count and fails the test if either did not come back (leak check).
+ */
+#ifndef MANAGERS_PROCESSOR_P2M_TEST_H
+#define MANAGERS_PROCESSOR_P2M_TEST_H
+
+#include <kernel/selftest.h>
+#include <processor/p2m.h>
+
+/* Test-only opcodes (memory node side registered by the harness). */
+#define P2M_TEST_OP_DONE	(P2M_OP_TEST_FIRST + 0)	/* node 0 is done */
+#define P2M_TEST_OP_STATS	(P2M_OP_TEST_FIRST + 1)	/* -> test_stats */
+#define P2M_TEST_OP_PAGE	(P2M_OP_TEST_FIRST + 2)	/* -> 4096 bytes */
+
+struct p2m_test_stats {
+	u64 pages_in_use;		/* mm_pages_in_use() */
+	u64 procs, esrch, bad_len, csum_errors;
+} __packed;
+
+/* Files the harness registers on memory nodes. */
+#define P2M_TEST_HELLO		"/p2m/hello"
+#define P2M_TEST_TRUNC		"/p2m/bad-truncated"
+#define P2M_TEST_OVERLAP	"/p2m/bad-overlap"
+#define P2M_TEST_ABSURD		"/p2m/bad-absurd"
+#define P2M_TEST_NOTELF		"/p2m/bad-notelf"
+
+extern const u8 usr_p2m_hello_start[], usr_p2m_hello_end[];
+
+int p2m_test_run(struct selftest_ctx *t,
+		 int (*body)(struct selftest_ctx *t, int node));
+int p2m_test_stats(int node, struct p2m_test_stats *s);
+
+/* User memory through MISS/FLUSH (whole pages; the range may cross
+ * pages).  Return 0 or the first error. */
+int p2m_read_user(u32 tgid, u64 va, void *buf, u64 len);
+int p2m_write_user(u32 tgid, u64 va, const void *buf, u64 len);
+/* Page contents for (page, version): words anyone can check
+ * (p2m_test_vm.c). */
+void p2m_test_pattern(u64 *w, u64 page, u32 version);
+/* Exec the hello program into @tgid with a fixed argv/envp. */
+int p2m_test_exec(u32 tgid, struct p2m_exec_out *out);
+
+#endif

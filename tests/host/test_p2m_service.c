@@ -1,0 +1,407 @@
+/* tests/host/test_p2m_service.c — the memory node's P2M service
+ * (managers/memory/service*.c) on the host, under ASan and UBSan, behind a
+ * fake FIT that does what the real dispatcher does: it rejects requests
+ * shorter than the registered minimum with -EBADMSG, copies every request
+ * into a buffer of exactly its length (so a handler that reads past it is
+ * caught), insists on exactly one reply or an error return, and turns a
+ * handler's error into the caller's errno.
+ *
+ *  lifecycle   exec of a gcc-built static program, misses against the
+ *              file bytes, mmap, fork, COW, exit; exact leak checks.
+ *  isolation   a process is reachable only from the node that made it;
+ *              -ESRCH for everything else.
+ *  fuzz        200,000 random requests (every opcode; exact, short, long
+ *              and random lengths; random and plausible fields; tgids of
+ *              live processes; EXECVE strings good and bad): only known
+ *              errnos, one reply each, sane reply lengths, no sanitizer
+ *              report; then every process exits and the page and object
+ *              counts return to zero.  Seeded: a failure names its round.
+ */
+#include <kernel/printk.h>	/* before <stdarg.h>: lib/printf.h defines va_* */
+#include "mm_test_common.h"
+#include "../../lib/crc32c.c"
+#include "../../lib/vsnprintf.c"
+#include "../../managers/memory/loader/elf.c"
+#include "../../managers/memory/loader/stack.c"
+#include "../../managers/memory/loader/exec.c"
+#include "../../managers/p2m_param.c"
+#include "../../managers/memory/service.c"
+#include "../../managers/memory/service_page.c"
+#include "../../managers/memory/service_vm.c"
+#include "../../managers/memory/service_proc.c"
+#include "elf_test_util.h"
+
+/* ---- fake FIT and kernel services ------------------------------------ */
+
+struct fit_msg_ctx {
+	u16 src, op;
+	int replies;
+	u32 rlen;
+};
+
+static fit_handler_t handlers[256];
+static u32 min_len[256];
+static u8 reply_buf[FIT_MAX_PAYLOAD];
+static long printks;
+
+void printk(const char *fmt, ...)
+{
+	printks++;
+}
+
+unsigned int node_self(void)
+{
+	return 0;
+}
+
+unsigned int node_count(void)
+{
+	return 1;
+}
+
+/* No storage node in these tests: files come from the registered table. */
+unsigned int fit_node_roles(u16 node)
+{
+	return 0;
+}
+
+int storage_lookup(const struct storage_handle *dir, const char *path,
+		   bool follow, struct storage_handle *out,
+		   struct storage_stat *st)
+{
+	CHECK(0, "storage_lookup(%s) without a storage node", path);
+	return -ENOENT;
+}
+
+ssize_t storage_read(const struct storage_handle *h, u64 off, void *buf,
+		     size_t len)
+{
+	CHECK(0, "storage_read without a storage node");
+	return -EIO;
+}
+
+int fit_register_handler(u16 op, u32 min, fit_handler_t fn)
+{
+	if (MSG_PROTO_OF(op) != MSG_PROTO_P2M || handlers[op & 0xff])
+		return -EEXIST;
+	handlers[op & 0xff] = fn;
+	min_len[op & 0xff] = min;
+	return 0;
+}
+
+int fit_reply(struct fit_msg_ctx *ctx, const void *rep, u32 len)
+{
+	ctx->replies++;
+	CHECK(len <= FIT_MAX_PAYLOAD, "reply of %u bytes", len);
+	if (len <= FIT_MAX_PAYLOAD)
+		memcpy(reply_buf, rep, len);
+	ctx->rlen = len;
+	return 0;
+}
+
+u16 fit_ctx_src(const struct fit_msg_ctx *ctx)
+{
+	return ctx->src;
+}
+
+u16 fit_ctx_opcode(const struct fit_msg_ctx *ctx)
+{
+	return ctx->op;
+}
+
+/* A request from @node as FIT would deliver it; returns the reply length
+ * or the errno the caller's fit_call would return. */
+static int call(u16 node, u16 op, const void *req, u32 len)
+{
+	struct fit_msg_ctx ctx = { node, op, 0, 0 };
+	fit_handler_t fn = handlers[op & 0xff];
+	void *copy;
+	int r;
+
+	if (!fn)
+		return -EOPNOTSUPP;
+	if (len < min_len[op & 0xff])
+		return -EBADMSG;
+	copy = malloc(len ? len : 1);
+	memcpy(copy, req, len);
+	r = fn(&ctx, copy, len);
+	free(copy);
+	CHECK(ctx.replies <= 1, "opcode %#x: %d replies", op, ctx.replies);
+	if (ctx.replies)
+		return (int)ctx.rlen;
+	CHECK(r < 0, "opcode %#x: no reply and no error (%d)", op, r);
+	return r < 0 ? r : -EPROTO;
+}
+
+/* ---- helpers -------------------------------------------------------- */
+
+static struct elf_blob prog = { .name = "static" };
+
+static int exec(u16 node, u32 tgid, const char *path)
+{
+	static u8 buf[sizeof(struct p2m_execve_req) + 256];
+	struct p2m_execve_req *r = (void *)buf;
+	size_t l = strlen(path) + 1;
+
+	*r = (struct p2m_execve_req){ .tgid = tgid, .argc = 1,
+				      .strings_len = (u32)(2 * l) };
+	memcpy(r + 1, path, l);
+	memcpy((char *)(r + 1) + l, path, l);
+	return call(node, P2M_EXECVE, r, sizeof(*r) + 2 * l);
+}
+
+static int miss(u16 node, u32 tgid, u64 uva, u32 flags)
+{
+	struct p2m_miss_req r = { .tgid = tgid, .uva = uva, .nr = 1,
+				  .flags = flags };
+
+	return call(node, P2M_PCACHE_MISS, &r, sizeof(r));
+}
+
+static int simple(u16 node, u16 op, u32 tgid)
+{
+	struct p2m_exit_req r = { .tgid = tgid };
+
+	return call(node, op, &r, sizeof(r));
+}
+
+static void service_start(void)
+{
+	CHECK_EQ(p2m_service_init(), 0);
+	CHECK(elf_build(&prog, "-static"), "cannot build the test program");
+	CHECK_EQ(p2m_file_register("/prog", prog.data, prog.size), 0);
+	CHECK_EQ(p2m_file_register("/prog", prog.data, prog.size), -EEXIST);
+	CHECK_EQ(p2m_file_register("/half", prog.data, prog.size / 2), 0);
+}
+
+/* ---- tests ---------------------------------------------------------- */
+
+static void test_lifecycle(void)
+{
+	const struct elf64_ehdr *eh = (const void *)prog.data;
+	const struct elf64_phdr *ph = (const void *)(prog.data + eh->e_phoff);
+	struct p2m_fork_req fk = { .tgid = 7, .child_tgid = 8 };
+	struct p2m_miss_rep *rep = (void *)reply_buf;
+	struct p2m_execve_rep *er = (void *)reply_buf;
+	long objs = shim_objs;
+
+	CHECK_EQ(exec(1, 7, "/prog"), sizeof(*er));
+	CHECK_EQ(er->entry, eh->e_entry);
+	for (unsigned int i = 0; i < eh->e_phnum; i++) {
+		u64 va = ALIGN_DOWN(ph[i].p_vaddr, PGSZ);
+		u64 off = ALIGN_DOWN(ph[i].p_offset, PGSZ);
+
+		if (ph[i].p_type != PT_LOAD || !ph[i].p_filesz)
+			continue;
+		CHECK_EQ(miss(1, 7, va, 0), sizeof(*rep) + PGSZ);
+		CHECK_EQ(rep->err, 0);
+		CHECK(!memcmp(rep + 1, prog.data + off,
+			      MIN(PGSZ, ph[i].p_offset + ph[i].p_filesz - off)),
+		      "segment %u's first page", i);
+	}
+	CHECK_EQ(call(1, P2M_FORK, &fk, sizeof(fk)),
+		 sizeof(struct p2m_vm_rep) + sizeof(struct p2m_change));
+	CHECK_EQ(call(1, P2M_FORK, &fk, sizeof(fk)), -EEXIST);
+	CHECK_EQ(exec(1, 7, "/half"), -ENOEXEC);
+	CHECK_EQ(exec(1, 7, "/prog"), sizeof(*er));	/* replaces */
+	CHECK_EQ(simple(1, P2M_EXIT, 7), 0);
+	CHECK_EQ(simple(1, P2M_EXIT, 8), 0);
+	CHECK_EQ(simple(1, P2M_EXIT, 8), -ESRCH);
+	CHECK_EQ(mm_pages_in_use(), 0);
+	CHECK_EQ(shim_objs, objs);
+	CHECK_EQ(svc_stats.procs, 0);
+}
+
+static void test_isolation(void)
+{
+	CHECK_EQ(exec(1, 9, "/prog"), sizeof(struct p2m_execve_rep));
+	CHECK_EQ(miss(2, 9, 0x400000, 0), -ESRCH);
+	CHECK_EQ(simple(2, P2M_EXIT, 9), -ESRCH);
+	CHECK_EQ(simple(1, P2M_EXIT, 9), 0);
+	CHECK_EQ(mm_pages_in_use(), 0);
+}
+
+/* A dynamic PIE: the interpreter is planned in the mmap area and the
+ * process starts at its entry, with AT_BASE = its bias. */
+static void test_dynamic(void)
+{
+	static struct elf_blob dyn = { .name = "dynamic" }, ld;
+	struct p2m_execve_rep *er = (void *)reply_buf;
+	struct p2m_maps_req mr = { .tgid = 11 };
+	struct p2m_maps_rep *m = (void *)reply_buf;
+	struct p2m_vma *v = (void *)(m + 1);
+	struct elf_file f = { mem_read, NULL, 0 };
+	struct mem_file mf;
+	static struct elf_plan plan;
+	bool in_interp = false;
+	u64 entry;
+
+	if (!elf_build(&dyn, "-pie -fpie")) {
+		printf("  (no dynamic PIE on this host: skipped)\n");
+		return;
+	}
+	mf = (struct mem_file){ dyn.data, dyn.size, 0 };
+	f.ctx = &mf;
+	f.size = dyn.size;
+	CHECK_EQ(elf_plan_build(&f, ELF_DYN_BASE, &plan), 0);
+	CHECK(plan.has_interp, "no PT_INTERP");
+	snprintf(ld.path, sizeof(ld.path), "%s", plan.interp);
+	CHECK(elf_load_blob(&ld), "cannot read %s", plan.interp);
+	CHECK_EQ(p2m_file_register("/dyn", dyn.data, dyn.size), 0);
+	CHECK_EQ(p2m_file_register(plan.interp, ld.data, ld.size), 0);
+	CHECK_EQ(exec(1, 11, "/dyn"), sizeof(*er));
+	if (harness_why[0])
+		return;
+	entry = er->entry;
+	CHECK(entry != plan.entry, "started at the program, not ld.so");
+	CHECK(call(1, P2M_MAPS, &mr, sizeof(mr)) > 0, "maps");
+	for (u32 i = 0; i < m->nr && !harness_why[0]; i++)
+		if (entry >= v[i].start && entry < v[i].end &&
+		    (v[i].flags & MM_VMA_FILE) && (v[i].prot & PROT_EXEC) &&
+		    v[i].start >= plan.hi)
+			in_interp = true;
+	CHECK(in_interp, "entry %#llx not in an executable interpreter "
+	      "mapping", (unsigned long long)entry);
+	CHECK_EQ(simple(1, P2M_EXIT, 11), 0);
+	CHECK_EQ(mm_pages_in_use(), 0);
+	free(dyn.data);
+	free(ld.data);
+}
+
+/* ---- fuzz ----------------------------------------------------------- */
+
+#define ROUNDS	200000
+#define TGIDS	6
+
+static const u16 ops[] = {
+	P2M_PCACHE_MISS, P2M_PCACHE_FLUSH, P2M_PCACHE_ZEROFILL,
+	P2M_PCACHE_UPGRADE, P2M_MMAP,
+	P2M_MUNMAP, P2M_MREMAP, P2M_MPROTECT, P2M_BRK, P2M_MSYNC, P2M_FORK,
+	P2M_EXECVE, P2M_EXIT, P2M_MAPS,
+};
+
+static u64 xs(u64 *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* A value for a u64 field: addresses near the program, the mmap area,
+ * the edges, small lengths, or noise. */
+static u64 value(u64 *s)
+{
+	static const u64 edge[] = { 0, 1, 4095, 4096, 0x10000, MM_TASK_SIZE,
+				    MM_TASK_SIZE - 4096, ~0ull, ~0ull - 4095,
+				    1ull << 47 };
+
+	switch (xs(s) % 6) {
+	case 0:
+		return 0x400000 + (xs(s) % 64) * 4096;
+	case 1:
+		return 0x7ffff0000000ull + (xs(s) % 0x10000) * 4096;
+	case 2:
+		return edge[xs(s) % ARRAY_SIZE(edge)];
+	case 3:
+		return (xs(s) % 32) * 4096 + (xs(s) % 8 ? 0 : xs(s) % 4096);
+	default:
+		return xs(s);
+	}
+}
+
+static u32 request(u64 *s, u16 op, u8 *buf)
+{
+	u32 fixed = min_len[op & 0xff], len = fixed;
+
+	for (u32 i = 0; i < 64; i += 8) {
+		u64 v = value(s);
+
+		memcpy(buf + i, &v, 8);
+	}
+	/* tgid and the u32 after it (flags/prot/argc...) */
+	((u32 *)buf)[0] = 1 + xs(s) % TGIDS;
+	((u32 *)buf)[1] = xs(s) % 4 ? (u32)(xs(s) % 0x40) : (u32)xs(s);
+	if (op == P2M_FORK)	/* children among the fuzzed tgids */
+		((u32 *)buf)[1] = 1 + xs(s) % (2 * TGIDS);
+	if (op == P2M_PCACHE_MISS)
+		((struct p2m_miss_req *)buf)->nr = xs(s) % 4 ? 1 + xs(s) % 3
+							      : (u32)xs(s);
+	if (op == P2M_PCACHE_FLUSH || (op == P2M_PCACHE_MISS &&
+				       (buf[4] & P2M_MISS_PIGGY)))
+		len += P2M_PAGE_SIZE;
+	if (op == P2M_EXECVE) {
+		struct p2m_execve_req *e = (void *)buf;
+		u32 n = (u32)(xs(s) % 40);
+
+		for (u32 i = 0; i < n; i++)
+			buf[fixed + i] = xs(s) % 3 ? 'a' + xs(s) % 3 : 0;
+		if (xs(s) % 2)
+			memcpy(buf + fixed, "/prog\0a\0b", n = 9);
+		e->argc = (u32)(xs(s) % 3);
+		e->envc = (u32)(xs(s) % 2);
+		e->strings_len = xs(s) % 8 ? n : (u32)xs(s);
+		len += n;
+	}
+	if (xs(s) % 16 == 0)
+		len = (u32)(xs(s) % (fixed + P2M_PAGE_SIZE + 64));
+	return len;
+}
+
+static bool errno_ok(int r)
+{
+	static const int ok[] = { ESRCH, EBADMSG, EINVAL, EFAULT, EACCES,
+				  ENOMEM, EEXIST, EPERM, EOVERFLOW, EOPNOTSUPP,
+				  ENOENT, ENOEXEC, E2BIG, EBADF };
+
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++)
+		if (r == -ok[i])
+			return true;
+	return false;
+}
+
+static void test_fuzz(void)
+{
+	static u8 buf[sizeof(struct p2m_execve_req) + 2 * P2M_PAGE_SIZE];
+	static long hist[256];
+	long objs = shim_objs, replies = 0;
+	u64 seed = 0x9e3779b97f4a7c15ull;
+
+	for (long round = 0; round < ROUNDS && !harness_why[0]; round++) {
+		u16 op = ops[xs(&seed) % ARRAY_SIZE(ops)];
+		u32 len;
+		int r;
+
+		len = request(&seed, op, buf);
+		r = call(1, op, buf, len);
+		replies += r >= 0;
+		hist[r >= 0 ? 0 : -r < 256 ? -r : 255]++;
+		if (r == -ESRCH && len >= 4)	/* bring the process back */
+			exec(1, ((u32 *)buf)[0], "/prog");
+		CHECK(r >= 0 || errno_ok(r), "round %ld: opcode %#x len %u: %d",
+		      round, op, len, r);
+		CHECK(r < 0 || op != P2M_PCACHE_MISS ||
+		      (r - sizeof(struct p2m_miss_rep)) % P2M_PAGE_SIZE == 0,
+		      "round %ld: miss reply of %d bytes", round, r);
+	}
+	for (u32 t = 0; t <= 2 * TGIDS; t++)
+		simple(1, P2M_EXIT, t);
+	for (int e = 0; e < 256; e++)
+		if (hist[e])
+			printf("  %s%d: %ld\n", e ? "-" : "ok ", e, hist[e]);
+	CHECK(replies > ROUNDS / 5, "only %ld requests succeeded", replies);
+	CHECK_EQ(svc_stats.procs, 0);
+	CHECK_EQ(mm_pages_in_use(), 0);
+	CHECK_EQ(shim_objs, objs);
+}
+
+int main(void)
+{
+	service_start();
+	RUN(test_lifecycle);
+	RUN(test_isolation);
+	RUN(test_dynamic);
+	RUN(test_fuzz);
+	elf_cleanup();
+	return harness_exit();
+}
