@@ -165,7 +165,8 @@ static u64 update_peers(bool *all)
 			fit_rdma_connect((u16)n, s.mac, s.boot_id, &s.rdma);
 		if (!s.heard || !seen[n].added ||
 		    !(s.heard_mask & (1ull << node_self())) ||
-		    !transport->reachable(transport, (u16)n))
+		    !(transport->ready ? transport->ready(transport, (u16)n) :
+		      transport->reachable(transport, (u16)n)))
 			*all = false;
 	}
 	return heard;

@@ -37,6 +37,9 @@ struct fit_transport {
 		    const struct msg_hdr *hdr, const void *payload, u32 len,
 		    u64 deadline_ns);
 	bool (*reachable)(struct fit_transport *t, u16 node);
+	/* Optional: discovery may call the cluster ready for @node (default:
+	 * reachable). */
+	bool (*ready)(struct fit_transport *t, u16 node);
 	/* True when every message sent so far reached its peer. */
 	bool (*idle)(struct fit_transport *t);
 	/* Optional: frames the transport sent again (its own counter). */

@@ -235,7 +235,7 @@ static int rdma_send(struct fit_transport *t, unsigned int channel,
 	u8 *buf;
 	int err;
 
-	if (!p || !__atomic_load_n(&p->ever, __ATOMIC_ACQUIRE))
+	if (!p)
 		return -EHOSTUNREACH;
 	c = &p->ch[channel % NCH];
 	buf = kmalloc(total);
@@ -674,7 +674,16 @@ unsigned int fit_rdma_fill(struct fit_announce_rdma *e, unsigned int max)
 	return n;
 }
 
+/* A peer we have QPs for: messages to it wait (never past their
+ * deadline) until the connection is up.  The peer may reach us first and
+ * expect a reply before we have seen its CONNECTED flag. */
 static bool rdma_reachable(struct fit_transport *t, u16 node)
+{
+	return peer_get(node) != NULL;
+}
+
+/* Discovery: connected in both directions at least once. */
+static bool rdma_ready(struct fit_transport *t, u16 node)
 {
 	struct rdma_peer *p = peer_get(node);
 
@@ -710,6 +719,7 @@ struct fit_transport fit_rdma_transport = {
 	.nr_channels = NCH,
 	.send = rdma_send,
 	.reachable = rdma_reachable,
+	.ready = rdma_ready,
 	.idle = rdma_idle,
 	.retransmissions = rdma_retransmissions,
 	.dump = rdma_dump,
