@@ -17,6 +17,10 @@ NM	:= nm
 KCONFIG_CONFIG ?= .config
 export KCONFIG_CONFIG
 
+# Directory fragments may carry rules (generated sources): keep `all` the
+# default goal whatever they define first.
+.DEFAULT_GOAL := all
+
 # Top-level directories; each one's Makefile lists its objects (obj-y) and
 # its subdirectories (subdir-y), so a new directory touches only its parent.
 DIRS := arch/x86 kernel mm lib drivers net managers
@@ -74,7 +78,14 @@ all: $(KERNEL)
 include usr/Makefile
 OBJS += $(USR_OBJ)
 
-$(AUTOCONF): $(KCONFIG_CONFIG) Kconfig $(shell find . -name Kconfig -not -path './build/*')
+KCONFIG_FILES := $(shell find . -name Kconfig -not -path './build/*')
+
+# A .config older than a Kconfig file gets the new symbols' defaults (make
+# re-reads the included .config after this rule ran).
+$(KCONFIG_CONFIG): $(KCONFIG_FILES)
+	$(PY) /usr/lib/python3/dist-packages/olddefconfig.py Kconfig
+
+$(AUTOCONF): $(KCONFIG_CONFIG) $(KCONFIG_FILES)
 	@mkdir -p $(dir $@)
 	$(PY) /usr/lib/python3/dist-packages/genconfig.py --header-path $@ Kconfig
 

@@ -62,6 +62,10 @@ struct thread_arch *task_arch(struct task *t);
 /* Top of @t's kernel stack (0 for an idle task, which runs on the boot or
  * AP stack). */
 unsigned long task_kstack_top(const struct task *t);
+/* The user ABI layer's per-thread object (managers/processor/ sets it
+ * before a user thread first runs; NULL for kernel threads). */
+void *task_abi(const struct task *t);
+void task_set_abi(struct task *t, void *abi);
 const char *task_name(const struct task *t);
 int task_cpu(const struct task *t);
 u64 task_runtime_ns(const struct task *t);

@@ -41,6 +41,14 @@
 #define ENOSYS		38
 #define ENOTEMPTY	39
 #define ELOOP		40
+#define ETXTBSY		26
+#define ENOTSOCK	88
+#define ENOTSUP		EOPNOTSUPP
+#define ESTALE		116
+/* Kernel-internal, never seen by user space: a syscall interrupted by a
+ * signal restarts when the handler has SA_RESTART, else returns -EINTR. */
+#define ERESTARTSYS	512
+#define ERESTART_RESTARTBLOCK	516
 #define ENODATA		61
 #define ETIME		62
 #define EOVERFLOW	75

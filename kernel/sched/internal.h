@@ -64,6 +64,9 @@ struct task {
 	/* FPU/XSAVE area, user page tables, TLS bases, kernel stack top of a
 	 * user thread; all zero for kernel threads (asm/thread.h). */
 	struct thread_arch arch;
+	/* The user ABI layer's thread (managers/processor), NULL for kernel
+	 * threads; owned and freed by that layer. */
+	void *abi;
 };
 
 struct rq {

@@ -181,6 +181,16 @@ struct thread_arch *task_arch(struct task *t)
 	return &t->arch;
 }
 
+void *task_abi(const struct task *t)
+{
+	return t->abi;
+}
+
+void task_set_abi(struct task *t, void *abi)
+{
+	t->abi = abi;
+}
+
 unsigned long task_kstack_top(const struct task *t)
 {
 	return t->stack ? (unsigned long)t->stack + KSTACK_SIZE : 0;

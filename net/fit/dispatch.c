@@ -61,8 +61,12 @@ struct handler {
 static struct handler *protocols[256];
 static DEFINE_MUTEX(table_mutex);
 
-/* One worker per online CPU, bound to it; idle: asleep waiting for work
- * (set by the worker, cleared by whoever wakes it, under rxq_lock). */
+/* WORKERS_PER_CPU workers per online CPU, bound to it; idle: asleep
+ * waiting for work (set by the worker, cleared by whoever wakes it, under
+ * rxq_lock).  More than one per CPU because handlers may call other nodes
+ * — or this node, through the loopback — and wait: the memory node's exec
+ * handler reads the program from the storage service.  With one worker
+ * per CPU a one-CPU node would wait for itself until the call timed out. */
 struct worker {
 	struct task *task;
 	bool idle;
@@ -76,7 +80,14 @@ struct worker {
 
 static DEFINE_SPINLOCK(rxq_lock);
 static LIST_HEAD(rxq);
-static struct worker workers[CONFIG_NR_CPUS];
+#define WORKERS_PER_CPU	4
+#define NR_WORKERS	(CONFIG_NR_CPUS * WORKERS_PER_CPU)
+static struct worker workers[NR_WORKERS];
+
+static bool worker_online(int i)
+{
+	return cpu_is_online(i / WORKERS_PER_CPU) && workers[i].task;
+}
 
 int fit_register_handler(u16 opcode, u32 min_len, fit_handler_t fn)
 {
@@ -240,16 +251,17 @@ static void dispatch(struct worker *w, struct fit_msg_ctx *ctx)
  * wait for another vCPU); caller holds rxq_lock. */
 static struct task *claim_idle_worker(void)
 {
-	int me = smp_processor_id(), cpu;
+	int me = smp_processor_id() * WORKERS_PER_CPU;
 
-	if (workers[me].idle) {
-		workers[me].idle = false;
-		return workers[me].task;
-	}
-	for_each_online_cpu(cpu)
-		if (workers[cpu].idle) {
-			workers[cpu].idle = false;
-			return workers[cpu].task;
+	for (int k = 0; k < WORKERS_PER_CPU; k++)
+		if (workers[me + k].task && workers[me + k].idle) {
+			workers[me + k].idle = false;
+			return workers[me + k].task;
+		}
+	for (int i = 0; i < NR_WORKERS; i++)
+		if (worker_online(i) && workers[i].idle) {
+			workers[i].idle = false;
+			return workers[i].task;
 		}
 	return NULL;		/* all busy: each looks at rxq before sleeping */
 }
@@ -260,13 +272,14 @@ static struct task *claim_idle_worker(void)
 static void report_stuck(void)
 {
 	u64 now = ktime_get_ns();
-	int cpu;
 
-	for_each_online_cpu(cpu) {
-		struct worker *w = &workers[cpu];
+	for (int i = 0; i < NR_WORKERS; i++) {
+		struct worker *w = &workers[i];
+		int cpu = i / WORKERS_PER_CPU;
 		u64 since = __atomic_load_n(&w->busy_since, __ATOMIC_ACQUIRE);
 
-		if (!since || now - since < STUCK_NS || w->reported)
+		if (!worker_online(i) || !since || now - since < STUCK_NS ||
+		    w->reported)
 			continue;
 		w->reported = true;
 		pr_warn("fit: worker on cpu %d stuck for %llu ms in opcode "
@@ -338,17 +351,20 @@ int fit_dispatch_init(void)
 	int cpu, started = 0;
 
 	for_each_online_cpu(cpu) {
-		char name[24];
-		struct task *t;
+		for (int k = 0; k < WORKERS_PER_CPU; k++) {
+			struct worker *w = &workers[cpu * WORKERS_PER_CPU + k];
+			char name[24];
+			struct task *t;
 
-		snprintf(name, sizeof(name), "fit-worker/%d", cpu);
-		t = kthread_create_on(worker, &workers[cpu], cpu, name);
-		if (!t)
-			continue;
-		workers[cpu].task = t;
-		wake_up_process(t);
-		kthread_detach(t);	/* workers never exit */
-		started++;
+			snprintf(name, sizeof(name), "fit-worker/%d.%d", cpu, k);
+			t = kthread_create_on(worker, w, cpu, name);
+			if (!t)
+				continue;
+			w->task = t;
+			wake_up_process(t);
+			kthread_detach(t);	/* workers never exit */
+			started++;
+		}
 	}
 	if (!started)
 		return -ENOMEM;

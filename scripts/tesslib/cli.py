@@ -1,8 +1,8 @@
 """The `tessera` command line: argparse subcommands over tesslib.
 
 Subcommands: boot, selftest (one node, or every node of a --topology),
-cluster, kvm-probe, iso, image.  Later issues add run as a further
-subparser in this file (one add_parser call and one handler each).
+cluster, run, kvm-probe, iso, image (one add_parser call and one handler
+each in this file).
 --disk IMG and --archive DIR|FILE.cpio go to the one node, or with
 --topology to the storage node (the first with role storage or all).  Exit statuses of boot: 0 kernel exited OK, 1 kernel
 reported failure, 2 kernel panic, 3 QEMU ended without isa-debug-exit,
@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 
-from . import cluster, devices, image, iso, kvm, paths, qemu, selftest
+from . import cluster, devices, image, iso, kvm, paths, qemu, run, selftest
 
 DEFAULT_TIMEOUT = 120
 
@@ -254,6 +254,40 @@ def cmd_iso(args):
     return 0
 
 
+def cmd_run(args):
+    words = args.program
+    if words and words[0] == "--":
+        words = words[1:]
+    if not words:
+        note("run: no PROGRAM given (tessera run [options] -- PROGRAM ARGS)")
+        return 3
+    if args.topology != "all":
+        note("run: only --topology all runs programs until the memory "
+             "node's P2M protocol is wired")
+        return 3
+    try:
+        cmdline = run.init_param(words[0], words[1:])
+    except ValueError as e:
+        note("run: %s" % e)
+        return 3
+    if args.strace:
+        cmdline += " strace=1"
+    if args.p2m:
+        cmdline += " abi.p2m=1"
+    relay = run.relay_to_stdout()
+    res = start(args, cmdline, "run", echo=False, on_line=relay.line)
+    if relay.failed:
+        note("run: the kernel could not start %s (see %s)" % (
+            words[0], res.log))
+        return 127
+    code = relay.exit_code()
+    if code is None:
+        note("run: no exit status from the kernel: %s (%.1f s); log %s" % (
+            "timeout" if res.timed_out else res.verdict, res.seconds, res.log))
+        return 124 if res.timed_out else 3
+    return code
+
+
 def cmd_image(args):
     try:
         size = image.parse_size(args.size) if args.size else None
@@ -327,6 +361,23 @@ def parser():
     k.add_argument("--cached", action="store_true",
                    help="print the cached answer if it is current")
     k.set_defaults(fn=cmd_kvm_probe)
+
+    r = sub.add_parser("run", help="run a user program on Tessera",
+                       description="Boot the topology, run PROGRAM with "
+                       "ARGS as the first user process, relay its output "
+                       "and exit with its status (128+signal if killed).")
+    add_machine_args(r)
+    r.set_defaults(timeout=60)
+    r.add_argument("--topology", default="all", metavar="ROLES",
+                   help="node roles (only 'all' until P2M is wired)")
+    r.add_argument("--strace", action="store_true",
+                   help="boot with strace=1 (calls go to the log)")
+    r.add_argument("--p2m", action="store_true",
+                   help="address spaces on the memory node through P2M "
+                   "and the pcache (abi.p2m=1; experimental)")
+    r.add_argument("program", nargs=argparse.REMAINDER,
+                   help="-- PROGRAM ARGS...")
+    r.set_defaults(fn=cmd_run)
 
     i = sub.add_parser("iso", help="make a GRUB2 ISO with a kernel "
                        "command line")

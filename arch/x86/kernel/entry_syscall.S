@@ -48,6 +48,22 @@ entry_syscall:
 	call syscall_dispatch
 	jmp interrupt_return		/* entry.S: restore, swapgs, iretq */
 
+/* void arch_return_to_user(const struct pt_regs *regs): copy @regs (which
+ * must not lie on the current kernel stack) to the top of this task's
+ * kernel stack, restore it all and iretq (clone children, exec).  The
+ * current stack contents are abandoned. */
+	.globl arch_return_to_user
+arch_return_to_user:
+	cli
+	movq %gs:CL_KSTACK_TOP, %rsp
+	subq $(22 * 8), %rsp		/* sizeof(struct pt_regs) */
+	movq %rdi, %rsi
+	movq %rsp, %rdi
+	movl $22, %ecx
+	cld
+	rep movsq
+	jmp interrupt_return
+
 /* void arch_enter_user(u64 rip, u64 rsp) */
 	.globl arch_enter_user
 arch_enter_user:

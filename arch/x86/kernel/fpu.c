@@ -25,6 +25,14 @@ u32 *fpu_mxcsr(struct fpu *f)
 	return (u32 *)(f->area + 24);
 }
 
+static void fpu_init_state(struct fpu *f)
+{
+	memset(f->area, 0, fpu_area_size());
+	*(u16 *)f->area = 0x37f;		/* FCW */
+	*fpu_mxcsr(f) = 0x1f80;
+	*(u64 *)(f->area + 512) = 0x3;		/* XSTATE_BV: x87, SSE */
+}
+
 int fpu_alloc(struct fpu *f)
 {
 	size_t n = fpu_area_size();
@@ -36,11 +44,14 @@ int fpu_alloc(struct fpu *f)
 	 * raw pointer recoverable all the same: store it before the area. */
 	f->area = (u8 *)ALIGN_UP((unsigned long)raw + 8, 64);
 	((u8 **)f->area)[-1] = raw;
-	memset(f->area, 0, n);
-	*(u16 *)f->area = 0x37f;		/* FCW */
-	*fpu_mxcsr(f) = 0x1f80;
-	*(u64 *)(f->area + 512) = 0x3;		/* XSTATE_BV: x87, SSE */
+	fpu_init_state(f);
 	return 0;
+}
+
+void fpu_reset(struct fpu *f)
+{
+	fpu_init_state(f);
+	fpu_restore(f);
 }
 
 void fpu_free(struct fpu *f)

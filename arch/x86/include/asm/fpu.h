@@ -23,6 +23,9 @@ size_t fpu_area_size(void);
  * everything else zero).  Returns 0 or -ENOMEM. */
 int fpu_alloc(struct fpu *f);
 void fpu_free(struct fpu *f);
+/* Back to the initial state, in @f and in the registers (exec; the
+ * current thread's own area only). */
+void fpu_reset(struct fpu *f);
 /* Copy @src's state into @dst (fork, clone). */
 void fpu_copy(struct fpu *dst, const struct fpu *src);
 void fpu_save(struct fpu *f);

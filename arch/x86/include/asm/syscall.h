@@ -32,6 +32,12 @@ void arch_set_kernel_stack(unsigned long top);
 /* Leave for user mode at @rip with @rsp (and the other registers zero);
  * the current address space must map them.  Never returns. */
 __attribute__((noreturn)) void arch_enter_user(u64 rip, u64 rsp);
+/* Leave for user mode with every register from @regs (user CS/SS): the
+ * frame is copied to the top of the current task's kernel stack (so @regs
+ * must not lie on that stack) and restored with iretq.  Interrupts off
+ * from here; the exit-to-user hook is the caller's business.  Never
+ * returns. */
+__attribute__((noreturn)) void arch_return_to_user(const struct pt_regs *regs);
 /* Called by the entry code; C side of the boundary. */
 void syscall_dispatch(struct pt_regs *regs);
 void exit_to_user(struct pt_regs *regs);

@@ -1,0 +1,150 @@
+/* managers/processor/init.c — the processor role's start: the ABI layer
+ * is installed (syscall handler, exit-to-user hook, user trap handler),
+ * futex buckets and the wall clock are set up, and if `init=PATH ARGS...`
+ * is on the command line the first user process is started (an embedded
+ * program or a file of the root file system; %XX in an argument stands
+ * for the byte XX) in a kernel thread that waits for it
+ * and reports "tessera: init exited with status S" — `tessera run` reads
+ * that line for its own exit code — then stops the machine.
+ */
+#include <kernel/machine.h>
+#include <kernel/param.h>
+#include <kernel/printk.h>
+#include <kernel/role.h>
+#include <kernel/node.h>
+#include <kernel/sched.h>
+#include <lib/string.h>
+#include <processor/abi.h>
+#include <processor/files.h>
+#include <uapi/errno.h>
+#include "internal.h"
+
+#define INIT_MAX_ARGS 32
+
+static char init_cmd[512];
+param_string("init", init_cmd, "first user program and its arguments");
+
+extern const struct embedded_prog embedded_progs[];
+
+const struct embedded_prog *embedded_find(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	for (const struct embedded_prog *p = embedded_progs; p->name; p++) {
+		if (!strcmp(p->name, path) ||
+		    (base && !strcmp(strrchr(p->name, '/'), base)) ||
+		    !strcmp(p->name + 5, path))
+			return p;
+	}
+	return NULL;
+}
+
+/* Start @argv[0] (embedded, or a file of the root file system) as a
+ * parentless process. */
+struct process *abi_spawn(const char *const *argv, const char *const *envp,
+			  int *err)
+{
+	struct exec_source src;
+	struct exec_image img;
+	struct process *p;
+
+	if (abi_use_p2m) {
+		p = process_create(NULL, &p2m_mm_ops);
+		*err = p ? p2m_exec_image(p, argv[0], argv, envp, &img) : -ENOMEM;
+	} else {
+		*err = exec_source_get(argv[0], &src);
+		if (*err)
+			return NULL;
+		p = process_create(NULL, &localmm_ops);
+		*err = p ? process_load_elf(p, src.data, src.len, argv, envp,
+					    src.path, &img) : -ENOMEM;
+		exec_source_put(&src);
+	}
+	if (!*err)
+		*err = process_start(p, &img);
+	if (*err < 0) {
+		if (p)
+			process_abandon(p);
+		return NULL;
+	}
+	*err = 0;
+	return p;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode %XX escapes in place (how `tessera run` passes spaces, quotes
+ * and other bytes the kernel command line cannot carry). */
+static void percent_decode(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
+			*out++ = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+			s += 2;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+static int init_thread(void *arg)
+{
+	static const char *const envp[] = { "HOME=/", "PATH=/bin:/usr/bin",
+					    "TERM=dumb", NULL };
+	const char *argv[INIT_MAX_ARGS + 1];
+	char *s = init_cmd;
+	struct process *p;
+	int argc = 0, err = -EINVAL, status;
+
+	while (*s && argc < INIT_MAX_ARGS) {
+		while (*s == ' ')
+			*s++ = '\0';
+		if (!*s)
+			break;
+		argv[argc++] = s;
+		while (*s && *s != ' ')
+			s++;
+	}
+	argv[argc] = NULL;
+	for (int i = 0; i < argc; i++)
+		percent_decode((char *)argv[i]);
+	p = argc ? abi_spawn(argv, envp, &err) : NULL;
+	if (!p) {
+		printk("tessera: cannot start init '%s': %d\n", argc ? argv[0] : "",
+		       err);
+		machine_exit(MACHINE_EXIT_FAIL);
+	}
+	status = process_wait(p);
+	/* Everything the program wrote is on the disk before we stop. */
+	err = files_sync();
+	if (err && err != -ENOENT)
+		printk("tessera: sync after init failed: %d\n", err);
+	printk("tessera: init exited with status %#x\n", status);
+	machine_exit(MACHINE_EXIT_OK);
+}
+
+static int processor_abi_start(void)
+{
+	futex_init();
+	abi_time_init();
+	abi_install();
+	fs_storage_init();
+	if (abi_p2m_init())
+		pr_err("abi: P2M and pcache could not start; programs run locally\n");
+	if (init_cmd[0] && !kthread_run(init_thread, NULL, "init"))
+		return -ENOMEM;
+	return 0;
+}
+ROLE_INIT(processor_abi, ROLE_PROCESSOR, processor_abi_start);

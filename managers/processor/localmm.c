@@ -1,0 +1,326 @@
+/* managers/processor/localmm.c — a local user address space for the
+ * in-kernel loader path: pages allocated here and mapped straight into
+ * the process's upt, with brk, anonymous mmap/munmap/mprotect and an
+ * eager-copy fork.  It exists so the ABI layer can be tested before the
+ * memory node (P2M) and the pcache are wired; with them, struct mm_ops
+ * points at the P2M client instead and none of this runs.
+ *
+ * Every mapped page is recorded (va, page) in a list per space under
+ * lm->lock (a mutex: page allocation and TLB shootdowns may sleep);
+ * release frees them all.  Limits: no file-backed mappings (-ENODEV),
+ * MAP_SHARED anonymous memory is copied (not shared) by fork, mremap is
+ * not provided (glibc falls back to malloc+copy), lookups are linear, and
+ * memory is allocated eagerly (there is no fault path here): a PROT_NONE
+ * mapping only reserves addresses until mprotect opens it.
+ */
+#include <asm/paging.h>
+#include <asm/layout.h>
+#include <asm/upt.h>
+#include <kernel/mutex.h>
+#include <kernel/smp.h>
+#include <lib/list.h>
+#include <lib/string.h>
+#include <mm/mm.h>
+#include <uapi/errno.h>
+#include <uapi/mman.h>
+#include "internal.h"
+
+#define MMAP_TOP	0x7f0000000000ull
+#define LM_MAX_PAGES	(256 * 1024)	/* 1 GiB per space */
+
+struct lpage {
+	struct list_head node;
+	u64 va;
+	void *page;
+};
+
+struct localmm {
+	struct mutex lock;
+	struct list_head pages;
+	unsigned long nr;
+	u64 brk_start, brk;
+	u64 mmap_next;		/* next anonymous mapping ends here */
+};
+
+static unsigned long total_pages;
+
+unsigned long localmm_pages(void)
+{
+	return READ_ONCE(total_pages);
+}
+
+static struct localmm *lm_of(struct proc_mm *mm)
+{
+	struct localmm *lm = mm->priv;
+
+	if (lm)
+		return lm;
+	lm = kzalloc(sizeof(*lm));
+	if (!lm)
+		return NULL;
+	mutex_init(&lm->lock, "localmm");
+	INIT_LIST_HEAD(&lm->pages);
+	lm->mmap_next = MMAP_TOP;
+	mm->priv = lm;
+	return lm;
+}
+
+static u64 pte_flags(u32 prot)
+{
+	return ((prot & PROT_WRITE) ? PTE_W : 0) | ((prot & PROT_EXEC) ? 0 : PTE_NX);
+}
+
+/* Map one zeroed page at @va. Caller holds lm->lock. */
+static int map_page(struct proc_mm *mm, struct localmm *lm, u64 va, u64 flags,
+		    void **out)
+{
+	struct lpage *lp;
+	int err;
+
+	if (lm->nr >= LM_MAX_PAGES)
+		return -ENOMEM;
+	lp = kmalloc(sizeof(*lp));
+	if (!lp)
+		return -ENOMEM;
+	lp->page = alloc_page_zeroed();
+	lp->va = va;
+	if (!lp->page) {
+		kfree(lp);
+		return -ENOMEM;
+	}
+	err = upt_map(&mm->upt, va, virt_to_phys(lp->page), flags);
+	if (err) {
+		free_page(lp->page);
+		kfree(lp);
+		return err;
+	}
+	list_add_tail(&lp->node, &lm->pages);
+	lm->nr++;
+	__atomic_add_fetch(&total_pages, 1, __ATOMIC_RELAXED);
+	if (out)
+		*out = lp->page;
+	return 0;
+}
+
+/* Unmap and free the pages in [start, end). Caller holds lm->lock. */
+static void unmap_range(struct proc_mm *mm, struct localmm *lm, u64 start,
+			u64 end)
+{
+	struct lpage *lp, *n;
+	bool any = false;
+
+	list_for_each_entry_safe(lp, n, &lm->pages, node) {
+		if (lp->va < start || lp->va >= end)
+			continue;
+		upt_unmap(&mm->upt, lp->va);
+		list_del(&lp->node);
+		free_page(lp->page);
+		kfree(lp);
+		lm->nr--;
+		__atomic_sub_fetch(&total_pages, 1, __ATOMIC_RELAXED);
+		any = true;
+	}
+	if (any)
+		tlb_flush_range(start, end);
+}
+
+/* The page recorded at @va, or NULL. Caller holds lm->lock. */
+static struct lpage *find_page(struct localmm *lm, u64 va)
+{
+	struct lpage *lp;
+
+	list_for_each_entry(lp, &lm->pages, node)
+		if (lp->va == va)
+			return lp;
+	return NULL;
+}
+
+int localmm_map(struct proc_mm *mm, u64 va, u64 len, u64 flags,
+		const void *src, u64 srclen, u64 off)
+{
+	struct localmm *lm = lm_of(mm);
+	int err = 0;
+
+	if (!lm)
+		return -ENOMEM;
+	mutex_lock(&lm->lock);
+	for (u64 a = va; a < va + len && !err; a += PAGE_SIZE) {
+		struct lpage *old = find_page(lm, a);
+		void *page;
+
+		if (old) {	/* two segments share this page: widen rights */
+			u64 *pte = upt_lookup(&mm->upt, a);
+
+			page = old->page;
+			*pte = (*pte | (flags & PTE_W)) & (~PTE_NX | (flags & PTE_NX));
+		} else {
+			err = map_page(mm, lm, a, flags, &page);
+			if (err)
+				break;
+		}
+		/* The bytes of [src, src+srclen) that land at [a, a+4K). */
+		for (u64 b = a; b < a + PAGE_SIZE; b++) {
+			u64 rel = b - va;
+
+			if (rel >= off && rel - off < srclen)
+				((u8 *)page)[b - a] = ((const u8 *)src)[rel - off];
+		}
+	}
+	mutex_unlock(&lm->lock);
+	return err;
+}
+
+int localmm_set_brk(struct proc_mm *mm, u64 start)
+{
+	struct localmm *lm = lm_of(mm);
+
+	if (!lm)
+		return -ENOMEM;
+	lm->brk_start = lm->brk = ALIGN_UP(start, PAGE_SIZE);
+	return 0;
+}
+
+static int lm_fork(struct proc_mm *parent, struct proc_mm *child)
+{
+	struct localmm *pl = lm_of(parent), *cl = lm_of(child);
+	struct lpage *lp;
+	int err = 0;
+
+	if (!pl || !cl)
+		return -ENOMEM;
+	mutex_lock(&pl->lock);
+	list_for_each_entry(lp, &pl->pages, node) {
+		u64 *pte = upt_lookup(&parent->upt, lp->va);
+		void *page;
+
+		err = map_page(child, cl, lp->va, *pte & (PTE_W | PTE_NX), &page);
+		if (err)
+			break;
+		memcpy(page, lp->page, PAGE_SIZE);
+	}
+	cl->brk_start = pl->brk_start;
+	cl->brk = pl->brk;
+	cl->mmap_next = pl->mmap_next;
+	mutex_unlock(&pl->lock);
+	return err;
+}
+
+static void lm_release(struct proc_mm *mm)
+{
+	struct localmm *lm = mm->priv;
+
+	if (!lm)
+		return;
+	mutex_lock(&lm->lock);
+	unmap_range(mm, lm, 0, ~0ull);
+	mutex_unlock(&lm->lock);
+	kfree(lm);
+	mm->priv = NULL;
+}
+
+static long lm_brk(struct proc_mm *mm, u64 addr)
+{
+	struct localmm *lm = lm_of(mm);
+	u64 old, want;
+	int err = 0;
+
+	if (!lm)
+		return -ENOMEM;
+	mutex_lock(&lm->lock);
+	old = ALIGN_UP(lm->brk, PAGE_SIZE);
+	want = ALIGN_UP(addr, PAGE_SIZE);
+	if (addr >= lm->brk_start && want < lm->mmap_next) {
+		for (u64 a = old; a < want && !err; a += PAGE_SIZE)
+			err = map_page(mm, lm, a, PTE_W | PTE_NX, NULL);
+		if (want < old)
+			unmap_range(mm, lm, want, old);
+		if (!err)
+			lm->brk = addr;
+		else
+			unmap_range(mm, lm, old, want);
+	}
+	addr = lm->brk;
+	mutex_unlock(&lm->lock);
+	return addr;
+}
+
+static long lm_mmap(struct proc_mm *mm, u64 addr, u64 len, u32 prot,
+		    u32 flags, int fd, u64 off)
+{
+	struct localmm *lm = lm_of(mm);
+	u64 va;
+	int err = 0;
+
+	if (!(flags & MAP_ANONYMOUS))
+		return -ENODEV;
+	if (!lm)
+		return -ENOMEM;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	mutex_lock(&lm->lock);
+	if (flags & MAP_FIXED) {
+		va = addr;
+		unmap_range(mm, lm, va, va + len);
+	} else {
+		va = lm->mmap_next - len;
+		lm->mmap_next = va;
+	}
+	/* PROT_NONE is a reservation (glibc's arenas, guard pages): pages
+	 * come when mprotect opens it. */
+	for (u64 a = va; a < va + len && !err && prot != PROT_NONE; a += PAGE_SIZE)
+		err = map_page(mm, lm, a, pte_flags(prot), NULL);
+	if (err)
+		unmap_range(mm, lm, va, va + len);
+	mutex_unlock(&lm->lock);
+	return err ? err : (long)va;
+}
+
+static long lm_munmap(struct proc_mm *mm, u64 addr, u64 len)
+{
+	struct localmm *lm = lm_of(mm);
+
+	if (!lm)
+		return -ENOMEM;
+	mutex_lock(&lm->lock);
+	unmap_range(mm, lm, addr, addr + ALIGN_UP(len, PAGE_SIZE));
+	mutex_unlock(&lm->lock);
+	return 0;
+}
+
+/* Change the rights of the pages in range; pages not there yet (a
+ * PROT_NONE reservation being opened) are allocated.  Unlike Linux, an
+ * unmapped range is not refused with -ENOMEM. */
+static long lm_mprotect(struct proc_mm *mm, u64 addr, u64 len, u32 prot)
+{
+	struct localmm *lm = lm_of(mm);
+	u64 end = addr + ALIGN_UP(len, PAGE_SIZE);
+	int err = 0;
+
+	if (!lm)
+		return -ENOMEM;
+	mutex_lock(&lm->lock);
+	for (u64 a = addr; a < end && !err; a += PAGE_SIZE) {
+		u64 *pte = upt_lookup(&mm->upt, a);
+
+		if (!pte || !*pte) {
+			if (prot != PROT_NONE)
+				err = map_page(mm, lm, a, pte_flags(prot), NULL);
+		} else if (prot == PROT_NONE) {
+			*pte &= ~PTE_P;
+		} else {
+			*pte = (*pte & ~(PTE_W | PTE_NX)) | PTE_P | pte_flags(prot);
+		}
+	}
+	tlb_flush_range(addr, end);
+	mutex_unlock(&lm->lock);
+	return err;
+}
+
+const struct mm_ops localmm_ops = {
+	.name = "local",
+	.fork = lm_fork,
+	.release = lm_release,
+	.brk = lm_brk,
+	.mmap = lm_mmap,
+	.munmap = lm_munmap,
+	.mprotect = lm_mprotect,
+};

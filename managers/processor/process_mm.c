@@ -1,0 +1,87 @@
+/* managers/processor/process_mm.c — the memory syscalls of a process
+ * (brk, mmap, munmap, mprotect, madvise, msync), checked here the way
+ * Linux checks them and forwarded to the address space's mm_ops: the
+ * memory node's P2M client in production, localmm.c for the in-kernel
+ * loader path.  An mm without the operation answers -ENOSYS.
+ */
+#include <asm/layout.h>
+#include <asm/uaccess.h>
+#include <processor/abi.h>
+#include <uapi/errno.h>
+#include <uapi/mman.h>
+#include "internal.h"
+
+static struct proc_mm *mm_cur(void)
+{
+	return current_process()->mm;
+}
+
+SYSCALL_DEFINE1(brk, u64, addr)
+{
+	struct proc_mm *mm = mm_cur();
+
+	return mm->ops->brk ? mm->ops->brk(mm, addr) : -ENOSYS;
+}
+
+/* Checks as Linux: zero or huge length -EINVAL/-ENOMEM, unaligned offset
+ * or fixed address -EINVAL, no MAP_SHARED/MAP_PRIVATE -EINVAL. */
+SYSCALL_DEFINE6(mmap, u64, addr, u64, len, u32, prot, u32, flags, int, fd,
+		u64, off)
+{
+	struct proc_mm *mm = mm_cur();
+	u32 type = flags & MAP_TYPE;
+
+	if (!len || (off & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	if (type != MAP_SHARED && type != MAP_PRIVATE &&
+	    type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (ALIGN_UP(len, PAGE_SIZE) < len || len >= USER_TOP)
+		return -ENOMEM;
+	if ((flags & MAP_FIXED) && ((addr & (PAGE_SIZE - 1)) ||
+				    !user_range_ok(addr, len)))
+		return -EINVAL;
+	if (!mm->ops->mmap)
+		return -ENOSYS;
+	return mm->ops->mmap(mm, addr, len, prot, flags, fd, off);
+}
+
+SYSCALL_DEFINE2(munmap, u64, addr, u64, len)
+{
+	struct proc_mm *mm = mm_cur();
+
+	if ((addr & (PAGE_SIZE - 1)) || !len || !user_range_ok(addr, len))
+		return -EINVAL;
+	return mm->ops->munmap ? mm->ops->munmap(mm, addr, len) : -ENOSYS;
+}
+
+SYSCALL_DEFINE3(mprotect, u64, addr, u64, len, u32, prot)
+{
+	struct proc_mm *mm = mm_cur();
+
+	if ((addr & (PAGE_SIZE - 1)) || !user_range_ok(addr, len))
+		return -EINVAL;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM |
+		     PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	return mm->ops->mprotect ? mm->ops->mprotect(mm, addr, len, prot) :
+				   -ENOSYS;
+}
+
+/* Advice is a hint: accepted and ignored (MADV_DONTNEED's zeroing is the
+ * memory node's to do once it is wired). */
+SYSCALL_DEFINE3(madvise, u64, addr, u64, len, int, advice)
+{
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	return 0;
+}
+
+SYSCALL_DEFINE3(msync, u64, addr, u64, len, int, flags)
+{
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	return 0;
+}

@@ -1,0 +1,242 @@
+/* managers/processor/process_p2m.c — address spaces on the memory node:
+ * struct mm_ops over the P2M client (include/processor/p2m.h) with the
+ * pcache (include/processor/pcache.h) caching the pages, opt-in with
+ * `abi.p2m=1` until it has run under every test (the default is still the
+ * local loader, localmm.c).
+ *
+ * A proc_mm's space_id is the tgid the memory node knows the space by;
+ * its priv is a struct pcache_space tagged with that id.  The pcache's
+ * page-table hooks write the process's upt (its lines carry the PTE
+ * location as rmap); the user page-fault hook sends faults on a P2M space
+ * to pcache_fault().  Every call that changes the space applies the
+ * memory node's list of changes (unmap, protect) to the pcache before
+ * returning, so no stale line or PTE survives the call (LESSONS 3, 4).
+ * fork writes the parent's dirty lines back and write-protects them
+ * (pcache_fork) before the memory node copies.  Executable rights are not
+ * tracked per line: installed pages are executable.
+ */
+#include <asm/irq.h>
+#include <asm/layout.h>
+#include <asm/paging.h>
+#include <asm/upt.h>
+#include <kernel/param.h>
+#include <kernel/printk.h>
+#include <kernel/smp.h>
+#include <lib/string.h>
+#include <mm/mm.h>
+#include <processor/p2m.h>
+#include <processor/pcache.h>
+#include <uapi/errno.h>
+#include "internal.h"
+
+bool abi_use_p2m;
+param_bool("abi.p2m", abi_use_p2m,
+	   "run programs on the memory node through P2M and the pcache");
+
+static struct pcache_space *space_of(struct proc_mm *mm)
+{
+	return mm->priv;
+}
+
+static void *pte_install(struct pcache_space *s, u64 uva, void *page,
+			 bool writable)
+{
+	struct proc_mm *mm = s->priv;
+	u64 flags = writable ? PTE_W : 0;
+	u64 *pte = upt_lookup(&mm->upt, uva);
+
+	if (pte && *pte) {
+		*pte = virt_to_phys(page) | flags | PTE_P | PTE_U;
+		return pte;
+	}
+	if (upt_map(&mm->upt, uva, virt_to_phys(page), flags))
+		return NULL;
+	return upt_lookup(&mm->upt, uva);
+}
+
+static void pte_clear(struct pcache_space *s, u64 uva, void *pte)
+{
+	WRITE_ONCE(*(u64 *)pte, 0);
+}
+
+static void pte_protect(struct pcache_space *s, u64 uva, void *pte)
+{
+	WRITE_ONCE(*(u64 *)pte, *(u64 *)pte & ~PTE_W);
+}
+
+static void pte_tlb_flush(struct pcache_space *s, u64 start, u64 end)
+{
+	tlb_flush_range(start, end);
+}
+
+/* A fault on a P2M space goes to the pcache; others are not ours. */
+static int abi_user_pf(u64 addr, u64 error_code, struct pt_regs *regs)
+{
+	struct process *p = current_process();
+
+	if (!p || !p->mm || p->mm->ops != &p2m_mm_ops || !p->mm->priv)
+		return -EFAULT;
+	return pcache_fault(space_of(p->mm), ALIGN_DOWN(addr, PAGE_SIZE),
+			    error_code & 2);
+}
+
+int abi_p2m_init(void)
+{
+	static struct pcache_ops ops;
+	int err;
+
+	if (!abi_use_p2m)
+		return 0;
+	p2m_pcache_ops(&ops);
+	ops.install_pte = pte_install;
+	ops.clear_pte = pte_clear;
+	ops.protect_pte = pte_protect;
+	ops.tlb_flush = pte_tlb_flush;
+	err = pcache_init(0, 0, &ops);
+	if (err)
+		return err;
+	trap_set_user_pf_handler(abi_user_pf);
+	pr_info("abi: programs run on memory node %d (P2M + pcache)\n",
+		p2m_mem_node());
+	return 0;
+}
+
+int p2m_space_attach(struct proc_mm *mm, u32 tgid)
+{
+	struct pcache_space *s = kzalloc(sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	s->pc = pcache_get();
+	s->id = tgid;
+	s->home_node = p2m_mem_node();
+	s->priv = mm;
+	mm->space_id = tgid;
+	mm->mem_node = s->home_node;
+	mm->priv = s;
+	return 0;
+}
+
+/* Apply the memory node's changes to the pcache. */
+static void apply(struct proc_mm *mm, const struct p2m_changes *ch)
+{
+	for (unsigned int i = 0; i < ch->nr && i < P2M_CHANGES_MAX; i++) {
+		const struct p2m_change *c = &ch->c[i];
+
+		if (c->kind == P2M_CHANGE_UNMAP)
+			pcache_unmap_range(space_of(mm), c->start, c->end, true);
+		else if (c->kind == P2M_CHANGE_PROTECT)
+			pcache_protect_range(space_of(mm), c->start, c->end,
+					     c->prot);
+	}
+}
+
+static int pm_fork(struct proc_mm *parent, struct proc_mm *child)
+{
+	struct p2m_changes *ch = kzalloc(sizeof(*ch));
+	int err = ch ? p2m_space_attach(child, child->space_id) : -ENOMEM;
+
+	if (!err)
+		err = pcache_fork(space_of(parent), space_of(child));
+	if (!err)
+		err = p2m_fork(parent->space_id, child->space_id, ch);
+	if (!err)
+		apply(parent, ch);
+	kfree(ch);
+	return err;
+}
+
+static void pm_release(struct proc_mm *mm)
+{
+	struct pcache_space *s = space_of(mm);
+
+	if (!s)
+		return;
+	pcache_unmap_range(s, 0, ~0ull, true);
+	if (!mm->detached)
+		p2m_exit(mm->space_id);
+	kfree(s);
+	mm->priv = NULL;
+}
+
+static long pm_brk(struct proc_mm *mm, u64 addr)
+{
+	struct p2m_changes *ch = kzalloc(sizeof(*ch));
+	u64 out = 0;
+	int err = ch ? p2m_brk(mm->space_id, addr, &out, ch) : -ENOMEM;
+
+	if (!err)
+		apply(mm, ch);
+	kfree(ch);
+	return err ? err : (long)out;
+}
+
+static long pm_mmap(struct proc_mm *mm, u64 addr, u64 len, u32 prot,
+		    u32 flags, int fd, u64 off)
+{
+	struct p2m_changes *ch = kzalloc(sizeof(*ch));
+	u64 out = 0;
+	int err;
+
+	if (fd >= 0 && !(flags & 0x20))		/* file mappings: not yet */
+		err = -ENODEV;
+	else
+		err = ch ? p2m_mmap(mm->space_id, addr, len, prot, flags, 0, off,
+				    &out, ch) : -ENOMEM;
+	if (!err)
+		apply(mm, ch);
+	kfree(ch);
+	return err ? err : (long)out;
+}
+
+static long pm_munmap(struct proc_mm *mm, u64 addr, u64 len)
+{
+	struct p2m_changes *ch = kzalloc(sizeof(*ch));
+	int err = ch ? p2m_munmap(mm->space_id, addr, len, ch) : -ENOMEM;
+
+	if (!err) {
+		apply(mm, ch);
+		pcache_unmap_range(space_of(mm), addr,
+				   addr + ALIGN_UP(len, PAGE_SIZE), true);
+	}
+	kfree(ch);
+	return err;
+}
+
+static long pm_mprotect(struct proc_mm *mm, u64 addr, u64 len, u32 prot)
+{
+	struct p2m_changes *ch = kzalloc(sizeof(*ch));
+	int err = ch ? p2m_mprotect(mm->space_id, addr, len, prot, ch) : -ENOMEM;
+
+	if (!err)
+		apply(mm, ch);
+	kfree(ch);
+	return err;
+}
+
+const struct mm_ops p2m_mm_ops = {
+	.name = "p2m",
+	.fork = pm_fork,
+	.release = pm_release,
+	.brk = pm_brk,
+	.mmap = pm_mmap,
+	.munmap = pm_munmap,
+	.mprotect = pm_mprotect,
+};
+
+/* Load @path on the memory node as @p's new image (@p->mm is a fresh
+ * P2M space with the process's tgid). */
+int p2m_exec_image(struct process *p, const char *path,
+		   const char *const *argv, const char *const *envp,
+		   struct exec_image *img)
+{
+	u64 brk;
+	int err = p2m_space_attach(p->mm, p->tgid);
+
+	if (!err)
+		err = p2m_execve(p->tgid, path, argv, envp, &img->entry,
+				 &img->sp, &brk);
+	if (!err)
+		strscpy(p->exe, path, sizeof(p->exe));
+	return err;
+}
