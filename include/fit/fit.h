@@ -86,6 +86,7 @@ struct fit_stats {
 	u64 drop_unknown_opcode, drop_short, drop_malformed;
 	u64 late_replies;		/* reply for no waiting caller */
 	u64 test_muted;			/* requests ignored by fit.test_mute */
+	u64 lost_sends;			/* messages a failed channel dropped */
 	u64 latency_us_log2[FIT_LAT_BUCKETS];
 };
 void fit_get_stats(struct fit_stats *out);

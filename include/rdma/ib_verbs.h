@@ -325,6 +325,11 @@ struct ib_device_ops {
 			 const struct ib_recv_wr **bad_wr);
 	/* Returns the number of WCs stored (0..num), never an error. */
 	int (*poll_cq)(struct ib_cq *cq, int num, struct ib_wc *wc);
+	/* Optional: let the device process up to @budget received frames
+	 * now, from the caller's thread (a polling consumer that wants its
+	 * completions without waiting for the NIC's interrupt).  Returns
+	 * how many it processed. */
+	int (*process)(struct ib_device *dev, int budget);
 };
 
 struct ib_device {
@@ -335,10 +340,13 @@ struct ib_device {
 	u32 ipv4;			/* port 1: IPv4 address, host order */
 };
 
-/* drivers/infiniband/core (TODO(#3): the core registry is not written
- * yet): make @dev findable by name; remove it. */
+/* drivers/infiniband/core/device.c: make @dev findable (0, -EINVAL or
+ * -EEXIST for a name taken); remove it.  Lookups by registration order
+ * and by name return NULL when there is no such device.  Thread context. */
 int ib_register_device(struct ib_device *dev);
 void ib_unregister_device(struct ib_device *dev);
+struct ib_device *ib_device_get(int index);
+struct ib_device *ib_device_find(const char *name);
 
 /* --- the verbs: thin dispatchers to the provider --- */
 
@@ -400,6 +408,10 @@ static inline int ib_post_recv(struct ib_qp *qp, const struct ib_recv_wr *wr,
 static inline int ib_poll_cq(struct ib_cq *cq, int num, struct ib_wc *wc)
 {
 	return cq->device->ops->poll_cq(cq, num, wc);
+}
+static inline int ib_process(struct ib_device *dev, int budget)
+{
+	return dev->ops->process ? dev->ops->process(dev, budget) : 0;
 }
 
 #endif

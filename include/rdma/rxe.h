@@ -124,4 +124,28 @@ void rxe_dev_timer(struct rxe_dev *dev);
 u64 rxe_counter(const struct rxe_dev *dev, enum rxe_counter c);
 const char *rxe_counter_name(enum rxe_counter c);
 
+/* --- kernel glue (sw/rxe/net.c) ---
+ * rxe_net_init: bind an rxe device ("rxeN", IPv4 169.254.N.(node+1)) to
+ * every netdev and register it; idempotent; thread context.  The verbs
+ * of these devices lock internally and may be called from any context
+ * except a CQ completion handler of the same device. */
+struct net_device;
+int rxe_net_init(void);
+struct ib_device *rxe_net_ibdev(struct net_device *ndev);
+u64 rxe_net_counter(struct ib_device *ib, enum rxe_counter c);
+enum ib_mtu rxe_net_mtu(struct ib_device *ib);
+void rxe_net_dump(struct ib_device *ib);
+/* Fault injection at run time (all-zero @p: off).  Any context. */
+void rxe_net_set_faults(struct ib_device *ib, const struct rxe_fault_params *p);
+
+/* Selftests (CONFIG_SELFTEST): broken frames a hostile peer might send. */
+enum rxe_test_frame {
+	RXE_TF_BAD_ICRC,	/* -> drop_bad_icrc */
+	RXE_TF_UNKNOWN_QPN,	/* -> drop_unknown_qp */
+	RXE_TF_TRUNCATED,	/* -> drop_short */
+	RXE_TF_PSN_AHEAD,	/* 4096 PSNs early -> one sequence NAK */
+	RXE_TF_PSN_BEHIND,	/* 4096 PSNs late -> a duplicate, re-ACKed */
+};
+int rxe_net_test_xmit(struct ib_qp *qp, enum rxe_test_frame kind);
+
 #endif

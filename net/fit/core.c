@@ -31,6 +31,7 @@
 #include <lib/list.h>
 #include <lib/string.h>
 #include <mm/mm.h>
+#include <rdma/rxe.h>
 #include <uapi/errno.h>
 #include "internal.h"
 
@@ -43,6 +44,9 @@ param_int("fit.test_mute", test_mute,
 	  "selftests: this node id ignores every request (a dead peer)");
 static int netdev_index;
 param_int("fit.netdev", netdev_index, "netdev FIT uses between nodes");
+static char transport_name[8] = "rdma";
+param_string("fit.transport", transport_name,
+	     "between nodes: rdma (default, if an RDMA device exists) or eth");
 
 unsigned int fit_test_mute;
 struct fit_stats fit_stats;
@@ -268,14 +272,19 @@ bool fit_quiesce(u64 timeout_ns)
 void fit_get_stats(struct fit_stats *out)
 {
 	const u64 *src = (const u64 *)&fit_stats;
+	struct fit_transport *t = __atomic_load_n(&remote_transport,
+						  __ATOMIC_ACQUIRE);
 	u64 *dst = (u64 *)out;
 
 	for (size_t i = 0; i < sizeof(*out) / sizeof(u64); i++)
 		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+	if (t && t->retransmissions)
+		out->retransmissions += t->retransmissions(t);
 }
 
 void fit_dump_stats(void)
 {
+	struct fit_transport *t;
 	struct fit_stats s;
 
 	fit_get_stats(&s);
@@ -287,12 +296,16 @@ void fit_dump_stats(void)
 	       "duplicate %llu\n", s.bytes_sent, s.bytes_received,
 	       s.retransmissions, s.dup_frames);
 	printk("fit: dropped: unknown opcode %llu, short %llu, malformed "
-	       "%llu, late replies %llu, muted %llu\n", s.drop_unknown_opcode,
-	       s.drop_short, s.drop_malformed, s.late_replies, s.test_muted);
+	       "%llu, late replies %llu, muted %llu, lost sends %llu\n",
+	       s.drop_unknown_opcode, s.drop_short, s.drop_malformed,
+	       s.late_replies, s.test_muted, s.lost_sends);
 	for (unsigned int i = 0; i < FIT_LAT_BUCKETS; i++)
 		if (s.latency_us_log2[i])
 			printk("fit: latency [%8lu, %8lu) us: %llu\n", 1ul << i,
 			       2ul << i, s.latency_us_log2[i]);
+	t = __atomic_load_n(&remote_transport, __ATOMIC_ACQUIRE);
+	if (t && t->dump)
+		t->dump(t);
 }
 
 static u32 make_boot_id(void)
@@ -311,6 +324,25 @@ static void fit_shutdown(void)
 		pr_warn("fit: leaving with unacknowledged messages\n");
 }
 
+/* The RDMA device FIT uses on @dev, or NULL for the eth transport. */
+static struct ib_device *pick_rdma(struct net_device *dev)
+{
+	struct ib_device *ib = NULL;
+
+	if (!strcmp(transport_name, "eth"))
+		return NULL;
+	if (strcmp(transport_name, "rdma"))
+		pr_warn("fit: fit.transport=%s unknown: using rdma\n",
+			transport_name);
+#ifdef CONFIG_RDMA_RXE
+	if (!rxe_net_init())
+		ib = rxe_net_ibdev(dev);
+#endif
+	if (!ib)
+		pr_warn("fit: no RDMA device on %s: using eth\n", dev->name);
+	return ib;
+}
+
 static void start_remote(void)
 {
 	struct net_device *dev = netdev_get(netdev_index);
@@ -321,7 +353,7 @@ static void start_remote(void)
 		       node_count(), netdev_index);
 		return;
 	}
-	err = fit_discovery_start(dev, make_boot_id());
+	err = fit_discovery_start(dev, pick_rdma(dev), make_boot_id());
 	if (err) {
 		pr_err("fit: cannot start on %s (%d): this node stays alone\n",
 		       dev->name, err);

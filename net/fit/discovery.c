@@ -12,6 +12,12 @@
  * A second node claiming an id already taken (or our own id), or a node
  * booted with a different nodes=, is reported loudly and ignored.
  *
+ * RDMA (when the transport is rdma.c): a peer's QPs and receive region are
+ * created when we first hear it, our announcements carry one entry per
+ * peer (QP numbers, rkey, region: struct fit_announce_rdma), and the
+ * entry a peer sends for us connects our QPs to its own.  Readiness then
+ * also needs the RDMA transport to reach every peer (both sides in RTS).
+ *
  * fit_discovery_rx() runs in the NIC's interrupt: it only records what it
  * saw under disc_lock (irqsave) and kicks the discovery thread, which
  * adds eth peers (allocating), announces and decides readiness.
@@ -23,6 +29,7 @@
 #include <kernel/time.h>
 #include <kernel/wait.h>
 #include <lib/string.h>
+#include <rdma/ib_verbs.h>
 #include <uapi/errno.h>
 #include "internal.h"
 
@@ -32,6 +39,8 @@
 
 struct seen {
 	bool heard, added;
+	bool has_rdma;			/* rdma: its entry for us */
+	struct fit_announce_rdma rdma;
 	u8 mac[ETH_ALEN];
 	u32 roles, boot_id;
 	u64 heard_mask;			/* nodes it has heard */
@@ -40,6 +49,8 @@ struct seen {
 static DEFINE_SPINLOCK(disc_lock);
 static struct seen seen[FIT_MAX_NODES];
 static struct net_device *disc_dev;
+static struct fit_transport *transport;	/* eth or rdma */
+static struct fit_announce_rdma entries[FIT_MAX_NODES];
 static u32 my_boot_id;
 static bool ready, kicked;
 static unsigned int conflicts;
@@ -57,8 +68,19 @@ static void report_conflict(const u8 *mac, const struct fit_announce *a,
 	       mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 }
 
+/* Keep @e, the peer's RDMA entry for us; caller holds disc_lock. */
+static void note_rdma(struct seen *s, const struct fit_announce_rdma *e)
+{
+	if (s->has_rdma && !memcmp(&s->rdma, e, sizeof(*e)))
+		return;
+	s->rdma = *e;
+	s->has_rdma = true;
+	kicked = true;
+}
+
 /* An announcement arrived (interrupt context). */
-void fit_discovery_rx(const u8 *mac, const struct fit_announce *a)
+void fit_discovery_rx(const u8 *mac, const struct fit_announce *a,
+		      const struct fit_announce_rdma *e, unsigned int nr)
 {
 	unsigned long f;
 	struct seen *s;
@@ -93,6 +115,8 @@ void fit_discovery_rx(const u8 *mac, const struct fit_announce *a)
 	}
 	if ((a->heard & ~s->heard_mask) && !ready)
 		kicked = true;
+	if (nr)
+		note_rdma(s, &e[0]);
 	s->heard_mask |= a->heard;
 	spin_unlock_irqrestore(&disc_lock, f);
 	if (kicked)
@@ -104,6 +128,8 @@ static void add_peer(unsigned int n, const struct seen *s)
 	char roles[32];
 	int err = fit_eth_add_peer((u16)n, s->mac);
 
+	if (!err && fit_rdma_active())
+		err = fit_rdma_add_peer((u16)n);
 	if (err) {
 		pr_err("fit: cannot add node %u (%d)\n", n, err);
 		return;
@@ -135,8 +161,12 @@ static u64 update_peers(bool *all)
 			add_peer(n, &s);
 		if (s.heard)
 			heard |= 1ull << n;
+		if (seen[n].added && s.has_rdma)
+			fit_rdma_connect((u16)n, s.mac, s.boot_id, &s.rdma);
 		if (!s.heard || !seen[n].added ||
-		    !(s.heard_mask & (1ull << node_self())))
+		    !(s.heard_mask & (1ull << node_self())) ||
+		    !(transport->ready ? transport->ready(transport, (u16)n) :
+		      transport->reachable(transport, (u16)n)))
 			*all = false;
 	}
 	return heard;
@@ -151,7 +181,11 @@ static void announce(u64 heard)
 	};
 
 	memcpy(a.mac, disc_dev->mac, ETH_ALEN);
-	fit_eth_xmit_announce(&a);
+	if (fit_rdma_active())
+		a.nr_rdma = (u16)fit_rdma_fill(entries,
+					       MIN(fit_eth_announce_room(),
+						   (unsigned int)FIT_MAX_NODES));
+	fit_eth_xmit_announce(&a, entries);
 }
 
 static int discovery_thread(void *arg)
@@ -179,7 +213,10 @@ static int discovery_thread(void *arg)
 	return 0;
 }
 
-int fit_discovery_start(struct net_device *dev, u32 boot_id)
+/* Start discovery on @dev; FIT's remote transport is rdma on @ib, or eth
+ * when @ib is NULL or cannot be set up. */
+int fit_discovery_start(struct net_device *dev, struct ib_device *ib,
+			u32 boot_id)
 {
 	struct task *t;
 	int err;
@@ -189,13 +226,49 @@ int fit_discovery_start(struct net_device *dev, u32 boot_id)
 	err = fit_eth_init(dev, boot_id);
 	if (err)
 		return err;
+	transport = &fit_eth_transport;
+	if (ib) {
+		err = fit_rdma_init(ib, boot_id);
+		if (err)
+			pr_err("fit: rdma transport on %s failed (%d): using "
+			       "eth\n", ib->name, err);
+		else
+			transport = &fit_rdma_transport;
+	}
+	fit_set_remote_transport(transport);
 	t = kthread_run(discovery_thread, NULL, "fit-discovery");
 	if (!t)
 		return -ENOMEM;
 	kthread_detach(t);
-	printk("fit: announcing node %u on %s every %llu ms\n", node_self(),
-	       dev->name, (unsigned long long)(PERIOD_BOOT / NSEC_PER_MSEC));
+	printk("fit: announcing node %u on %s every %llu ms, transport %s\n",
+	       node_self(), dev->name,
+	       (unsigned long long)(PERIOD_BOOT / NSEC_PER_MSEC),
+	       transport->name);
 	return 0;
+}
+
+/* Have the discovery thread look at every peer now (any context). */
+void fit_discovery_kick(void)
+{
+	__atomic_store_n(&kicked, true, __ATOMIC_RELEASE);
+	wake_up(&disc_wait);
+}
+
+/* @node's MAC as discovery heard it: 0, or -ENOENT before that. */
+int fit_discovery_peer_mac(u16 node, u8 *mac)
+{
+	unsigned long f;
+	int err = -ENOENT;
+
+	if (node >= FIT_MAX_NODES)
+		return -EINVAL;
+	f = spin_lock_irqsave(&disc_lock);
+	if (seen[node].heard) {
+		memcpy(mac, seen[node].mac, ETH_ALEN);
+		err = 0;
+	}
+	spin_unlock_irqrestore(&disc_lock, f);
+	return err;
 }
 
 unsigned int fit_node_roles(u16 node)

@@ -431,6 +431,36 @@ static void rx_stream(struct eth_peer *p, const struct fit_eth_hdr *h,
 		fit_transport_rx(msg, len);
 }
 
+/* An announcement and its RDMA entries (interrupt context). */
+static void rx_announce(const u8 *f, size_t len)
+{
+	struct fit_announce_rdma e[8];
+	struct fit_announce a;
+	size_t room;
+	unsigned int n;
+
+	if (len < HDRS + sizeof(a)) {
+		fit_stat_add(&fit_stats.drop_malformed, 1);
+		return;
+	}
+	memcpy(&a, f + HDRS, sizeof(a));
+	room = (len - HDRS - sizeof(a)) / sizeof(e[0]);
+	if (a.nr_rdma > room) {
+		fit_stat_add(&fit_stats.drop_malformed, 1);
+		return;
+	}
+	/* Only the entry for us matters: look for it, copy at most a few. */
+	n = 0;
+	for (unsigned int i = 0; i < a.nr_rdma && n < ARRAY_SIZE(e); i++) {
+		const u8 *src = f + HDRS + sizeof(a) + i * sizeof(e[0]);
+
+		memcpy(&e[n], src, sizeof(e[0]));
+		if (e[n].peer == node_self())
+			n++;
+	}
+	fit_discovery_rx(f + ETH_ALEN, &a, e, n);
+}
+
 static void eth_rx(struct net_device *dev, const void *frame, size_t len,
 		   void *ctx)
 {
@@ -449,14 +479,7 @@ static void eth_rx(struct net_device *dev, const void *frame, size_t len,
 	}
 	memcpy(&h, f + ETH_HLEN, sizeof(h));
 	if (h.type == FIT_ETH_ANNOUNCE) {
-		struct fit_announce a;
-
-		if (len < HDRS + sizeof(a)) {
-			fit_stat_add(&fit_stats.drop_malformed, 1);
-			return;
-		}
-		memcpy(&a, f + HDRS, sizeof(a));
-		fit_discovery_rx(f + ETH_ALEN, &a);
+		rx_announce(f, len);
 		return;
 	}
 	p = peer_get(h.src_node);
@@ -470,15 +493,30 @@ static void eth_rx(struct net_device *dev, const void *frame, size_t len,
 	rx_stream(p, &h, f + HDRS);
 }
 
-void fit_eth_xmit_announce(const struct fit_announce *a)
+unsigned int fit_eth_announce_room(void)
+{
+	return (unsigned int)((frame_max - HDRS - sizeof(struct fit_announce)) /
+			      sizeof(struct fit_announce_rdma));
+}
+
+/* Broadcast @a and its a->nr_rdma entries @e (thread context). */
+void fit_eth_xmit_announce(const struct fit_announce *a,
+			   const struct fit_announce_rdma *e)
 {
 	static const u8 bcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	u8 f[HDRS + sizeof(*a) + 16] = { 0 };
+	size_t body = sizeof(*a) + a->nr_rdma * sizeof(*e);
+	size_t len = MAX(HDRS + body, (size_t)MIN_FRAME);
+	u8 *f = kzalloc(len);
 
+	if (!f)
+		return;
 	eth_header(f, bcast);
 	fit_header(f, FIT_ETH_ANNOUNCE, FIT_NODE_BROADCAST, NULL);
 	memcpy(f + HDRS, a, sizeof(*a));
-	netdev_xmit(eth_dev, f, MAX(sizeof(f), (size_t)MIN_FRAME));
+	if (a->nr_rdma)
+		memcpy(f + HDRS + sizeof(*a), e, a->nr_rdma * sizeof(*e));
+	netdev_xmit(eth_dev, f, len);
+	kfree(f);
 }
 
 /* Discovery found @node at @mac (thread context, may sleep). */
@@ -544,6 +582,7 @@ struct fit_transport fit_eth_transport = {
 int fit_eth_init(struct net_device *dev, u32 boot_id)
 {
 	struct task *t;
+	int err;
 
 	if (dev->mtu < 576)
 		return -EINVAL;
@@ -551,11 +590,12 @@ int fit_eth_init(struct net_device *dev, u32 boot_id)
 	my_boot_id = boot_id;
 	frame_max = MIN(ETH_HLEN + dev->mtu, (u32)MAX_FRAME);
 	frag_max = frame_max - (u32)HDRS;
+	err = netdev_add_proto(dev, FIT_ETHERTYPE, eth_rx, NULL);
+	if (err)
+		return err;
 	t = kthread_run(rtx_thread, NULL, "fit-eth-rtx");
 	if (!t)
 		return -ENOMEM;
 	kthread_detach(t);
-	netdev_set_rx(dev, eth_rx, NULL);
-	fit_set_remote_transport(&fit_eth_transport);
 	return 0;
 }

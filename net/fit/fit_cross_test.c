@@ -6,9 +6,13 @@
  * FIT_TEST_OP_DONE (or a generous deadline passes), so no node leaves the cluster
  * while it is still needed.  Each node prints its own verdict.
  *
- *  fit_cross_echo   node 0 calls every other node 2,000 times (one caller
- *                   thread per peer, concurrently) with random sizes,
- *                   checking every reply byte for byte.
+ *  fit_cross_echo   node 0 makes fit.test_calls calls (default 4,000),
+ *                   spread evenly over the other nodes (one caller thread
+ *                   per peer, concurrently), with random sizes (mostly up
+ *                   to 2 KiB, every 8th up to 64 KiB; fit.test_uniform=1:
+ *                   uniform in 0-64 KiB), checking every reply byte for
+ *                   byte.  With fit.test_lossy=1 (rxe.drop=... runs) the
+ *                   transport must also have retransmitted.
  *  fit_cross_bad    node 0 sends node 1 malformed frames (truncated,
  *                   wrong version, type, destination or source MAC,
  *                   short payload) and malformed fragments and messages
@@ -22,6 +26,7 @@
  */
 #include <fit/fit.h>
 #include <kernel/node.h>
+#include <kernel/param.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/selftest.h>
@@ -33,9 +38,24 @@
 #include <uapi/errno.h>
 #include "internal.h"
 
-#define CROSS_CALLS	2000
 #define READY_NS	(60 * NSEC_PER_SEC)
-#define SERVE_NS	(240 * NSEC_PER_SEC)
+
+static int test_calls = 4000;
+param_int("fit.test_calls", test_calls,
+	  "fit_cross_echo: calls from node 0, over all peers");
+static bool test_uniform;
+param_bool("fit.test_uniform", test_uniform,
+	   "fit_cross_echo: sizes uniform in 0-64 KiB");
+static bool test_lossy;
+param_bool("fit.test_lossy", test_lossy,
+	   "fit_cross_echo: the link is lossy, expect retransmissions");
+
+/* Serving nodes wait this long for node 0: 4 minutes plus 20 ms a call. */
+static u64 serve_ns(void)
+{
+	return 240 * NSEC_PER_SEC + (u64)MAX(test_calls, 0) * 20 *
+				    NSEC_PER_MSEC;
+}
 
 static DEFINE_COMPLETION(done);
 
@@ -113,7 +133,7 @@ int fit_cross_setup(void)
 /* Non-zero nodes: serve until node 0 is done. */
 int fit_cross_serve(struct selftest_ctx *t)
 {
-	if (!wait_for_completion_timeout(&done, SERVE_NS))
+	if (!wait_for_completion_timeout(&done, serve_ns()))
 		ST_FAIL("node 0 never said it was done");
 	fit_dump_stats();
 	/* Our last reply reached node 0 (or node 0 fails the test); only
@@ -126,9 +146,16 @@ int fit_cross_serve(struct selftest_ctx *t)
 
 struct peer_run {
 	u16 node;
-	int err, done;
+	int err, done, calls;
 	u64 seed;
 };
+
+static u32 pick_len(u64 r)
+{
+	if (test_uniform)
+		return (u32)(r % (FIT_MAX_PAYLOAD + 1));
+	return (u32)(r % 8 ? r % 2049 : r % (FIT_MAX_PAYLOAD + 1));
+}
 
 static int cross_caller(void *p)
 {
@@ -136,9 +163,8 @@ static int cross_caller(void *p)
 	u8 *req = kmalloc(FIT_MAX_PAYLOAD), *rep = kmalloc(FIT_MAX_PAYLOAD);
 
 	w->err = req && rep ? 0 : -ENOMEM;
-	for (w->done = 0; w->done < CROSS_CALLS && !w->err; w->done++) {
-		u64 r = rnd64(&w->seed);
-		u32 len = (u32)(r % 8 ? r % 2049 : r % (FIT_MAX_PAYLOAD + 1));
+	for (w->done = 0; w->done < w->calls && !w->err; w->done++) {
+		u32 len = pick_len(rnd64(&w->seed));
 		int got;
 
 		for (u32 i = 0; i < len; i++)
@@ -160,18 +186,29 @@ static int drive_echo(struct selftest_ctx *t)
 	static struct peer_run runs[FIT_MAX_NODES];
 	static struct task *tasks[FIT_MAX_NODES];
 	unsigned int n = node_count();
+	u64 t0 = ktime_get_ns(), ms;
+	struct fit_stats s;
 	int failed = 0;
 
 	for (unsigned int i = 1; i < n; i++) {
 		runs[i] = (struct peer_run){ .node = (u16)i,
 					     .seed = 0xfeedf00d + i };
+		runs[i].calls = MAX(test_calls, 0) / (int)(n - 1) +
+				((int)i <= MAX(test_calls, 0) % (int)(n - 1));
 		tasks[i] = kthread_run(cross_caller, &runs[i], "fit-cross");
 		ST_ASSERT(tasks[i]);
 	}
 	for (unsigned int i = 1; i < n; i++)
 		kthread_join(tasks[i]);
+	ms = (ktime_get_ns() - t0) / NSEC_PER_MSEC;
 	failed = fit_cross_finish();
 	fit_dump_stats();
+	fit_get_stats(&s);
+	printk("fit_cross_echo: %d calls in %llu ms, %llu retransmissions\n",
+	       test_calls, (unsigned long long)ms,
+	       (unsigned long long)s.retransmissions);
+	if (test_lossy && !s.retransmissions)
+		ST_FAIL("fit.test_lossy: no retransmission at all");
 	for (unsigned int i = 1; i < n; i++)
 		if (runs[i].err)
 			ST_FAIL("node %u: call %d failed with %d", i,
@@ -272,7 +309,7 @@ SELFTEST(fit_cross_mute)
 		return drive_mute(t);
 	if (node_self() != fit_test_mute)
 		return fit_cross_serve(t);
-	for (u64 end = ktime_get_ns() + SERVE_NS; ktime_get_ns() < end;) {
+	for (u64 end = ktime_get_ns() + serve_ns(); ktime_get_ns() < end;) {
 		fit_get_stats(&s);
 		if (s.test_muted)
 			return 0;

@@ -328,6 +328,8 @@ def parser():
                    help="with --topology: the hub drops each frame with "
                    "probability P")
     s.add_argument("--seed", type=int, default=1, help="seed for --drop")
+    s.add_argument("--pcap", metavar="FILE",
+                   help="with --topology: record every frame on the segment")
     s.add_argument("glob", nargs="?", default="*",
                    help="which selftests (default '*')")
     s.add_argument("cmdline", nargs=argparse.REMAINDER,

@@ -81,7 +81,7 @@ class Hub:
         return ["-netdev", "dgram,id=seg,local.type=unix,local.path=%s,"
                 "remote.type=unix,remote.path=%s" % (self.node_paths[i],
                                                      self.path),
-                "-device", "virtio-net-pci,netdev=seg,romfile=,"
+                "-device", "virtio-net-pci,netdev=seg,romfile=,host_mtu=9000,"
                 "mac=52:54:00:12:34:%02x" % (0x10 + i)]
 
     def relay(self):

@@ -59,9 +59,13 @@ u64 fit_default_timeout_ns(void) { return 1000000000ull; }
 void fit_set_remote_transport(struct fit_transport *t) {}
 
 static int announcements;
-void fit_discovery_rx(const u8 *mac, const struct fit_announce *a)
+void fit_discovery_rx(const u8 *mac, const struct fit_announce *a,
+		      const struct fit_announce_rdma *e, unsigned int nr)
 {
 	announcements++;
+	for (unsigned int i = 0; i < nr; i++)
+		if (e[i].peer != node_self())
+			abort();	/* only our own entries are handed up */
 }
 
 /* Messages handed up, kept for checking. */
@@ -111,9 +115,12 @@ int netdev_xmit(struct net_device *d, const void *f, size_t len)
 	return d->ops->xmit(d, f, len);
 }
 
-void netdev_set_rx(struct net_device *d, netdev_rx_fn fn, void *ctx)
+/* The demultiplexer is not under test: the one protocol lands in rx. */
+int netdev_add_proto(struct net_device *d, u16 type, netdev_rx_fn fn,
+		     void *ctx)
 {
-	d->rx = fn;
+	d->rx = type == FIT_ETHERTYPE ? fn : NULL;
+	return 0;
 }
 
 /* --- node 1, as the test plays it -------------------------------------- */
