@@ -11,6 +11,7 @@
  * stacks and may interrupt the kernel between a swapgs and the next
  * instruction, so they decide from the GS base MSR itself ("paranoid").
  */
+#include <asm/entry_regs.h>
 #include <asm/layout.h>
 
 #define ERRCODE_VECTORS ((1 << 8) | (1 << 10) | (1 << 11) | (1 << 12) | \
@@ -18,41 +19,6 @@
 			 (1 << 29) | (1 << 30))
 #define PARANOID(v) ((v) == 2 || (v) == 8 || (v) == 18)
 
-.macro SAVE_REGS
-	pushq %rdi
-	pushq %rsi
-	pushq %rdx
-	pushq %rcx
-	pushq %rax
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %rbx
-	pushq %rbp
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
-.endm
-
-.macro RESTORE_REGS
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbp
-	popq %rbx
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rax
-	popq %rcx
-	popq %rdx
-	popq %rsi
-	popq %rdi
-.endm
 
 	.text
 	.align 16

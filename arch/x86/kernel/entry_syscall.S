@@ -10,6 +10,7 @@
  * rsp and rflags) and needs no canonical-address checks that sysret would.
  * The cpu_local offsets below are checked by _Static_assert in syscall.c.
  */
+#include <asm/entry_regs.h>
 #include <asm/layout.h>
 
 #define CL_KSTACK_TOP	24	/* offsetof(struct cpu_local, kstack_top) */
@@ -28,21 +29,7 @@ entry_syscall:
 	pushq %rcx			/* rip */
 	pushq %rax			/* error_code: the original %rax */
 	pushq $0x100			/* vector: SYSCALL_VECTOR */
-	pushq %rdi
-	pushq %rsi
-	pushq %rdx
-	pushq %rcx
-	pushq %rax
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %rbx
-	pushq %rbp
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	SAVE_REGS
 	xorl %ebp, %ebp
 	movq %rsp, %rdi
 	call syscall_dispatch
