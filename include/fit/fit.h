@@ -39,6 +39,15 @@ void fit_init(void);
  * or -EINVAL.  May sleep.  Handlers are never unregistered. */
 int fit_register_handler(u16 opcode, u32 min_len, fit_handler_t fn);
 
+/* A protocol's handler table {opcode, minimum payload, handler}. */
+struct fit_handler_desc {
+	u16 opcode;
+	u32 min_len;
+	fit_handler_t fn;
+};
+/* Register every entry of @tab; stops at and returns the first error. */
+int fit_register_handlers(const struct fit_handler_desc *tab, size_t n);
+
 /* Send @req (@len payload bytes) to @node as @opcode and wait for the
  * reply, copying at most @max bytes of it into @reply.  @timeout_ns 0
  * means fit.timeout_ms.  Returns the reply length, or -ETIMEDOUT,

@@ -215,21 +215,15 @@ static int upgrade_handler(struct fit_msg_ctx *ctx, const void *req,
 
 int svc_page_init(void)
 {
-	int err = fit_register_handler(P2M_PCACHE_MISS,
-				       sizeof(struct p2m_miss_req),
-				       miss_handler);
+	static const struct fit_handler_desc tab[] = {
+		{ P2M_PCACHE_MISS, sizeof(struct p2m_miss_req), miss_handler },
+		{ P2M_PCACHE_FLUSH, sizeof(struct p2m_flush_req),
+		  flush_handler },
+		{ P2M_PCACHE_ZEROFILL, sizeof(struct p2m_zerofill_req),
+		  zerofill_handler },
+		{ P2M_PCACHE_UPGRADE, sizeof(struct p2m_zerofill_req),
+		  upgrade_handler },
+	};
 
-	if (!err)
-		err = fit_register_handler(P2M_PCACHE_FLUSH,
-					   sizeof(struct p2m_flush_req),
-					   flush_handler);
-	if (!err)
-		err = fit_register_handler(P2M_PCACHE_ZEROFILL,
-					   sizeof(struct p2m_zerofill_req),
-					   zerofill_handler);
-	if (!err)
-		err = fit_register_handler(P2M_PCACHE_UPGRADE,
-					   sizeof(struct p2m_zerofill_req),
-					   upgrade_handler);
-	return err;
+	return fit_register_handlers(tab, ARRAY_SIZE(tab));
 }

@@ -294,21 +294,12 @@ static int maps_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 
 int svc_proc_init(void)
 {
-	int err = fit_register_handler(P2M_EXECVE,
-				       sizeof(struct p2m_execve_req),
-				       execve_handler);
+	static const struct fit_handler_desc tab[] = {
+		{ P2M_EXECVE, sizeof(struct p2m_execve_req), execve_handler },
+		{ P2M_FORK, sizeof(struct p2m_fork_req), fork_handler },
+		{ P2M_EXIT, sizeof(struct p2m_exit_req), exit_handler },
+		{ P2M_MAPS, sizeof(struct p2m_maps_req), maps_handler },
+	};
 
-	if (!err)
-		err = fit_register_handler(P2M_FORK,
-					   sizeof(struct p2m_fork_req),
-					   fork_handler);
-	if (!err)
-		err = fit_register_handler(P2M_EXIT,
-					   sizeof(struct p2m_exit_req),
-					   exit_handler);
-	if (!err)
-		err = fit_register_handler(P2M_MAPS,
-					   sizeof(struct p2m_maps_req),
-					   maps_handler);
-	return err;
+	return fit_register_handlers(tab, ARRAY_SIZE(tab));
 }

@@ -127,11 +127,7 @@ static int msync_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 
 int svc_vm_init(void)
 {
-	static const struct {
-		u16 op;
-		u32 len;
-		fit_handler_t fn;
-	} tab[] = {
+	static const struct fit_handler_desc tab[] = {
 		{ P2M_MMAP, sizeof(struct p2m_mmap_req), mmap_handler },
 		{ P2M_MUNMAP, sizeof(struct p2m_range_req), munmap_handler },
 		{ P2M_MREMAP, sizeof(struct p2m_mremap_req), mremap_handler },
@@ -140,9 +136,6 @@ int svc_vm_init(void)
 		{ P2M_BRK, sizeof(struct p2m_brk_req), brk_handler },
 		{ P2M_MSYNC, sizeof(struct p2m_range_req), msync_handler },
 	};
-	int err = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(tab) && !err; i++)
-		err = fit_register_handler(tab[i].op, tab[i].len, tab[i].fn);
-	return err;
+	return fit_register_handlers(tab, ARRAY_SIZE(tab));
 }

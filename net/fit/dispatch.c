@@ -117,6 +117,16 @@ out:
 	return err;
 }
 
+int fit_register_handlers(const struct fit_handler_desc *tab, size_t n)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < n && !err; i++)
+		err = fit_register_handler(tab[i].opcode, tab[i].min_len,
+					   tab[i].fn);
+	return err;
+}
+
 static const struct handler *lookup(u16 opcode, fit_handler_t *fn)
 {
 	struct handler *table = __atomic_load_n(&protocols[opcode >> 8],

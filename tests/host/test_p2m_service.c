@@ -89,6 +89,16 @@ int fit_register_handler(u16 op, u32 min, fit_handler_t fn)
 	return 0;
 }
 
+int fit_register_handlers(const struct fit_handler_desc *tab, size_t n)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < n && !err; i++)
+		err = fit_register_handler(tab[i].opcode, tab[i].min_len,
+					   tab[i].fn);
+	return err;
+}
+
 int fit_reply(struct fit_msg_ctx *ctx, const void *rep, u32 len)
 {
 	ctx->replies++;
