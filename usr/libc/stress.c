@@ -21,7 +21,7 @@
 #include <sys/mman.h>
 
 #define NTHREADS 16
-#define ROUNDS 48
+#define ROUNDS 32
 #define SLOTS 32
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
