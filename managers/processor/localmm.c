@@ -354,8 +354,10 @@ static bool range_empty(struct localmm *lm, u64 start, u64 end)
 	return true;
 }
 
-/* Shrink in place, grow in place when the pages above are free, else move
- * (MREMAP_MAYMOVE) below mmap_next or to @new_addr (MREMAP_FIXED). The old
+/* Shrink in place, grow in place when the pages above are free and were
+ * never handed out (below mmap_next: localmm keeps no record of PROT_NONE
+ * reservations above it), else move (MREMAP_MAYMOVE) below mmap_next or
+ * to @new_addr (MREMAP_FIXED). The old
  * range's first page must exist (-EFAULT otherwise, as for an address in
  * no mapping). */
 static long lm_mremap(struct proc_mm *mm, u64 addr, u64 old_len,
@@ -380,7 +382,8 @@ static long lm_mremap(struct proc_mm *mm, u64 addr, u64 old_len,
 		unmap_range(mm, lm, new_addr, new_addr + new_len);
 		va = new_addr;
 	} else if (new_len > old_len &&
-		   !range_empty(lm, addr + old_len, addr + new_len)) {
+		   (addr + new_len > lm->mmap_next ||
+		    !range_empty(lm, addr + old_len, addr + new_len))) {
 		if (!(flags & MREMAP_MAYMOVE)) {
 			err = -ENOMEM;
 			goto out;
