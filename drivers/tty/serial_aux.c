@@ -49,6 +49,7 @@ static struct {
 	u8 ring[RX_SIZE];
 	u32 head, len;		/* read position, bytes held */
 	bool throttled;		/* receive interrupt off: ring full */
+	unsigned long throttles;	/* times; the first is logged */
 	void (*notify)(void);
 } aux = { .lock = SPINLOCK_INIT("serial_aux") };
 
@@ -79,11 +80,13 @@ static bool pull_locked(void)
 	if (aux.len == RX_SIZE && !aux.polled && !aux.throttled) {
 		outb(COM2 + UART_IER, 0);
 		aux.throttled = true;
+		if (!aux.throttles++)
+			printk("serial: COM2 receive ring full, sender held back\n");
 	}
 	return got;
 }
 
-static bool pull(void)
+static void pull(void)
 {
 	unsigned long f = spin_lock_irqsave(&aux.lock);
 	bool got = pull_locked();
@@ -92,7 +95,6 @@ static bool pull(void)
 	spin_unlock_irqrestore(&aux.lock, f);
 	if (got && fn)
 		fn();
-	return got;
 }
 
 static void aux_irq(struct pt_regs *regs, void *data)

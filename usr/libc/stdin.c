@@ -2,7 +2,9 @@
  * says stdin is readable, then read(2) in odd-sized chunks takes all of
  * it up to end of file; the program prints the byte and line counts, an
  * FNV-1a digest and the first and last line, and echoes the first lines
- * through stdio in upper case.  scripts/abi-compare feeds the same input
+ * through stdio in upper case.  It sleeps 0.5 s first, so that a large
+ * input piles up (on Tessera: fills the receive ring, which then holds
+ * the sender back).  scripts/abi-compare feeds the same input
  * file on the host and under `tessera run` (where it travels over COM2
  * and ends with ^D). */
 #include <ctype.h>
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_IN (4 << 20)
@@ -24,6 +27,7 @@ int main(void)
 
 	if (!in)
 		return 2;
+	nanosleep(&(struct timespec){ 0, 500 * 1000 * 1000 }, NULL);
 	r = poll(&p, 1, 10000);
 	printf("poll: %s\n", r == 1 && (p.revents & POLLIN) ? "readable" :
 	       "not readable");
