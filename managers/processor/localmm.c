@@ -159,15 +159,24 @@ int localmm_map(struct proc_mm *mm, u64 va, u64 len, u64 flags,
 				break;
 		}
 		/* The bytes of [src, src+srclen) that land at [a, a+4K). */
-		for (u64 b = a; b < a + PAGE_SIZE; b++) {
-			u64 rel = b - va;
+		if (src && a + PAGE_SIZE > va + off && a < va + off + srclen) {
+			u64 from = MAX(a, va + off), to = MIN(a + PAGE_SIZE, va + off + srclen);
 
-			if (rel >= off && rel - off < srclen)
-				((u8 *)page)[b - a] = ((const u8 *)src)[rel - off];
+			memcpy((u8 *)page + (from - a),
+			       (const u8 *)src + (from - va - off), to - from);
 		}
 	}
 	mutex_unlock(&lm->lock);
 	return err;
+}
+
+void *localmm_page(struct proc_mm *mm, u64 va)
+{
+	u64 *pte = upt_lookup(&mm->upt, ALIGN_DOWN(va, PAGE_SIZE));
+
+	if (!pte || !(*pte & PTE_P))
+		return NULL;
+	return phys_to_virt(*pte & PTE_ADDR_MASK);
 }
 
 int localmm_set_brk(struct proc_mm *mm, u64 start)
