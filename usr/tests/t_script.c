@@ -159,6 +159,46 @@ static void bad_elf(const char *name, long len, long off, int val)
 	write_file(name, (const char *)copy, len, 0755);
 }
 
+/* A name filling the 256-byte head without an end: -ENOEXEC; an
+ * argument doing so is cut. */
+static void long_lines(void)
+{
+	char line[400];
+
+	for (int i = 0; i < 300; i++)
+		line[i] = 'n';
+	line[0] = '#';
+	line[1] = '!';
+	line[300] = '\0';
+	script("s_longname", line, 0755);
+	run("./s_longname");
+	cat(line, "#!", self_path, " ");
+	for (size_t i = slen(line); i < 300; i++)
+		line[i] = (char)('a' + i % 26);
+	line[300] = '\n';
+	line[301] = '\0';
+	script("s_longarg", line, 0755);
+	run("./s_longarg");
+}
+
+static void elf_files(void)
+{
+	/* A tiny program, then copies cut short or with a bad field. */
+	make_elf();
+	bad_elf("e_good", sizeof(elf), -1, 0);
+	run("./e_good");
+	bad_elf("e_short", 40, -1, 0);
+	run("./e_short");
+	bad_elf("e_machine", sizeof(elf), 18, 3);	/* EM_386 */
+	run("./e_machine");
+	bad_elf("e_type", sizeof(elf), 16, 1);		/* ET_REL */
+	run("./e_type");
+	bad_elf("e_phentsize", sizeof(elf), 54, 32);
+	run("./e_phentsize");
+	bad_elf("e_phnum", sizeof(elf), 56, 0);
+	run("./e_phnum");
+}
+
 int main(int argc, char **argv, char **envp)
 {
 	char line[400], c[8], prev[8];
@@ -212,36 +252,8 @@ int main(int argc, char **argv, char **envp)
 	run("./s_text");
 	script("s_noexec", cat(line, "#!", self_path, "\n"), 0644);
 	run("./s_noexec");
-	/* A name filling the 256-byte head without an end: -ENOEXEC; an
-	 * argument doing so is cut. */
-	for (int i = 0; i < 300; i++)
-		line[i] = 'n';
-	line[0] = '#';
-	line[1] = '!';
-	line[300] = '\0';
-	script("s_longname", line, 0755);
-	run("./s_longname");
-	cat(line, "#!", self_path, " ");
-	for (size_t i = slen(line); i < 300; i++)
-		line[i] = (char)('a' + i % 26);
-	line[300] = '\n';
-	line[301] = '\0';
-	script("s_longarg", line, 0755);
-	run("./s_longarg");
-	/* A tiny program, then copies cut short or with a bad field. */
-	make_elf();
-	bad_elf("e_good", sizeof(elf), -1, 0);
-	run("./e_good");
-	bad_elf("e_short", 40, -1, 0);
-	run("./e_short");
-	bad_elf("e_machine", sizeof(elf), 18, 3);	/* EM_386 */
-	run("./e_machine");
-	bad_elf("e_type", sizeof(elf), 16, 1);		/* ET_REL */
-	run("./e_type");
-	bad_elf("e_phentsize", sizeof(elf), 54, 32);
-	run("./e_phentsize");
-	bad_elf("e_phnum", sizeof(elf), 56, 0);
-	run("./e_phnum");
+	long_lines();
+	elf_files();
 	say("ok script\n");
 	return 0;
 }
