@@ -119,3 +119,15 @@ SELFTEST(abi_syscall_fuzz)
 	ST_EQ(run_prog("x_fuzz", "20"), 0);
 	return 0;
 }
+
+/* A process that exhausts memory gets -ENOMEM from mmap and a refusal
+ * from brk; another process runs meanwhile, and everything comes back. */
+SELFTEST(abi_out_of_memory)
+{
+	unsigned long pages = localmm_pages();
+
+	ST_EQ(run_prog("x_oom", NULL), 0);
+	ST_EQ(localmm_pages(), pages);
+	ST_EQ(run_prog("hello", "0"), 0);
+	return 0;
+}
