@@ -1,19 +1,21 @@
 /* managers/processor/process_exec.c — starting programs without the
- * memory node: a static ELF from an in-kernel buffer is loaded into a
- * local address space (localmm.c), the initial stack is built the way
+ * memory node: a static ELF (an embedded program, or a file read piece
+ * by piece through struct exec_source, with no size limit) is loaded into
+ * a local address space (localmm.c), the initial stack is built the way
  * Linux builds it, and execve replaces the calling process's image.
  * Programs come from the table of programs embedded in the kernel
- * (usr/, embedded.S), looked up by path or base name.  With P2M on main,
- * execve goes to the memory node (P2M_EXECVE) instead and this loader
- * remains the selftest path.
+ * (usr/, embedded.S), looked up by path or base name, then from the root
+ * file system.  "#!" scripts are resolved before (exec_script.c); with
+ * P2M the memory node loads the program (P2M_EXECVE) instead.
  *
  * Initial stack (from the top): the 16 random bytes of AT_RANDOM, the
  * platform string, the argv and envp strings, padding to 16, auxv,
  * envp[] NULL, argv[] NULL, argc <- rsp.  Segments: PT_LOAD only, file
- * bytes copied and the rest zero-filled (LESSONS 2: .bss is zero up to
- * p_memsz); ET_DYN (static-pie) is placed at PIE_BASE.  Interpreters
- * (PT_INTERP, dynamic programs) -ENOEXEC until files and file-backed mmap
- * exist.  Truncated or malformed files -ENOEXEC.
+ * bytes read into the freshly mapped pages and the rest left zero
+ * (LESSONS 2: .bss is zero up to p_memsz); ET_DYN (static-pie) is placed
+ * at PIE_BASE.  Interpreters (PT_INTERP, dynamic programs) -ENOEXEC until
+ * file-backed mmap exists locally.  Truncated or malformed files
+ * -ENOEXEC (exec_test.c).
  */
 #include <asm/fpu.h>
 #include <asm/layout.h>
