@@ -113,8 +113,9 @@ SELFTEST(abi_libc)
 }
 
 /* Random arguments to every syscall number that does not end or block
- * the caller: the kernel must survive and return from each.  250 rounds
- * are ~100,000 calls; the million-call run is
+ * the caller (the risky ones in children that may die): the kernel must
+ * survive and return from each.  250 rounds are ~100,000 calls; the
+ * million-call run is
  * `scripts/tessera run -- /bin/x_fuzz 2445 SEED` (Documentation/abi.md). */
 SELFTEST(abi_syscall_fuzz)
 {
