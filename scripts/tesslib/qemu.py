@@ -6,13 +6,22 @@ the text into lines for callers to parse.  The guest leaves through
 isa-debug-exit: the kernel writes v, QEMU exits with (v << 1) | 1.
 A @console (run.UserConsole: the program's COM2) is connected right after
 QEMU starts, served by the same loop, and drained after QEMU is gone.
+
+Every guest gets a human monitor on a unix socket.  When a run times out,
+run() first injects an NMI through it: the kernel answers an NMI it did
+not ask for with every CPU's registers and backtrace and the task list
+(arch/x86/kernel/smp.c), so a hung guest leaves a post-mortem in its log;
+the guest gets NMI_GRACE seconds to print it before QEMU is stopped.
 """
+import itertools
 import os
 import re
 import select
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 QEMU = "qemu-system-x86_64"
@@ -24,6 +33,9 @@ _STATUS = {
     3: (EXIT_FAIL, "kernel reported failure"),
     5: (EXIT_PANIC, "kernel panic"),
 }
+
+NMI_GRACE = 3.0
+_monitors = itertools.count()
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1bc")
 
@@ -42,7 +54,8 @@ def command(image, smp=4, mem="512M", kvm=False, iso=False, cmdline="",
     argv += ["-smp", str(smp), "-m", str(mem),
              "-nographic", "-no-reboot", "-vga", "none", "-nic", "none",
              "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
-             "-serial", "stdio", "-monitor", "none"]
+             "-serial", "stdio", "-monitor", "unix:%s,server=on,wait=off"
+             % monitor_path()]
     if iso:
         argv += ["-cdrom", image, "-boot", "d"]
     else:
@@ -50,6 +63,43 @@ def command(image, smp=4, mem="512M", kvm=False, iso=False, cmdline="",
         if cmdline:
             argv += ["-append", cmdline]
     return argv + list(extra)
+
+
+def monitor_path():
+    """A fresh unix socket path for one guest's monitor."""
+    return os.path.join(tempfile.gettempdir(), "tessera-mon-%d-%d.sock" % (
+        os.getpid(), next(_monitors)))
+
+
+def _monitor_of(argv):
+    """The monitor socket path in @argv, or None."""
+    for i, word in enumerate(argv[:-1]):
+        if word == "-monitor" and argv[i + 1].startswith("unix:"):
+            return argv[i + 1][5:].split(",")[0]
+    return None
+
+
+def inject_nmi(path):
+    """Ask the guest behind monitor @path for its post-mortem (an NMI to
+    every CPU).  False if the monitor cannot be reached."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(2)
+            s.connect(path)
+            s.sendall(b"nmi\n")
+            time.sleep(0.2)
+        return True
+    except OSError:
+        return False
+
+
+def remove_monitor(argv):
+    path = _monitor_of(argv)
+    if path:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
 
 
 class Result:
@@ -124,8 +174,14 @@ def run(argv, timeout, log_path, echo=False, on_line=None, console=None):
                 console.connect(proc, deadline)
             while True:
                 left = deadline - time.monotonic()
-                if left <= 0:
+                if left <= 0 and not res.timed_out:
                     res.timed_out = True
+                    log.write(b"\n# timed out: asking the guest for a "
+                              b"post-mortem (NMI)\n")
+                    if inject_nmi(_monitor_of(argv) or ""):
+                        deadline = time.monotonic() + NMI_GRACE
+                        continue
+                if left <= 0:
                     break
                 rd, wr = [proc.stdout], []
                 if console:
@@ -154,6 +210,7 @@ def run(argv, timeout, log_path, echo=False, on_line=None, console=None):
             res.interrupted = True
         finally:
             _stop(proc)
+            remove_monitor(argv)
             if console:
                 console.drain()
         if pending:
