@@ -1,7 +1,10 @@
 /* managers/storage/ext2/file.c — reading, writing and truncating regular
  * files by inode number.
  *
- * Data moves through the block cache a block at a time.  Holes read as
+ * Data moves through the block cache a block at a time; a read that
+ * misses the cache first reads ahead the run of following blocks that are
+ * contiguous on disk (up to EXT2_READAHEAD, within the file) in one
+ * device request.  Holes read as
  * zeros; a write allocates the blocks it touches (bmap.c zeroes them).  A
  * write that covers a whole block does not read it first.  A write that
  * runs out of space returns the bytes written before it ran out, or
@@ -28,6 +31,24 @@ static int ext2_get_file(struct ext2_fs *fs, u32 ino, struct ext2_inode *in)
 	return 0;
 }
 
+#define EXT2_READAHEAD	64	/* blocks */
+
+/* Before reading uncached @pblk (logical @lblk), read ahead the blocks
+ * after it that follow it on disk, up to the file's last block. */
+static void ext2_readahead(struct ext2_fs *fs, struct ext2_inode *in,
+			   u64 lblk, u32 pblk)
+{
+	u64 last = (ext2_isize(in) - 1) >> fs->log_block_size;
+	u32 n = 1, next;
+
+	if (ext2_cache_has(fs, pblk))
+		return;
+	while (n < EXT2_READAHEAD && lblk + n <= last &&
+	       !ext2_bmap(fs, in, lblk + n, false, &next) && next == pblk + n)
+		n++;
+	ext2_cache_readahead(fs, pblk, n);
+}
+
 ssize_t ext2_read(struct ext2_fs *fs, u32 ino, u64 off, void *buf, size_t len)
 {
 	struct ext2_inode in;
@@ -49,8 +70,10 @@ ssize_t ext2_read(struct ext2_fs *fs, u32 ino, u64 off, void *buf, size_t len)
 		u32 pblk;
 
 		err = ext2_bmap(fs, &in, pos >> fs->log_block_size, false, &pblk);
-		if (!err && pblk)
+		if (!err && pblk) {
+			ext2_readahead(fs, &in, pos >> fs->log_block_size, pblk);
 			err = ext2_bread(fs, pblk, &b);
+		}
 		if (err < 0)
 			return done ? (ssize_t)done : err;
 		if (pblk) {
