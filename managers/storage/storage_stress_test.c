@@ -369,8 +369,9 @@ static int stress(struct selftest_ctx *t, struct stress *s)
 		return -1;
 	printk("storage: stress read back in %llu ms\n",
 	       (ktime_get_ns() - t1) / NSEC_PER_MSEC);
-	printk("storage: fsync done (%llu ms)\n",
-	       (ktime_get_ns() - t0) / NSEC_PER_MSEC);
+	printk("storage: fsync done (%llu ms, %llu calls sent again after a "
+	       "timeout)\n", (ktime_get_ns() - t0) / NSEC_PER_MSEC,
+	       storage_client_retries());
 	return after_work(t, s);
 }
 

@@ -61,6 +61,8 @@ struct ext2_fs {
 	bool filetype;			/* dirents carry file_type */
 	bool sb_dirty;
 	u32 nr_errors;
+	u32 ra_ino;			/* file.c: where the last read ended, */
+	u64 ra_next;			/* to tell sequential reads */
 	u32 (*now)(void *ctx);
 	void *now_ctx;
 };
