@@ -19,6 +19,10 @@
 #include <uapi/errno.h>
 #include "internal.h"
 
+_Static_assert(sizeof(struct storage_write_req) + STORAGE_IO_MAX <=
+	       FIT_MAX_PAYLOAD && sizeof(struct storage_read_rep) +
+	       STORAGE_IO_MAX <= FIT_MAX_PAYLOAD, "READ/WRITE fit one message");
+
 /* -ESTALE from a handle check is the client's mistake: count it. */
 static int handle_err(struct fit_msg_ctx *ctx, int err)
 {
