@@ -11,7 +11,9 @@
  *  2. 200 files of sizes drawn uniformly from [0, storage_test.max_size]
  *     (default 8 MiB, about 800 MiB in all), one of them (f2) exactly
  *     max_size, written by two threads at once in STORAGE_IO_MAX
- *     messages;
+ *     messages.  storage_test.total=N (default 0: no cap) scales the
+ *     other 199 sizes down so that all of them add up to about N (the
+ *     quicker cross-node run of `make test`);
  *  3. unlink every 4th file, rename every odd one (half across
  *     directories), rename 5 over an existing file, truncate some down
  *     and some up (sparse tail), mkdir + rmdir an extra directory;
@@ -49,6 +51,9 @@
 static u64 max_size = 8u << 20;
 param_size("storage_test.max_size", max_size,
 	   "largest file of storage_svc_stress (default 8M)");
+static u64 total_cap;
+param_size("storage_test.total", total_cap,
+	   "scale storage_svc_stress down to about this many bytes (0: no)");
 
 struct sfile {
 	u32 dir;			/* index in dirs[] */
@@ -111,21 +116,35 @@ static u32 expected_crc(struct sfile *f, u32 i, u8 *buf)
 	return crc;
 }
 
-/* Sizes uniform in [0, max_size], multiples of 8; returns the total. */
+/* Sizes uniform in [0, max_size], multiples of 8, the others scaled
+ * down when they add up to more than total_cap; returns the total. */
 static u64 plan_sizes(struct stress *s)
 {
-	u64 total = 0;
+	u64 total = 0, big = max_size & ~7ull, want;
 
 	for (u32 i = 0; i < NFILES; i++) {
 		u64 r = rnd(&s->seed);
 
 		s->f[i].size = (i == BIG ? max_size : r % (max_size + 1)) & ~7ull;
-		s->f[i].data_len = s->f[i].size;
 		s->f[i].dir = i % NDIRS;
 		s->f[i].alive = true;
 		snprintf(s->f[i].name, sizeof(s->f[i].name), "f%u", i);
 		total += s->f[i].size;
 	}
+	want = total_cap > big ? total_cap - big : 0;
+	if (total_cap && total > total_cap) {
+		u64 others = total - big;
+
+		total = big;
+		for (u32 i = 0; i < NFILES; i++) {
+			if (i == BIG)
+				continue;
+			s->f[i].size = (s->f[i].size * want / others) & ~7ull;
+			total += s->f[i].size;
+		}
+	}
+	for (u32 i = 0; i < NFILES; i++)
+		s->f[i].data_len = s->f[i].size;
 	return total;
 }
 
