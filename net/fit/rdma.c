@@ -598,6 +598,17 @@ static void request_reset(struct rdma_peer *p, u8 epoch)
 	cq_event(NULL, NULL);
 }
 
+/* The peer rebooted: its QPs are new and know nothing of ours.  Reset
+ * ours under a newer epoch; the new incarnation follows it (it starts at
+ * epoch 0) and both connect with PSNs from its new boot id. */
+void fit_rdma_peer_rebooted(u16 node)
+{
+	struct rdma_peer *p = peer_get(node);
+
+	if (p)
+		request_reset(p, (u8)(p->epoch + 1));
+}
+
 /* Poll thread: carry out requested resets, then let discovery announce. */
 static void run_resets(void)
 {
