@@ -16,7 +16,8 @@
  *   REM_ACCESS_ERR at the requester, the responder's QP in ERR;
  * - a receive buffer too small: REM_INV_REQ_ERR and LOC_LEN_ERR;
  * - no receive posted: RNR NAKs, then success (SEND and a multi-packet
- *   RDMA_WRITE_WITH_IMM that stalls at its last packet), or
+ *   RDMA_WRITE_WITH_IMM that stalls at its last packet), only a probe of
+ *   RXE_ACK_EVERY packets resent after each RNR wait, or
  *   RNR_RETRY_EXC_ERR after rnr_retry NAKs;
  * - a bad lkey: LOC_PROT_ERR after the WRs before it succeed;
  * - zero-length SEND, WRITE (no rkey check) and READ succeed.
@@ -262,14 +263,15 @@ static u32 trace_count(struct rxe_dev *dev, u32 qpn, u8 kind, u8 flags)
 	return k;
 }
 
-/* The most packets sent after one timeout before anything came back. */
-static u32 largest_probe(struct rxe_dev *dev, u32 qpn)
+/* The most packets sent after one @kind event (a timeout, an RNR wait)
+ * before anything came back. */
+static u32 largest_probe(struct rxe_dev *dev, u32 qpn, u8 kind)
 {
 	u32 n = rxe_trace_read(dev, qpn, trace_ev, 4096), most = 0, run = 0;
 	bool after_timeout = false;
 
 	for (u32 i = 0; i < n; i++) {
-		if (trace_ev[i].kind == RXE_TR_TIMEOUT) {
+		if (trace_ev[i].kind == kind) {
 			after_timeout = true;
 			run = 0;
 		} else if (trace_ev[i].kind == RXE_TR_RX) {
@@ -310,7 +312,8 @@ static void test_slow_link(void)
 	resent = rxe_counter(dev, RXE_CNT_RETRANSMITS);
 	/* Expiries at 4, 13, 29 and 63 ms, before the first ACK at 80. */
 	CHECK_EQ(timeouts, 4);
-	CHECK_EQ(largest_probe(dev, p.a.qp->qp_num), RXE_ACK_EVERY);
+	CHECK_EQ(largest_probe(dev, p.a.qp->qp_num, RXE_TR_TIMEOUT),
+		 RXE_ACK_EVERY);
 	/* The probes, then go-back-N from the first late ACK: at most the
 	 * message once more. */
 	CHECK(resent <= RXE_ACK_EVERY * timeouts + BUF / 1024,
@@ -431,6 +434,35 @@ static void test_rnr_then_success(void)
 	pair_down(&p);
 }
 
+/* A refused SEND with a long WRITE behind it: after each RNR NAK only a
+ * probe goes out again, not the whole window, until the receive exists. */
+static void test_rnr_probe(void)
+{
+	struct pair p;
+	struct ib_wc wc;
+	struct rxe_dev *da;
+
+	pair_up(&p, &opts, IB_ACCESS_LOCAL_WRITE | IB_ACCESS_REMOTE_WRITE);
+	da = p.s.nodes[0].dev;
+	CHECK_EQ(rxe_dev_set_trace(da, 4096), 0);
+	CHECK_EQ(post(&p, IB_WR_SEND, 1, 0, 100, 0, 0, IB_SEND_SIGNALED), 0);
+	CHECK_EQ(post(&p, IB_WR_RDMA_WRITE, 2, 0, BUF, baddr(&p, 0),
+		      p.bmr->rkey, IB_SEND_SIGNALED), 0);
+	sim_run(&p.s, NULL, NULL, 2000000);
+	CHECK(rxe_counter(da, RXE_CNT_RNR_NAK_RCVD) >= 3, "%llu RNR NAKs",
+	      (unsigned long long)rxe_counter(da, RXE_CNT_RNR_NAK_RCVD));
+	CHECK_EQ(largest_probe(da, p.a.qp->qp_num, RXE_TR_RNR),
+		 RXE_ACK_EVERY);
+	CHECK_EQ(post_recv_b(&p, 1, 0, 100), 0);
+	sim_run(&p.s, NULL, NULL, 100000000ull);
+	CHECK(poll1(p.a.scq, &wc) == 1 && wc.status == IB_WC_SUCCESS &&
+	      wc.wr_id == 1, "send after RNR");
+	CHECK(poll1(p.a.scq, &wc) == 1 && wc.status == IB_WC_SUCCESS &&
+	      wc.wr_id == 2, "write after RNR");
+	CHECK(!memcmp(p.abuf, p.bbuf + 0, BUF), "write data");
+	pair_down(&p);
+}
+
 static void test_rnr_exceeded(void)
 {
 	struct sim_qp_opts o = opts;
@@ -498,6 +530,7 @@ int main(void)
 	RUN(test_bad_rkey);
 	RUN(test_recv_too_small);
 	RUN(test_rnr_then_success);
+	RUN(test_rnr_probe);
 	RUN(test_rnr_exceeded);
 	RUN(test_bad_lkey);
 	RUN(test_zero_length);

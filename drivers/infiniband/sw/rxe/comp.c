@@ -60,6 +60,7 @@ static void progress(struct rxe_qp *qp)
 {
 	qp->comp.retrying = false;
 	qp->comp.backoff = 0;
+	qp->comp.probe = false;
 	rxe_req_skip_acked(qp);
 	qp->comp.retry_left = qp->attr.retry_cnt;
 	qp->comp.rnr_left = qp->attr.rnr_retry;
@@ -124,6 +125,7 @@ static void comp_rnr_nak(struct rxe_qp *qp, const struct rxe_pkt *pkt)
 		qp->comp.rnr_left--;
 	}
 	retry_from_una(qp, true);
+	qp->comp.probe = true;
 	qp->comp.timer_on = false;
 	qp->comp.rnr_wait = true;
 	qp->comp.rnr_until = rxe_now(qp->dev) +
@@ -272,6 +274,7 @@ void rxe_comp_timer(struct rxe_qp *qp, u64 now)
 	qp->comp.retry_left--;
 	if (qp->comp.backoff < RXE_BACKOFF_MAX)
 		qp->comp.backoff++;
+	qp->comp.probe = true;
 	retry_from_una(qp, true);
 	rxe_comp_update_timer(qp);
 	rxe_req_run(qp);

@@ -206,6 +206,7 @@ struct rxe_qp {
 		u32 retry_left;
 		u32 rnr_left;
 		u32 backoff;		/* expiries since progress, capped */
+		bool probe;		/* timeout or RNR: small window */
 		bool retrying;		/* went back, no ACK since */
 		bool timer_on;
 		u64 deadline;

@@ -130,8 +130,10 @@ static int req_step(struct rxe_qp *qp, struct rxe_send_wqe *w)
 {
 	u32 max_rd = MAX(1, qp->attr.max_rd_atomic);
 	u32 psn = psn_add(w->first_psn, qp->req.pkt);
-	/* After a timeout, probe with one ACK's worth until progress. */
-	s32 window = qp->comp.backoff ? RXE_ACK_EVERY : RXE_WINDOW;
+	/* After a timeout or an RNR NAK, probe with one ACK's worth until
+	 * progress: a flood behind a lost or refused packet only piles up
+	 * in the queues of a link that is slow or a peer that is busy. */
+	s32 window = qp->comp.probe ? RXE_ACK_EVERY : RXE_WINDOW;
 
 	if (psn_diff(psn, qp->comp.una) >= window)
 		return 0;
