@@ -13,6 +13,10 @@ exactly that, and `pcap` records every frame the hub relays.
 
 Each node boots with `node=I nodes=N role=R` plus the caller's command
 line; its serial console goes to build/logs/<stamp>-<what>-<pid>-nI.log.
+A node whose kernel leaves with machine_exit(MACHINE_EXIT_RESTART) (QEMU
+status 7) is booted again, same NIC and MAC, with `restarted=K` (K = 1, 2,
+...) appended to its command line, at most MAX_RESTARTS times: tests of a
+peer that reboots.  Its log continues in the same file.
 All QEMUs have one deadline (then each gets a post-mortem NMI and
 qemu.NMI_GRACE seconds to print it), and all are stopped on return, on an
 exception, on Ctrl-C and on SIGTERM.
@@ -31,6 +35,8 @@ import time
 from . import paths, qemu
 
 QUEUE_MAX = 4096
+RESTART_STATUS = 7      # machine_exit(MACHINE_EXIT_RESTART)
+MAX_RESTARTS = 3
 
 ROLES = {"p": "processor", "processor": "processor",
          "m": "memory", "memory": "memory",
@@ -145,6 +151,26 @@ class Node:
         self.log.write(("# %s\n" % " ".join(argv)).encode())
         self.proc = None
         self.pending = b""
+        self.restarts = 0
+
+    def restart(self):
+        """Boot again with restarted=K appended to the kernel command line."""
+        self.restarts += 1
+        i = self.argv.index("-append")
+        self.argv = (self.argv[:i + 1] +
+                     ["%s restarted=%d" % (self.argv[i + 1], self.restarts)] +
+                     self.argv[i + 2:])
+        self.log.write(("# restart %d: %s\n" % (self.restarts,
+                                                " ".join(self.argv))).encode())
+        for arg in self.argv:           # the old QEMU's socket: bind anew
+            for part in arg.split(","):
+                if part.startswith("local.path="):
+                    try:
+                        os.unlink(part[len("local.path="):])
+                    except FileNotFoundError:
+                        pass
+        self.pending = b""
+        self.start()
 
     def start(self):
         self.proc = subprocess.Popen(
@@ -261,4 +287,9 @@ def _loop(hub, nodes, deadline, echo, on_line):
             elif not live[fd].read(echo, on_line):
                 n = live.pop(fd)
                 n.proc.wait()
+                if (n.proc.returncode == RESTART_STATUS and
+                        n.restarts < MAX_RESTARTS):
+                    n.restart()
+                    live[n.proc.stdout.fileno()] = n
+                    continue
                 n.result.seconds = time.monotonic() - start
