@@ -161,6 +161,8 @@ static int init_thread(void *arg)
 	err = files_sync();
 	if (err && err != -ENOENT)
 		printk("tessera: sync after init failed: %d\n", err);
+	/* `tessera run` stops reading COM2 soon after this line. */
+	tty_flush();
 	printk("tessera: init exited with status %#x\n", status);
 	machine_exit(MACHINE_EXIT_OK);
 }

@@ -44,6 +44,9 @@ struct stat;
 int file_stat(struct file *f, struct stat *st);
 /* The console tty as a new open (fs_tty.c). */
 int tty_open(u32 flags, struct file **out);
+/* Wait (up to 1 s) until the program console sent every byte written so
+ * far (fs_tty.c); init.c calls it before reporting init's exit. */
+void tty_flush(void);
 /* A read-only in-memory file over @text (kmalloc'd; the file owns it
  * from here, also on failure) (fs_dev.c). */
 int pseudo_open(char *text, size_t len, u64 ino, u32 flags, struct file **out);

@@ -4,6 +4,8 @@ The serial console goes to QEMU's stdout (a pipe), which run() copies to
 the log file and, if asked, to our stdout, byte for byte, while it splits
 the text into lines for callers to parse.  The guest leaves through
 isa-debug-exit: the kernel writes v, QEMU exits with (v << 1) | 1.
+A @console (run.UserConsole: the program's COM2) is connected right after
+QEMU starts, served by the same loop, and drained after QEMU is gone.
 """
 import os
 import re
@@ -100,10 +102,11 @@ def _stop(proc):
             continue
 
 
-def run(argv, timeout, log_path, echo=False, on_line=None):
+def run(argv, timeout, log_path, echo=False, on_line=None, console=None):
     """Run @argv; return a Result.  @on_line(text) sees each cleaned line
     as it arrives; if it returns True, QEMU is stopped there and the
-    Result says `stopped`.  The first log line records the command."""
+    Result says `stopped`.  The first log line records the command.
+    @console: see the module comment (its qemu_args() are in @argv)."""
     res = Result()
     res.log = log_path
     start = time.monotonic()
@@ -117,13 +120,21 @@ def run(argv, timeout, log_path, echo=False, on_line=None):
                                 start_new_session=True)
         pending = b""
         try:
+            if console:
+                console.connect(proc, deadline)
             while True:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     res.timed_out = True
                     break
-                ready, _, _ = select.select([proc.stdout], [], [], min(left, 0.5))
-                if not ready:
+                rd, wr = [proc.stdout], []
+                if console:
+                    rd += console.read_fds()
+                    wr += console.write_fds()
+                ready, writable, _ = select.select(rd, wr, [], min(left, 0.5))
+                if console:
+                    console.serve(ready, writable)
+                if proc.stdout not in ready:
                     continue
                 chunk = os.read(proc.stdout.fileno(), 65536)
                 if not chunk:
@@ -135,13 +146,16 @@ def run(argv, timeout, log_path, echo=False, on_line=None):
                     sys.stdout.flush()
                 pending += chunk
                 *done, pending = pending.split(b"\n")
-                if any(_take_line(res, raw, on_line) for raw in done):
+                if any(_take_line(res, raw, on_line, console)
+                       for raw in done):
                     res.stopped = True
                     break
         except KeyboardInterrupt:
             res.interrupted = True
         finally:
             _stop(proc)
+            if console:
+                console.drain()
         if pending:
             _take_line(res, pending, on_line)
         ended = not (res.timed_out or res.interrupted or res.stopped)
@@ -150,9 +164,11 @@ def run(argv, timeout, log_path, echo=False, on_line=None):
     return res
 
 
-def _take_line(res, raw, on_line):
+def _take_line(res, raw, on_line, console=None):
     text = clean_line(raw.decode("utf-8", "replace"))
     res.lines.append(text)
+    if console:
+        console.log_line(text)
     return bool(on_line and on_line(text))
 
 
