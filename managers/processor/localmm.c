@@ -149,14 +149,14 @@ int localmm_map(struct proc_mm *mm, u64 va, u64 len, u64 flags,
 	if (!lm)
 		return -ENOMEM;
 	mutex_lock(&lm->lock);
+	if (len / PAGE_SIZE > LM_MAX_PAGES - lm->nr)
+		err = -ENOMEM;		/* more than the space may hold */
 	for (u64 a = va; a < va + len && !err; a += PAGE_SIZE) {
-		struct lpage *old = find_page(lm, a);
+		u64 *pte = upt_lookup(&mm->upt, a);
 		void *page;
 
-		if (old) {	/* two segments share this page: widen rights */
-			u64 *pte = upt_lookup(&mm->upt, a);
-
-			page = old->page;
+		if (pte && *pte) {	/* two segments share this page: widen rights */
+			page = phys_to_virt(*pte & PTE_ADDR_MASK);
 			*pte = (*pte | (flags & PTE_W)) & (~PTE_NX | (flags & PTE_NX));
 		} else {
 			err = map_page(mm, lm, a, flags, &page);
