@@ -225,7 +225,12 @@ class UserConsole:
             ready, _, _ = select.select([self.sock], [], [], 0.5)
             if ready and not self._from_guest():
                 break
+        self.close()
+
+    def close(self):
+        """Drop the socket and its directory (drain() ends with this)."""
         if self.sock:
             self.sock.close()
             self.sock = None
+        self.connected = False
         shutil.rmtree(self.dir, ignore_errors=True)
