@@ -316,8 +316,11 @@ def run_program(args, words, cmdline):
         cmdline += " abi.p2m=1"
     console = run.UserConsole()
     relay = run.relay_to_stdout(console)
-    res = start(args, cmdline, "run", echo=False, on_line=relay.line,
-                console=console)
+    try:
+        res = start(args, cmdline, "run", echo=False, on_line=relay.line,
+                    console=console)
+    finally:
+        console.close()
     if relay.failed:
         note("run: the kernel could not start %s (see %s)" % (
             words[0], res.log))

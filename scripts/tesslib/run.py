@@ -159,9 +159,21 @@ class UserConsole:
 
     def read_fds(self):
         fds = [self.sock] if self.connected else []
-        if self.in_fd is not None and len(self.to_guest) < OUT_MAX:
+        if (self.in_fd is not None and len(self.to_guest) < OUT_MAX and
+                self._may_read_stdin()):
             fds.append(self.in_fd)
         return fds
+
+    def _may_read_stdin(self):
+        """Our controlling terminal is read only from its foreground job
+        (a background `tessera run &` would be stopped by SIGTTIN); any
+        other terminal (ENOTTY here) always."""
+        if not self.in_tty:
+            return True
+        try:
+            return os.tcgetpgrp(self.in_fd) == os.getpgrp()
+        except OSError:
+            return True
 
     def write_fds(self):
         return ([self.sock] if self.to_guest and self.connected and
@@ -225,7 +237,12 @@ class UserConsole:
             ready, _, _ = select.select([self.sock], [], [], 0.5)
             if ready and not self._from_guest():
                 break
+        self.close()
+
+    def close(self):
+        """Drop the socket and its directory (drain() ends with this)."""
         if self.sock:
             self.sock.close()
             self.sock = None
+        self.connected = False
         shutil.rmtree(self.dir, ignore_errors=True)
