@@ -17,7 +17,8 @@ A node whose kernel leaves with machine_exit(MACHINE_EXIT_RESTART) (QEMU
 status 7) is booted again, same NIC and MAC, with `restarted=K` (K = 1, 2,
 ...) appended to its command line, at most MAX_RESTARTS times: tests of a
 peer that reboots.  Its log continues in the same file.
-All QEMUs have one deadline, and all are stopped on return, on an
+All QEMUs have one deadline (then each gets a post-mortem NMI and
+qemu.NMI_GRACE seconds to print it), and all are stopped on return, on an
 exception, on Ctrl-C and on SIGTERM.
 """
 import collections
@@ -202,6 +203,7 @@ class Node:
     def stop(self):
         if self.proc:
             qemu._stop(self.proc)
+        qemu.remove_monitor(self.argv)
         self.log.close()
 
 
@@ -262,11 +264,19 @@ def _sigterm(signum, frame):
 def _loop(hub, nodes, deadline, echo, on_line):
     start = time.monotonic()
     live = {n.proc.stdout.fileno(): n for n in nodes}
+    post_mortem = False
     while live:
         left = deadline - time.monotonic()
-        if left <= 0:
+        if left <= 0 and not post_mortem:
+            # A hung node prints registers, backtraces and tasks on an NMI.
+            post_mortem = True
             for n in live.values():
                 n.result.timed_out = True
+                n.log.write(b"\n# timed out: post-mortem NMI\n")
+                qemu.inject_nmi(qemu._monitor_of(n.argv) or "")
+            deadline = time.monotonic() + qemu.NMI_GRACE
+            continue
+        if left <= 0:
             break
         backlog = hub.flush()
         ready, _, _ = select.select([hub.sock] + list(live), [], [],
