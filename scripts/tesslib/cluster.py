@@ -169,6 +169,7 @@ class Node:
                         os.unlink(part[len("local.path="):])
                     except FileNotFoundError:
                         pass
+        qemu.remove_monitor(self.argv)
         self.pending = b""
         self.start()
 

@@ -247,7 +247,8 @@ struct rxe_dev {
 	struct list_head held;		/* delayed frames, by due time */
 	u32 nr_held;
 	struct rxe_trace_ev *trace;	/* trace.c; NULL: off */
-	u32 trace_size, trace_next;
+	u32 trace_size;
+	u64 trace_next;			/* events recorded so far */
 	u8 txbuf[RXE_MAX_FRAME];	/* one frame being built */
 };
 

@@ -63,14 +63,15 @@ void rxe_trace_rec(struct rxe_dev *dev, u8 kind, u32 qpn, u8 opcode,
 u32 rxe_trace_read(const struct rxe_dev *dev, u32 qpn,
 		   struct rxe_trace_ev *out, u32 max)
 {
-	u32 n = 0, start, i;
+	u64 start;
+	u32 n = 0;
 
 	if (!dev->trace || !max)
 		return 0;
 	/* Walk back from the newest to find where the last @max matches
 	 * begin, then copy forward so the caller gets them oldest first. */
 	start = dev->trace_next;
-	for (i = 0; i < dev->trace_size && i < dev->trace_next && n < max;
+	for (u32 i = 0; i < dev->trace_size && i < dev->trace_next && n < max;
 	     i++) {
 		const struct rxe_trace_ev *e =
 			&dev->trace[(dev->trace_next - 1 - i) &
@@ -81,7 +82,7 @@ u32 rxe_trace_read(const struct rxe_dev *dev, u32 qpn,
 			start = dev->trace_next - 1 - i;
 		}
 	}
-	for (u32 k = 0, j = start; k < n; j++) {
+	for (u64 k = 0, j = start; k < n; j++) {
 		const struct rxe_trace_ev *e =
 			&dev->trace[j & (dev->trace_size - 1)];
 
