@@ -46,6 +46,10 @@ struct mm_ops {
 		     u32 flags, int fd, u64 off);
 	long (*munmap)(struct proc_mm *mm, u64 addr, u64 len);
 	long (*mprotect)(struct proc_mm *mm, u64 addr, u64 len, u32 prot);
+	/* Arguments checked by sys_mremap (aligned, lengths non-zero and
+	 * page-rounded, flags valid); returns the new address or -errno. */
+	long (*mremap)(struct proc_mm *mm, u64 addr, u64 old_len, u64 new_len,
+		       u32 flags, u64 new_addr);
 };
 
 struct proc_mm {

@@ -64,6 +64,19 @@ SELFTEST(abi_fork_wait)
 	return 0;
 }
 
+/* mmap/munmap/mprotect/mremap/brk, then 16 threads mixing malloc,
+ * realloc through mremap, mmap/munmap and futex locking: no page leaked.
+ * (abi-compare runs the musl build too.) */
+SELFTEST(abi_mm)
+{
+	unsigned long pages = localmm_pages();
+
+	ST_EQ(run_prog("t_mm", NULL), 0);
+	ST_EQ(run_prog("g_stress", NULL), 0);
+	ST_EQ(localmm_pages(), pages);
+	return 0;
+}
+
 SELFTEST(abi_threads_futex)
 {
 	ST_EQ(run_prog("t_thread", NULL), 0);

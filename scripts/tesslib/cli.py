@@ -255,6 +255,26 @@ def cmd_iso(args):
     return 0
 
 
+def prepare_run_disk(args):
+    """--add HOST[:GUEST]: copy host files into --disk (in place), or
+    into a fresh image under build/run/ when no disk was given; returns
+    that fresh image's path (the caller deletes it) or None."""
+    adds = [image.parse_add(a) for a in args.add or []]
+    if not adds:
+        return None
+    if args.disk:
+        image.add_files(args.disk, adds)
+        return None
+    if args.archive:
+        raise ValueError("--add needs --disk (or neither): the boot "
+                         "archive is read-only")
+    d = os.path.join(paths.BUILD, "run")
+    os.makedirs(d, exist_ok=True)
+    args.disk = os.path.join(d, "root-%d.img" % os.getpid())
+    image.image_with(adds, args.disk)
+    return args.disk
+
+
 def cmd_run(args):
     words = args.program
     if words and words[0] == "--":
@@ -267,6 +287,22 @@ def cmd_run(args):
     except ValueError as e:
         note("run: %s" % e)
         return 3
+    try:
+        fresh = prepare_run_disk(args)
+    except (RuntimeError, ValueError, OSError) as e:
+        note("run: %s" % e)
+        return 3
+    try:
+        return run_program(args, words, cmdline)
+    finally:
+        if fresh:
+            os.unlink(fresh)
+
+
+def run_program(args, words, cmdline):
+    """Boot, relay, and turn the kernel's report into an exit code."""
+    if args.pcache:
+        cmdline += " pcache=%s" % args.pcache
     if args.strace:
         cmdline += " strace=1"
     if args.topology.strip().lower() != "all":
@@ -373,6 +409,12 @@ def parser():
                    help="one node 'all' (default), or one QEMU per role "
                    "of a list such as p,m,s or p,m (the program on the p "
                    "node, its memory on m through P2M, its files on s)")
+    r.add_argument("--add", action="append", metavar="HOST[:GUEST]",
+                   help="copy a host file or directory into the disk "
+                   "image first (GUEST defaults to /BASENAME; without "
+                   "--disk a fresh image holds just these)")
+    r.add_argument("--pcache", metavar="SIZE",
+                   help="processor cache size (pcache=SIZE[,WAYS])")
     r.add_argument("--strace", action="store_true",
                    help="boot with strace=1 (calls go to the log)")
     r.add_argument("--p2m", action="store_true",
