@@ -419,7 +419,8 @@ def parser():
                    help="boot with strace=1 (calls go to the log)")
     r.add_argument("--p2m", action="store_true",
                    help="address spaces on the memory node through P2M "
-                   "and the pcache (abi.p2m=1; experimental)")
+                   "and the pcache (abi.p2m=1; experimental; always on "
+                   "with a multi-node --topology)")
     r.add_argument("program", nargs=argparse.REMAINDER,
                    help="-- PROGRAM ARGS...")
     r.set_defaults(fn=cmd_run)

@@ -93,8 +93,10 @@ def outcome(results, proc, relay, program, note):
             note("run: node %d: %s; log %s" % (i, r.verdict,
                                                os.path.relpath(r.log)))
     if relay.failed:
-        note("run: the kernel could not start %s (see %s)" % (program,
-                                                             res.log))
+        why = [l for l in res.lines if run.START_FAIL.search(l)]
+        note("run: the processor node could not start %s: %s (log %s)" % (
+            program, why[-1].split("tessera: ")[-1] if why else "?",
+            os.path.relpath(res.log)))
         return 127
     code = relay.exit_code()
     if code is None:
