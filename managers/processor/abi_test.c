@@ -113,9 +113,24 @@ SELFTEST(abi_libc)
 }
 
 /* Random arguments to every syscall number that does not end or block
- * the caller: the kernel must survive and return from each. */
+ * the caller (the risky ones in children that may die): the kernel must
+ * survive and return from each.  250 rounds are ~100,000 calls; the
+ * million-call run is
+ * `scripts/tessera run -- /bin/x_fuzz 2445 SEED` (Documentation/abi.md). */
 SELFTEST(abi_syscall_fuzz)
 {
-	ST_EQ(run_prog("x_fuzz", "20"), 0);
+	ST_EQ(run_prog("x_fuzz", "250"), 0);
+	return 0;
+}
+
+/* A process that exhausts memory gets -ENOMEM from mmap and a refusal
+ * from brk; another process runs meanwhile, and everything comes back. */
+SELFTEST(abi_out_of_memory)
+{
+	unsigned long pages = localmm_pages();
+
+	ST_EQ(run_prog("x_oom", NULL), 0);
+	ST_EQ(localmm_pages(), pages);
+	ST_EQ(run_prog("hello", "0"), 0);
 	return 0;
 }

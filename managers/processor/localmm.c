@@ -13,7 +13,10 @@
  * past the old length are zero-filled with the rights of the old range's
  * last page), lookups are linear, and
  * memory is allocated eagerly (there is no fault path here): a PROT_NONE
- * mapping only reserves addresses until mprotect opens it.
+ * mapping only reserves addresses until mprotect opens it.  mmap and brk
+ * asking for more than LM_MAX_PAGES allows (or an mmap that would reach
+ * down into the break) are -ENOMEM / refused before anything is
+ * allocated; otherwise ENOMEM comes when the page allocator runs dry.
  */
 #include <asm/paging.h>
 #include <asm/layout.h>
@@ -146,14 +149,14 @@ int localmm_map(struct proc_mm *mm, u64 va, u64 len, u64 flags,
 	if (!lm)
 		return -ENOMEM;
 	mutex_lock(&lm->lock);
+	if (len / PAGE_SIZE > LM_MAX_PAGES - lm->nr)
+		err = -ENOMEM;		/* more than the space may hold */
 	for (u64 a = va; a < va + len && !err; a += PAGE_SIZE) {
-		struct lpage *old = find_page(lm, a);
+		u64 *pte = upt_lookup(&mm->upt, a);
 		void *page;
 
-		if (old) {	/* two segments share this page: widen rights */
-			u64 *pte = upt_lookup(&mm->upt, a);
-
-			page = old->page;
+		if (pte && *pte) {	/* two segments share this page: widen rights */
+			page = phys_to_virt(*pte & PTE_ADDR_MASK);
 			*pte = (*pte | (flags & PTE_W)) & (~PTE_NX | (flags & PTE_NX));
 		} else {
 			err = map_page(mm, lm, a, flags, &page);
@@ -161,15 +164,24 @@ int localmm_map(struct proc_mm *mm, u64 va, u64 len, u64 flags,
 				break;
 		}
 		/* The bytes of [src, src+srclen) that land at [a, a+4K). */
-		for (u64 b = a; b < a + PAGE_SIZE; b++) {
-			u64 rel = b - va;
+		if (src && a + PAGE_SIZE > va + off && a < va + off + srclen) {
+			u64 from = MAX(a, va + off), to = MIN(a + PAGE_SIZE, va + off + srclen);
 
-			if (rel >= off && rel - off < srclen)
-				((u8 *)page)[b - a] = ((const u8 *)src)[rel - off];
+			memcpy((u8 *)page + (from - a),
+			       (const u8 *)src + (from - va - off), to - from);
 		}
 	}
 	mutex_unlock(&lm->lock);
 	return err;
+}
+
+void *localmm_page(struct proc_mm *mm, u64 va)
+{
+	u64 *pte = upt_lookup(&mm->upt, ALIGN_DOWN(va, PAGE_SIZE));
+
+	if (!pte || !(*pte & PTE_P))
+		return NULL;
+	return phys_to_virt(*pte & PTE_ADDR_MASK);
 }
 
 int localmm_set_brk(struct proc_mm *mm, u64 start)
@@ -231,7 +243,8 @@ static long lm_brk(struct proc_mm *mm, u64 addr)
 	mutex_lock(&lm->lock);
 	old = ALIGN_UP(lm->brk, PAGE_SIZE);
 	want = ALIGN_UP(addr, PAGE_SIZE);
-	if (addr >= lm->brk_start && want < lm->mmap_next) {
+	if (addr >= lm->brk_start && want < lm->mmap_next &&
+	    (want <= old || (want - old) / PAGE_SIZE <= LM_MAX_PAGES - lm->nr)) {
 		for (u64 a = old; a < want && !err; a += PAGE_SIZE)
 			err = map_page(mm, lm, a, PTE_W | PTE_NX, NULL);
 		if (want < old)
@@ -259,6 +272,14 @@ static long lm_mmap(struct proc_mm *mm, u64 addr, u64 len, u32 prot,
 		return -ENOMEM;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	mutex_lock(&lm->lock);
+	/* More than the space may hold, or no room below the last mapping:
+	 * refused before allocating anything. */
+	if ((prot != PROT_NONE && len / PAGE_SIZE > LM_MAX_PAGES - lm->nr) ||
+	    (!(flags & MAP_FIXED) &&
+	     (len > lm->mmap_next || lm->mmap_next - len < lm->brk))) {
+		mutex_unlock(&lm->lock);
+		return -ENOMEM;
+	}
 	if (flags & MAP_FIXED) {
 		va = addr;
 		unmap_range(mm, lm, va, va + len);

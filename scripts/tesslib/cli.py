@@ -75,8 +75,9 @@ def boot_image(args, cmdline):
         sys.exit(3)
 
 
-def start(args, cmdline, what, echo, on_line=None):
-    """Boot once with the chosen accelerator; return the qemu.Result."""
+def start(args, cmdline, what, echo, on_line=None, console=None):
+    """Boot once with the chosen accelerator; return the qemu.Result.
+    @console: a run.UserConsole to plug in as COM2."""
     image, is_iso = boot_image(args, cmdline)
     use_kvm, why = ((False, "--cpu given") if args.cpu else
                     kvm.decide(args.kernel, args.accel))
@@ -86,6 +87,8 @@ def start(args, cmdline, what, echo, on_line=None):
     if args.disk:
         extra += devices.disk(args.disk)
     extra += archive_args(args)
+    if console:
+        extra += console.qemu_args()
     argv = qemu.command(image, smp=args.smp, mem=args.mem, kvm=use_kvm,
                         iso=is_iso, cmdline=cmdline, cpu=args.cpu,
                         extra=extra)
@@ -93,7 +96,8 @@ def start(args, cmdline, what, echo, on_line=None):
     note("%s (%s); log %s" % ("KVM" if use_kvm else "TCG", why,
                               os.path.relpath(log)))
     try:
-        return qemu.run(argv, args.timeout, log, echo=echo, on_line=on_line)
+        return qemu.run(argv, args.timeout, log, echo=echo, on_line=on_line,
+                        console=console)
     finally:
         for f in scratch:
             os.unlink(f)
@@ -311,8 +315,13 @@ def run_program(args, words, cmdline):
                             note)
     if args.p2m:
         cmdline += " abi.p2m=1"
-    relay = run.relay_to_stdout()
-    res = start(args, cmdline, "run", echo=False, on_line=relay.line)
+    console = run.UserConsole()
+    relay = run.relay_to_stdout(console)
+    try:
+        res = start(args, cmdline, "run", echo=False, on_line=relay.line,
+                    console=console)
+    finally:
+        console.close()
     if relay.failed:
         note("run: the kernel could not start %s (see %s)" % (
             words[0], res.log))

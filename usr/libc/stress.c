@@ -1,5 +1,5 @@
 /* usr/libc/stress.c — the issue's mixed-load program (glibc and musl
- * builds): 16 threads, each running ROUNDS rounds of
+ * builds): 16 threads, each running `rounds` rounds (argv[1], default 16) of
  *   - malloc/free of random small and medium blocks, filled and checked;
  *   - realloc of one buffer through sizes up to 2 MiB (large blocks live
  *     in their own mappings, so the libc grows them with mremap);
@@ -21,13 +21,12 @@
 #include <sys/mman.h>
 
 #define NTHREADS 16
-#define ROUNDS 32
 #define SLOTS 32
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t turn = PTHREAD_COND_INITIALIZER;
 static unsigned long shared_sum, barrier_gen, barrier_in;
-static int failures;
+static int failures, rounds = 16;
 static uint64_t digest[NTHREADS];
 
 static uint64_t next(uint64_t *s)
@@ -165,7 +164,7 @@ static void *worker(void *arg)
 	char *slot[SLOTS] = { 0 }, *buf = NULL, text[256];
 	size_t len[SLOTS] = { 0 }, size = 0;
 
-	for (int r = 0; r < ROUNDS; r++) {
+	for (int r = 0; r < rounds; r++) {
 		h = mix(h, churn(id, &rng, slot, len));
 		h = mix(h, grow(id, r, &buf, &size));
 		h = mix(h, remap(id, &rng));
@@ -187,10 +186,13 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	pthread_t t[NTHREADS];
 	unsigned long want = 0;
+
+	if (argc > 1 && atoi(argv[1]) > 0)
+		rounds = atoi(argv[1]);
 
 	for (int i = 0; i < NTHREADS; i++)
 		if (pthread_create(&t[i], NULL, worker, (void *)(intptr_t)i)) {
@@ -200,7 +202,7 @@ int main(void)
 	for (int i = 0; i < NTHREADS; i++)
 		pthread_join(t[i], NULL);
 	for (int id = 0; id < NTHREADS; id++)
-		for (int r = 0; r < ROUNDS; r++)
+		for (int r = 0; r < rounds; r++)
 			for (int i = 0; i < 50; i++)
 				want += id + i;
 	for (int i = 0; i < NTHREADS; i++)
