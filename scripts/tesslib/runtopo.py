@@ -19,6 +19,9 @@ boots with fit.timeout_ms=10000: with three guests on a small host a
 vCPU can stall for a second, and a FIT call that times out is an error
 the program sees (transport loss is retransmitted underneath anyway).
 
+The cluster QEMUs have no COM2 (run.UserConsole): the program's console
+falls back to COM1, where run.Relay finds its output; stdin is not
+relayed (the program reads end of file).
 The run ends when the processor node's kernel reports the program's exit
 (or its QEMU ends: a panic, a triple fault); the other nodes are then
 stopped.  Only the processor node's serial output is relayed (run.Relay);
