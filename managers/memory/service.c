@@ -28,6 +28,7 @@
 #include <kernel/node.h>
 #include <kernel/printk.h>
 #include <kernel/role.h>
+#include <kernel/time.h>
 #include <lib/string.h>
 #include <mm/mm.h>
 #include <storage/client.h>
@@ -35,6 +36,7 @@
 #include "svc_internal.h"
 
 #define PROC_BUCKETS	64
+#define STORAGE_DISCOVERY_NS	(10ull * NSEC_PER_SEC)
 
 struct p2m_service_stats svc_stats;
 static struct list_head buckets[PROC_BUCKETS];
@@ -239,12 +241,21 @@ int p2m_file_register(const char *path, const void *data, u64 size)
 static struct storage_handle sfiles[P2M_SFILES_MAX];
 static unsigned int nr_sfiles;
 
-static bool storage_present(void)
+static bool storage_known(void)
 {
 	for (unsigned int n = 0; n < node_count(); n++)
 		if (fit_node_roles((u16)n) & ROLE_STORAGE)
 			return true;
 	return false;
+}
+
+/* A storage node, if some node has the role: an exec that arrives while
+ * discovery is still running (a processor that found every node before
+ * we did) waits for it instead of answering -ENOENT. */
+static bool storage_present(void)
+{
+	return storage_known() ||
+	       (fit_wait_ready(STORAGE_DISCOVERY_NS) && storage_known());
 }
 
 /* The slot of storage file @h (found or added). */

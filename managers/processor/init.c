@@ -6,6 +6,13 @@
  * for the byte XX) in a kernel thread that waits for it
  * and reports "tessera: init exited with status S" — `tessera run` reads
  * that line for its own exit code — then stops the machine.
+ *
+ * On a processor node of a cluster (`tessera run --topology p,m,s`) init
+ * first waits for its peers: FIT discovery of every node, the memory node
+ * (with abi.p2m=1) and the storage node's file service (storage_node(),
+ * which probes).  The memory node may announce itself before its P2M
+ * service is registered, so the first exec is retried on -EOPNOTSUPP for
+ * up to INIT_PEER_NS.
  */
 #include <kernel/machine.h>
 #include <kernel/param.h>
@@ -16,11 +23,16 @@
 #include <lib/string.h>
 #include <mm/mm.h>
 #include <processor/abi.h>
+#include <kernel/time.h>
+#include <fit/fit.h>
 #include <processor/files.h>
+#include <processor/p2m.h>
+#include <storage/client.h>
 #include <uapi/errno.h>
 #include "internal.h"
 
 #define INIT_MAX_ARGS 32
+#define INIT_PEER_NS	(60ull * NSEC_PER_SEC)
 
 static char init_cmd[512];
 param_string("init", init_cmd, "first user program and its arguments");
@@ -129,6 +141,47 @@ static void percent_decode(char *s)
 	*out = '\0';
 }
 
+/* A cluster's processor node: wait until the nodes that hold the
+ * program's memory and files are there.  0, or -EHOSTUNREACH (logged). */
+static int init_wait_peers(void)
+{
+	int mem = 0, sto;
+
+	if (node_count() == 1)
+		return 0;
+	if (!fit_wait_ready(INIT_PEER_NS))
+		printk("tessera: init: discovery did not find every node\n");
+	if (abi_use_p2m)
+		mem = p2m_mem_node();
+	sto = storage_node();
+	if (mem < 0 || sto < 0) {
+		printk("tessera: init: no %s node\n",
+		       mem < 0 ? "memory" : "storage");
+		return -EHOSTUNREACH;
+	}
+	pr_info("init: memory node %d, storage node %d\n",
+		abi_use_p2m ? mem : (int)node_self(), sto);
+	return 0;
+}
+
+/* abi_spawn, retried while the memory node does not serve P2M yet. */
+static struct process *init_spawn(const char *const *argv,
+				  const char *const *envp, int *err)
+{
+	u64 deadline = ktime_get_ns() + INIT_PEER_NS;
+	struct process *p;
+
+	*err = init_wait_peers();
+	if (*err)
+		return NULL;
+	for (;;) {
+		p = abi_spawn(argv, envp, err);
+		if (p || *err != -EOPNOTSUPP || ktime_get_ns() > deadline)
+			return p;
+		msleep(100);
+	}
+}
+
 static int init_thread(void *arg)
 {
 	static const char *const envp[] = { "HOME=/", "PATH=/bin:/usr/bin",
@@ -150,7 +203,7 @@ static int init_thread(void *arg)
 	argv[argc] = NULL;
 	for (int i = 0; i < argc; i++)
 		percent_decode((char *)argv[i]);
-	p = argc ? abi_spawn(argv, envp, &err) : NULL;
+	p = argc ? init_spawn(argv, envp, &err) : NULL;
 	if (!p) {
 		printk("tessera: cannot start init '%s': %d\n", argc ? argv[0] : "",
 		       err);

@@ -96,8 +96,12 @@ int abi_p2m_init(void)
 	if (err)
 		return err;
 	trap_set_user_pf_handler(abi_user_pf);
-	pr_info("abi: programs run on memory node %d (P2M + pcache)\n",
-		p2m_mem_node());
+	if (p2m_mem_node() >= 0)
+		pr_info("abi: programs run on memory node %d (P2M + pcache)\n",
+			p2m_mem_node());
+	else
+		pr_info("abi: programs will run on the first memory node "
+			"discovered (P2M + pcache)\n");
 	return 0;
 }
 

@@ -14,7 +14,8 @@ import os
 import signal
 import sys
 
-from . import cluster, devices, image, iso, kvm, paths, qemu, run, selftest
+from . import (cluster, devices, image, iso, kvm, paths, qemu, run,
+               runtopo, selftest)
 
 DEFAULT_TIMEOUT = 120
 
@@ -285,10 +286,6 @@ def cmd_run(args):
     if not words:
         note("run: no PROGRAM given (tessera run [options] -- PROGRAM ARGS)")
         return 3
-    if args.topology != "all":
-        note("run: only --topology all runs programs until the memory "
-             "node's P2M protocol is wired")
-        return 3
     try:
         cmdline = run.init_param(words[0], words[1:])
     except ValueError as e:
@@ -312,6 +309,10 @@ def run_program(args, words, cmdline):
         cmdline += " pcache=%s" % args.pcache
     if args.strace:
         cmdline += " strace=1"
+    if args.topology.strip().lower() != "all":
+        disk = devices.disk(args.disk) if args.disk else []
+        return runtopo.main(args, words, cmdline, disk + archive_args(args),
+                            note)
     if args.p2m:
         cmdline += " abi.p2m=1"
     console = run.UserConsole()
@@ -414,7 +415,9 @@ def parser():
     add_machine_args(r)
     r.set_defaults(timeout=60)
     r.add_argument("--topology", default="all", metavar="ROLES",
-                   help="node roles (only 'all' until P2M is wired)")
+                   help="one node 'all' (default), or one QEMU per role "
+                   "of a list such as p,m,s or p,m (the program on the p "
+                   "node, its memory on m through P2M, its files on s)")
     r.add_argument("--add", action="append", metavar="HOST[:GUEST]",
                    help="copy a host file or directory into the disk "
                    "image first (GUEST defaults to /BASENAME; without "
@@ -425,7 +428,8 @@ def parser():
                    help="boot with strace=1 (calls go to the log)")
     r.add_argument("--p2m", action="store_true",
                    help="address spaces on the memory node through P2M "
-                   "and the pcache (abi.p2m=1; experimental)")
+                   "and the pcache (abi.p2m=1; experimental; always on "
+                   "with a multi-node --topology)")
     r.add_argument("program", nargs=argparse.REMAINDER,
                    help="-- PROGRAM ARGS...")
     r.set_defaults(fn=cmd_run)

@@ -19,7 +19,10 @@ status 7) is booted again, same NIC and MAC, with `restarted=K` (K = 1, 2,
 peer that reboots.  Its log continues in the same file.
 All QEMUs have one deadline (then each gets a post-mortem NMI and
 qemu.NMI_GRACE seconds to print it), and all are stopped on return, on an
-exception, on Ctrl-C and on SIGTERM.
+exception, on Ctrl-C and on SIGTERM.  The run also ends early when
+on_line returns True for a line (that node's Result says `stopped`), or
+when the QEMU of the `leader` node ends (`tessera run`: the processor
+node's program is done, the other nodes would serve forever).
 """
 import collections
 import os
@@ -198,8 +201,8 @@ class Node:
         self.result.lines.append(text)
         if echo:
             print("n%d| %s" % (self.index, text), flush=True)
-        if on_line:
-            on_line(self.index, text)
+        if on_line and on_line(self.index, text):
+            self.result.stopped = True
 
     def stop(self):
         if self.proc:
@@ -215,11 +218,14 @@ def node_cmdline(i, roles, extra):
 
 def run(kernel, roles, smp=2, mem="512M", kvm=False, cpu=None, extra="",
         timeout=120.0, what="cluster", echo=False, on_line=None,
-        drop=0.0, seed=1, pcap=None, node_extra=None, on_start=None):
+        drop=0.0, seed=1, pcap=None, node_extra=None, on_start=None,
+        node_params=None, node_smp=None, leader=None):
     """Boot one QEMU per role, wait until all ended or @timeout; return
     ([qemu.Result per node], hub statistics dict).  @node_extra maps a
-    node index to more QEMU arguments (a disk for the storage node);
-    @on_start(nodes) is called once all QEMUs run (tests that kill one)."""
+    node index to more QEMU arguments (a disk for the storage node),
+    @node_params to more kernel parameters, @node_smp to its CPU count
+    (default @smp); @on_start(nodes) is called once all QEMUs run (tests
+    that kill one); the run ends when node @leader's QEMU ends."""
     hub = Hub(len(roles), drop=drop, seed=seed, pcap=pcap)
     old_term = signal.signal(signal.SIGTERM, _sigterm)
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -228,8 +234,11 @@ def run(kernel, roles, smp=2, mem="512M", kvm=False, cpu=None, extra="",
     start = time.monotonic()
     try:
         for i, role in enumerate(roles):
-            argv = qemu.command(kernel, smp=smp, mem=mem, kvm=kvm, cpu=cpu,
-                                cmdline=node_cmdline(i, roles, extra),
+            more = (node_params or {}).get(i)
+            words = " ".join(w for w in (extra, more) if w)
+            argv = qemu.command(kernel, smp=(node_smp or {}).get(i, smp),
+                                mem=mem, kvm=kvm, cpu=cpu,
+                                cmdline=node_cmdline(i, roles, words),
                                 extra=hub.netdev_args(i) +
                                 (node_extra or {}).get(i, []))
             log = os.path.join(paths.LOGS, "%s-%s-%d-n%d.log" % (
@@ -239,7 +248,8 @@ def run(kernel, roles, smp=2, mem="512M", kvm=False, cpu=None, extra="",
             n.start()
         if on_start:
             on_start(nodes)
-        _loop(hub, nodes, time.monotonic() + timeout, echo, on_line)
+        _loop(hub, nodes, time.monotonic() + timeout, echo, on_line,
+              leader)
     except KeyboardInterrupt:
         for n in nodes:
             n.result.interrupted = True
@@ -250,7 +260,7 @@ def run(kernel, roles, smp=2, mem="512M", kvm=False, cpu=None, extra="",
         signal.signal(signal.SIGTERM, old_term)
     for n in nodes:
         r = n.result
-        if n.proc and not (r.timed_out or r.interrupted):
+        if n.proc and not (r.timed_out or r.interrupted or r.stopped):
             r.status = n.proc.returncode
         r.seconds = r.seconds or time.monotonic() - start
     return [n.result for n in nodes], {"frames": hub.frames,
@@ -262,11 +272,17 @@ def _sigterm(signum, frame):
     raise KeyboardInterrupt
 
 
-def _loop(hub, nodes, deadline, echo, on_line):
+def _loop(hub, nodes, deadline, echo, on_line, leader=None):
     start = time.monotonic()
     live = {n.proc.stdout.fileno(): n for n in nodes}
     post_mortem = False
     while live:
+        if any(n.result.stopped for n in nodes) or (
+                leader is not None and
+                leader not in (n.index for n in live.values())):
+            for n in live.values():
+                n.result.stopped = True     # ended by us, not by itself
+            break
         left = deadline - time.monotonic()
         if left <= 0 and not post_mortem:
             # A hung node prints registers, backtraces and tasks on an NMI.
