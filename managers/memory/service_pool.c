@@ -19,9 +19,12 @@
  * Real handlers follow one rule: they return a negative errno *only* when
  * they have not answered (svc_reply() returns 0 once the reply is out).
  *
- * Pool: p2m.svc_threads threads (default 4 per online CPU, like FIT's
- * workers), unbound.  Queue: FIFO under pool_lock (a spinlock, never
- * taken in interrupts, nothing nests inside it).  A request that finds no
+ * Pool: p2m.svc_threads threads per online CPU (default 4, like FIT's
+ * workers), each bound to its CPU.  Queue: FIFO under pool_lock (a
+ * spinlock, never taken in interrupts, nothing nests inside it), which
+ * also guards the threads' idle flags.  A request wakes one idle thread,
+ * this CPU's first (no IPI), like FIT's dispatcher; a busy thread takes
+ * the next request before it goes to sleep.  A request that finds no
  * idle thread names threads busy in one request for over 10 s, once each
  * (LESSONS 8).
  *
@@ -34,18 +37,18 @@
 #include <kernel/smp.h>
 #include <kernel/spinlock.h>
 #include <kernel/time.h>
-#include <kernel/wait.h>
 #include <lib/list.h>
 #include <mm/mm.h>
 #include <uapi/errno.h>
 #include "svc_internal.h"
 
-#define POOL_MAX	256
+#define PER_CPU_MAX	16
+#define POOL_MAX	(CONFIG_NR_CPUS * PER_CPU_MAX)
 #define STUCK_NS	(10 * NSEC_PER_SEC)
 
-static int svc_threads;
-param_int("p2m.svc_threads", svc_threads,
-	  "memory-service threads (0: 4 per online CPU)");
+static int per_cpu = 4;
+param_int("p2m.svc_threads", per_cpu,
+	  "memory-service threads per online CPU (1..16)");
 
 struct svc_item {
 	struct list_head node;
@@ -56,15 +59,16 @@ struct svc_item {
 };
 
 struct svc_thread {
-	u64 busy_since;		/* 0 when idle */
+	struct task *task;
+	int cpu;
+	bool idle;		/* asleep waiting for work (pool_lock) */
+	u64 busy_since;		/* 0 when not in a handler */
 	u16 opcode;
 	bool reported;
 };
 
 static DEFINE_SPINLOCK(pool_lock);
 static LIST_HEAD(queue);
-static unsigned int queued, idle;
-static struct wait_queue_head pool_wq;
 static struct svc_thread threads[POOL_MAX];
 static unsigned int nr_threads;
 
@@ -91,7 +95,8 @@ static void report_stuck(void)
 		struct svc_thread *t = &threads[i];
 		u64 since = __atomic_load_n(&t->busy_since, __ATOMIC_ACQUIRE);
 
-		if (!since || now - since < STUCK_NS || t->reported)
+		if (!since || since > now || now - since < STUCK_NS ||
+		    t->reported)
 			continue;
 		t->reported = true;
 		pr_warn("p2m: service thread %u stuck for %llu ms in opcode "
@@ -101,11 +106,30 @@ static void report_stuck(void)
 	}
 }
 
+/* An idle thread, this CPU's first (no IPI; under emulation no wait for
+ * another vCPU), marked busy; NULL if all are busy.  pool_lock held. */
+static struct svc_thread *claim_idle(void)
+{
+	int me = smp_processor_id();
+
+	for (unsigned int i = 0; i < nr_threads; i++)
+		if (threads[i].cpu == me && threads[i].idle) {
+			threads[i].idle = false;
+			return &threads[i];
+		}
+	for (unsigned int i = 0; i < nr_threads; i++)
+		if (threads[i].idle) {
+			threads[i].idle = false;
+			return &threads[i];
+		}
+	return NULL;	/* each busy thread looks at the queue before sleeping */
+}
+
 /* The FIT handler of every P2M opcode: queue, answer later. */
 static int svc_trampoline(struct fit_msg_ctx *ctx, const void *req, u32 len)
 {
 	struct svc_item *it = kmalloc(sizeof(*it));
-	bool none_idle;
+	struct svc_thread *t;
 
 	if (!it)
 		return -ENOMEM;
@@ -115,80 +139,76 @@ static int svc_trampoline(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	it->fn = real[fit_ctx_opcode(ctx) & 0xff];
 	spin_lock(&pool_lock);
 	list_add_tail(&it->node, &queue);
-	queued++;
-	none_idle = !idle;
+	t = claim_idle();
 	spin_unlock(&pool_lock);
-	wake_up(&pool_wq);
-	if (none_idle)
+	if (t)
+		wake_up_process(t->task);
+	else
 		report_stuck();
 	return 0;
 }
 
-static struct svc_item *take(void)
+static void run_item(struct svc_thread *t, struct svc_item *it)
 {
-	struct svc_item *it = NULL;
+	int ret;
 
-	spin_lock(&pool_lock);
-	if (!list_empty(&queue)) {
-		it = list_first_entry(&queue, struct svc_item, node);
-		list_del(&it->node);
-		queued--;
-		idle--;
-	}
-	spin_unlock(&pool_lock);
-	return it;
+	t->opcode = fit_ctx_opcode(it->ctx);
+	t->reported = false;
+	__atomic_store_n(&t->busy_since, ktime_get_ns(), __ATOMIC_RELEASE);
+	ret = it->fn(it->ctx, it->req, it->len);
+	if (ret < 0)
+		fit_reply_error(it->ctx, ret);
+	__atomic_store_n(&t->busy_since, 0, __ATOMIC_RELEASE);
+	kfree(it);
 }
 
 static int pool_thread(void *arg)
 {
 	struct svc_thread *t = arg;
 
-	spin_lock(&pool_lock);
-	idle++;
-	spin_unlock(&pool_lock);
 	for (;;) {
-		struct svc_item *it;
-		int ret;
+		struct svc_item *it = NULL;
 
-		wait_event(pool_wq, READ_ONCE(queued) != 0);
-		it = take();
-		if (!it)
-			continue;
-		t->opcode = fit_ctx_opcode(it->ctx);
-		t->reported = false;
-		__atomic_store_n(&t->busy_since, ktime_get_ns(),
-				 __ATOMIC_RELEASE);
-		ret = it->fn(it->ctx, it->req, it->len);
-		if (ret < 0)
-			fit_reply_error(it->ctx, ret);
-		__atomic_store_n(&t->busy_since, 0, __ATOMIC_RELEASE);
-		kfree(it);
 		spin_lock(&pool_lock);
-		idle++;
+		if (!list_empty(&queue)) {
+			it = list_first_entry(&queue, struct svc_item, node);
+			list_del(&it->node);
+		} else {
+			t->idle = true;
+			set_current_state(TASK_UNINTERRUPTIBLE);
+		}
 		spin_unlock(&pool_lock);
+		if (it)
+			run_item(t, it);
+		else
+			schedule();
 	}
 	return 0;
 }
 
 static int pool_start(void)
 {
-	unsigned int want = svc_threads > 0 ? (unsigned int)svc_threads
-					    : 4u * (unsigned int)nr_cpus_online();
+	unsigned int n = (unsigned int)MIN(MAX(per_cpu, 1), PER_CPU_MAX);
 
 	if (nr_threads)
 		return 0;
-	init_waitqueue_head(&pool_wq);
-	want = MIN(MAX(want, 1u), (unsigned int)POOL_MAX);
-	for (unsigned int i = 0; i < want; i++) {
-		struct task *t = kthread_run(pool_thread, &threads[i],
-					     "p2m_svc");
+	for (int cpu = 0; cpu < CONFIG_NR_CPUS; cpu++) {
+		if (!cpu_is_online(cpu))
+			continue;
+		for (unsigned int k = 0; k < n; k++) {
+			struct svc_thread *t = &threads[nr_threads];
 
-		if (!t)
-			return i ? 0 : -ENOMEM;
-		kthread_detach(t);
-		nr_threads = i + 1;
+			t->cpu = cpu;
+			t->task = kthread_create_on(pool_thread, t, cpu,
+						    "p2m_svc");
+			if (!t->task)
+				return nr_threads ? 0 : -ENOMEM;
+			kthread_detach(t->task);
+			nr_threads++;
+			wake_up_process(t->task);
+		}
 	}
-	return 0;
+	return nr_threads ? 0 : -ENOMEM;
 }
 
 int svc_register_handlers(const struct fit_handler_desc *tab, size_t n)
