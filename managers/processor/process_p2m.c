@@ -288,6 +288,32 @@ const struct mm_ops p2m_mm_ops = {
 	.mprotect = pm_mprotect,
 };
 
+int p2m_mm_walk_vmas(struct proc_mm *mm,
+		     void (*fn)(void *arg, const struct p2m_vma *v),
+		     void *arg)
+{
+	struct p2m_vma *v;
+	bool more = true;
+	u64 from = 0;
+	int n = 0;
+
+	if (mm->ops != &p2m_mm_ops)
+		return -EINVAL;
+	v = kmalloc(P2M_MAPS_MAX * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	while (more) {
+		n = p2m_maps(mm->space_id, from, v, P2M_MAPS_MAX, &more);
+		if (n <= 0)
+			break;
+		for (int i = 0; i < n; i++)
+			fn(arg, &v[i]);
+		from = v[n - 1].end;
+	}
+	kfree(v);
+	return n < 0 ? n : 0;
+}
+
 /* Load @path on the memory node as @p's new image (@p->mm is a fresh
  * P2M space with the process's tgid). */
 int p2m_exec_image(struct process *p, const char *path,
