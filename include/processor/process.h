@@ -46,6 +46,9 @@ struct mm_ops {
 		     u32 flags, int fd, u64 off);
 	long (*munmap)(struct proc_mm *mm, u64 addr, u64 len);
 	long (*mprotect)(struct proc_mm *mm, u64 addr, u64 len, u32 prot);
+	/* NULL: mremap answers -ENOSYS (libcs then copy instead). */
+	long (*mremap)(struct proc_mm *mm, u64 addr, u64 old_len, u64 new_len,
+		       u32 flags, u64 new_addr);
 };
 
 struct proc_mm {

@@ -1,5 +1,5 @@
 /* managers/processor/process_mm.c — the memory syscalls of a process
- * (brk, mmap, munmap, mprotect, madvise, msync), checked here the way
+ * (brk, mmap, munmap, mprotect, mremap, madvise, msync), checked here the way
  * Linux checks them and forwarded to the address space's mm_ops: the
  * memory node's P2M client in production, localmm.c for the in-kernel
  * loader path.  An mm without the operation answers -ENOSYS.
@@ -68,6 +68,21 @@ SYSCALL_DEFINE3(mprotect, u64, addr, u64, len, u32, prot)
 		return 0;
 	return mm->ops->mprotect ? mm->ops->mprotect(mm, addr, len, prot) :
 				   -ENOSYS;
+}
+
+/* Checks as Linux: unaligned address, unknown flags, FIXED without
+ * MAYMOVE or a zero new length -EINVAL; the rest is the space's. */
+SYSCALL_DEFINE5(mremap, u64, addr, u64, old_len, u64, new_len, u32, flags,
+		u64, new_addr)
+{
+	struct proc_mm *mm = mm_cur();
+
+	if ((addr & (PAGE_SIZE - 1)) || !new_len ||
+	    (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) ||
+	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)))
+		return -EINVAL;
+	return mm->ops->mremap ? mm->ops->mremap(mm, addr, old_len, new_len,
+						 flags, new_addr) : -ENOSYS;
 }
 
 /* Advice is a hint: accepted and ignored (MADV_DONTNEED's zeroing is the

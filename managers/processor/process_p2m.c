@@ -278,6 +278,38 @@ static long pm_mprotect(struct proc_mm *mm, u64 addr, u64 len, u32 prot)
 	return err;
 }
 
+/* The old range's dirty lines go back and its lines are dropped before
+ * the memory node moves the pages (so it moves current data and no line
+ * keeps the old tag); lines a racing fault refetched at the old address
+ * are dropped again afterwards if the range moved.  A thread writing the
+ * old range while it moves may lose that write (undefined in Linux too). */
+static long pm_mremap(struct proc_mm *mm, u64 addr, u64 old_len,
+		      u64 new_len, u32 flags, u64 new_addr)
+{
+	struct p2m_changes *ch = kzalloc(sizeof(*ch));
+	u64 old_end = addr + ALIGN_UP(old_len, PAGE_SIZE), out = 0;
+	int err = -ENOMEM;
+
+	if (old_end < addr)
+		err = -EINVAL;
+	else if (ch) {
+		mutex_lock(vm_lock_of(mm));
+		err = pcache_unmap_range(space_of(mm), addr, old_end, false);
+		if (!err)
+			err = p2m_mremap(mm->space_id, addr, old_len, new_len,
+					 flags, new_addr, &out, ch);
+		if (!err) {
+			apply(mm, ch);
+			if (out != addr)
+				pcache_unmap_range(space_of(mm), addr, old_end,
+						   true);
+		}
+		mutex_unlock(vm_lock_of(mm));
+	}
+	kfree(ch);
+	return err ? err : (long)out;
+}
+
 const struct mm_ops p2m_mm_ops = {
 	.name = "p2m",
 	.fork = pm_fork,
@@ -286,6 +318,7 @@ const struct mm_ops p2m_mm_ops = {
 	.mmap = pm_mmap,
 	.munmap = pm_munmap,
 	.mprotect = pm_mprotect,
+	.mremap = pm_mremap,
 };
 
 int p2m_mm_walk_vmas(struct proc_mm *mm,
