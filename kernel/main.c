@@ -74,6 +74,7 @@ void start_kernel(u32 proto, phys_addr_t info)
 	cpu_bringup(0);
 	smp_boot_cpus();
 	pci_init();
+	serial_aux_init();
 	fit_init();
 	init = kthread_run(late_init, NULL, "init");
 	if (!init)

@@ -7,11 +7,15 @@
 
 /* isa-debug-exit (iobase 0xf4) turns value v into QEMU exit status
  * (v << 1) | 1.  We write: 0 for success (status 1), 1 for test failure
- * (status 3), 2 for panic (status 5).  Without the device, halt forever. */
+ * (status 3), 2 for panic (status 5), 3 to be booted again (status 7:
+ * the cluster launcher restarts the node with restarted=N appended to its
+ * command line; tests of a peer that reboots).  Without the device, halt
+ * forever. */
 enum machine_exit_code {
 	MACHINE_EXIT_OK = 0,
 	MACHINE_EXIT_FAIL = 1,
 	MACHINE_EXIT_PANIC = 2,
+	MACHINE_EXIT_RESTART = 3,
 };
 __noreturn void machine_exit(enum machine_exit_code code);
 /* Run @fn before the machine stops through machine_exit() (not on panic):

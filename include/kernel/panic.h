@@ -21,6 +21,18 @@ void dump_regs(const struct pt_regs *regs);
 void warn_slowpath(const char *file, int line, const char *cond);
 bool in_panic(void);
 
+/* Post-mortem on an NMI nobody requested (kernel/postmortem.c): every
+ * CPU's context, the tasks with their backtraces, then each registered
+ * hook's dump.  Hooks run in NMI context: no sleeping, no locks the
+ * interrupted code may hold (read counters, print). */
+struct postmortem_hook {
+	const char *name;
+	void (*dump)(void);
+	struct postmortem_hook *next;
+};
+void postmortem_register(struct postmortem_hook *h);	/* at init */
+void postmortem_nmi(struct pt_regs *regs);
+
 #define BUG_ON(c)                                                           \
 	do {                                                                \
 		if (unlikely(c))                                            \

@@ -111,6 +111,9 @@ void preempt_schedule_irq(void);
 /* Statistics for selftests and the debugger. */
 unsigned long sched_nr_switches(int cpu);
 void sched_dump_tasks(void);
+/* The same from NMI context (trylock), with the kernel backtrace of every
+ * task that is switched out. */
+void sched_dump_tasks_nmi(void);
 
 /* Soft-lockup watchdog (kernel/watchdog.c, CONFIG_SOFTLOCKUP_WATCHDOG):
  * a CPU that stays in non-preemptible code (preemption or interrupts

@@ -40,6 +40,9 @@ struct file_ops {
 	int (*truncate)(struct file *f, u64 len);
 	int (*fsync)(struct file *f);
 	void (*release)(struct file *f);
+	/* No file position (ttys, pipes): reads and writes do not take
+	 * pos_lock, so a read sleeping for input holds up no writer. */
+	bool stream;
 };
 
 struct file {

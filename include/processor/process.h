@@ -46,7 +46,8 @@ struct mm_ops {
 		     u32 flags, int fd, u64 off);
 	long (*munmap)(struct proc_mm *mm, u64 addr, u64 len);
 	long (*mprotect)(struct proc_mm *mm, u64 addr, u64 len, u32 prot);
-	/* NULL: mremap answers -ENOSYS (libcs then copy instead). */
+	/* Arguments checked by sys_mremap (aligned, lengths non-zero and
+	 * page-rounded, flags valid); returns the new address or -errno. */
 	long (*mremap)(struct proc_mm *mm, u64 addr, u64 old_len, u64 new_len,
 		       u32 flags, u64 new_addr);
 };
@@ -147,22 +148,28 @@ __noreturn void process_exit_group(int status);
 void proc_mm_put(struct proc_mm *mm);
 /* A new empty address space (its upt created) using @ops. */
 struct proc_mm *proc_mm_create(const struct mm_ops *ops);
-/* Load the static ELF @elf into @p's (empty) address space and build its
- * stack; fills @img.  -ENOEXEC for anything malformed. */
-int process_load_elf(struct process *p, const void *elf, size_t len,
-		     const char *const *argv, const char *const *envp,
-		     const char *path, struct exec_image *img);
+struct file;
 
-/* A program to exec: an embedded one, or a file read whole into pages. */
+/* A program to exec: an embedded one (@data), or an open regular file
+ * read piecewise as the loader needs it (no size limit). */
 struct exec_source {
-	const void *data;
-	size_t len;
-	void *buf;			/* pages to free, or NULL */
-	unsigned int order;
+	const u8 *data;			/* embedded bytes, or NULL */
+	struct file *file;		/* else the file, open for reading */
+	u64 size;
 	char path[ABI_PATH_MAX];	/* what /proc/self/exe shows */
 };
+/* Open @path: embedded programs win; a file must be regular and
+ * executable (-EACCES). */
 int exec_source_get(const char *path, struct exec_source *src);
+/* Exactly @len bytes at @off; -ENOEXEC if the file is shorter. */
+int exec_source_read(struct exec_source *src, u64 off, void *buf, u64 len);
 void exec_source_put(struct exec_source *src);
+/* Load the static ELF @src into @p's (empty) address space and build its
+ * stack (AT_EXECFN @execfn); fills @img.  -ENOEXEC for anything
+ * malformed. */
+int process_load_elf(struct process *p, struct exec_source *src,
+		     const char *const *argv, const char *const *envp,
+		     const char *execfn, struct exec_image *img);
 
 /* Programs embedded in the kernel image (usr/, embedded.S). */
 struct embedded_prog {
@@ -219,10 +226,13 @@ int p2m_exec_image(struct process *p, const char *path,
 		   const char *const *argv, const char *const *envp,
 		   struct exec_image *img);
 /* Map @len bytes of zeroed memory at @va (page aligned) with PTE @flags;
- * copy @src (@srclen bytes) to @va + @off. */
+ * copy @src (@srclen bytes; none if @src is NULL) to @va + @off. */
 int localmm_map(struct proc_mm *mm, u64 va, u64 len, u64 flags,
 		const void *src, u64 srclen, u64 off);
 unsigned long localmm_pages(void);
+/* The kernel address of the page mapped at @va (the loader fills segments
+ * through it before the space runs), or NULL. */
+void *localmm_page(struct proc_mm *mm, u64 va);
 /* The program break starts at @start (page aligned up). */
 int localmm_set_brk(struct proc_mm *mm, u64 start);	/* pages held, all processes */
 

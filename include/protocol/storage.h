@@ -52,7 +52,8 @@ enum storage_op {
 
 #define STORAGE_NAME_MAX	255
 #define STORAGE_PATH_MAX	4096	/* a path is shorter than this */
-#define STORAGE_IO_MAX		32768	/* data bytes in one READ/WRITE */
+#define STORAGE_IO_MAX		61440	/* data bytes in one READ/WRITE (15 pages:
+					 * with its header, one FIT payload) */
 
 struct storage_handle {
 	u32 fs;				/* 0: invalid (LOOKUP: the root fs) */

@@ -124,6 +124,42 @@ void rxe_dev_timer(struct rxe_dev *dev);
 u64 rxe_counter(const struct rxe_dev *dev, enum rxe_counter c);
 const char *rxe_counter_name(enum rxe_counter c);
 
+/* Event trace (trace.c): a ring of the newest transport events, off
+ * unless enabled.  For debugging recovery (Documentation/rdma.md). */
+enum rxe_trace_kind {
+	RXE_TR_TX,		/* psn, opcode; flags RXE_TRF_*; arg unused */
+	RXE_TR_RX,		/* psn, opcode, syndrome in arg bits 31:24,
+				 * epsn (request) or una (response) in 23:0 */
+	RXE_TR_REWIND,		/* psn = una, arg = packet index resumed at */
+	RXE_TR_TIMEOUT,		/* psn = una, arg = retries left */
+	RXE_TR_RNR,		/* psn = NAKed PSN, arg = wait in us */
+	RXE_TR_ERROR,		/* arg = ib_wc_status of the failed WQE */
+	RXE_TR_NR
+};
+#define RXE_TRF_ACKREQ		0x01
+#define RXE_TRF_RETX		0x02	/* PSN sent before */
+#define RXE_TRF_DROPPED		0x04	/* by the fault injector */
+#define RXE_TRF_DUP		0x08	/* ... sent twice */
+#define RXE_TRF_HELD		0x10	/* ... delayed or reordered */
+#define RXE_TRACE_MAX		65536
+
+struct rxe_trace_ev {
+	u64 ns;
+	u32 qpn;		/* the local QP */
+	u32 psn;
+	u32 arg;
+	u8 kind, opcode, flags;
+};
+
+/* Record the newest @entries events (a power of two up to RXE_TRACE_MAX;
+ * 0 stops and frees).  Returns 0, -EINVAL or -ENOMEM. */
+int rxe_dev_set_trace(struct rxe_dev *dev, u32 entries);
+/* Copy the newest (at most @max) events of QP @qpn (0: of every QP) into
+ * @out, oldest first; returns how many. */
+u32 rxe_trace_read(const struct rxe_dev *dev, u32 qpn,
+		   struct rxe_trace_ev *out, u32 max);
+const char *rxe_trace_kind_name(u8 kind);
+
 /* --- kernel glue (sw/rxe/net.c) ---
  * rxe_net_init: bind an rxe device ("rxeN", IPv4 169.254.N.(node+1)) to
  * every netdev and register it; idempotent; thread context.  The verbs
@@ -135,6 +171,9 @@ struct ib_device *rxe_net_ibdev(struct net_device *ndev);
 u64 rxe_net_counter(struct ib_device *ib, enum rxe_counter c);
 enum ib_mtu rxe_net_mtu(struct ib_device *ib);
 void rxe_net_dump(struct ib_device *ib);
+/* rxe.trace=N: print QP @qpn's recorded events (the newest @max) on
+ * serial; nothing if tracing is off.  Thread context. */
+void rxe_net_trace_dump(struct ib_device *ib, u32 qpn, u32 max);
 /* Fault injection at run time (all-zero @p: off).  Any context. */
 void rxe_net_set_faults(struct ib_device *ib, const struct rxe_fault_params *p);
 

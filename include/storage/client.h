@@ -69,5 +69,7 @@ ssize_t storage_readlink(const struct storage_handle *h, char *buf,
 int storage_fsync(const struct storage_handle *h);
 /* @fs 0: the root filesystem. */
 int storage_statfs(u32 fs, struct storage_statfs_rep *rep);
+/* Idempotent calls sent again after a timeout, since boot (client.c). */
+u64 storage_client_retries(void);
 
 #endif

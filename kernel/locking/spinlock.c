@@ -9,6 +9,18 @@
  * spin_trylock() takes the lock only if nobody holds or waits for it: one
  * 32-bit compare-and-swap over {next, owner}.
  *
+ * As a guest (CPUID's hypervisor bit) the vCPUs are host threads that the
+ * host may deschedule at any time.  A FIFO ticket then hands the lock to a
+ * waiter whose vCPU may not be running, and every other waiter stalls
+ * behind it until the host runs that thread again (lock-waiter
+ * preemption): under TCG with more vCPUs than host cores, 16 threads on
+ * 4 vCPUs hammering one futex bucket made no visible progress for
+ * minutes.  So a guest spins with test-and-set instead — the same
+ * compare-and-swap as spin_trylock, retried: whoever runs when the lock
+ * is released takes it.  Both modes use the same word (an unlock is
+ * always owner + 1), so they mix safely.  `spinlock.fair=1` forces
+ * tickets; bare metal uses tickets.
+ *
  * spin_lock() disables preemption first (a task holding a spinlock never
  * sleeps or migrates); spin_lock_irqsave() also disables interrupts, and
  * is required for any lock an interrupt handler takes (LESSONS 6).  A
@@ -29,7 +41,9 @@
  * The lock debugger (lockdebug.c) hooks in before the ticket is taken
  * (recursion), while spinning (wait too long) and around the hold.
  */
+#include <asm/cpu.h>
 #include <asm/x86.h>
+#include <kernel/param.h>
 #include <kernel/sched.h>
 #include "internal.h"
 
@@ -46,12 +60,39 @@ void spin_lock_init(spinlock_t *l, const char *name)
 #endif
 }
 
+static bool force_fair;
+param_bool("spinlock.fair", force_fair,
+	   "ticket (FIFO) spinlocks even as a guest (default: test-and-set "
+	   "under a hypervisor)");
+
+static __always_inline bool ticket_trylock(spinlock_t *l)
+{
+	u32 *word = (u32 *)l;
+	u32 old = __atomic_load_n(word, __ATOMIC_RELAXED);
+	u16 ticket = (u16)old;
+
+	if (ticket != (u16)(old >> 16))
+		return false;
+	return __atomic_compare_exchange_n(word, &old,
+					   (old & 0xffff0000u) | (u16)(ticket + 1),
+					   false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
+}
+
 static __always_inline void ticket_lock(spinlock_t *l, unsigned long pc)
 {
 	struct lockdebug_wait w = { 0, 0, false };
 	u16 me;
 
 	lockdebug_before_lock(l, pc);
+	if (boot_cpu.hypervisor && !force_fair) {
+		while (!ticket_trylock(l)) {
+			cpu_relax();
+			lockdebug_spin(l, pc, &w);
+		}
+		lockdebug_acquired(l, pc);
+		return;
+	}
 	me = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
 	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != me) {
 		cpu_relax();
@@ -86,20 +127,6 @@ void spin_unlock(spinlock_t *l)
 {
 	ticket_unlock(l);
 	preempt_enable();
-}
-
-static __always_inline bool ticket_trylock(spinlock_t *l)
-{
-	u32 *word = (u32 *)l;
-	u32 old = __atomic_load_n(word, __ATOMIC_RELAXED);
-	u16 ticket = (u16)old;
-
-	if (ticket != (u16)(old >> 16))
-		return false;
-	return __atomic_compare_exchange_n(word, &old,
-					   (old & 0xffff0000u) | (u16)(ticket + 1),
-					   false, __ATOMIC_ACQUIRE,
-					   __ATOMIC_RELAXED);
 }
 
 /* Caller had interrupts on and the lock is busy: wait with interrupts

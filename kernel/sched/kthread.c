@@ -235,3 +235,49 @@ void sched_dump_tasks(void)
 	}
 	spin_unlock_irqrestore(&tasks_lock, flags);
 }
+
+/* The backtrace of switched-out @t from the frame __switch_to left at
+ * t->rsp ([r15 r14 r13 r12 rbx rbp ret], arch/x86/kernel/switch.S); only
+ * frames inside its own stack are followed, so a stale or racing frame
+ * ends the walk instead of faulting. */
+static void dump_switched_out(const struct task *t)
+{
+	unsigned long lo = (unsigned long)t->stack, hi = lo + KSTACK_SIZE;
+	const unsigned long *f = (const unsigned long *)t->rsp;
+	unsigned long rbp;
+	int depth = 0;
+
+	if (!t->stack || t->rsp < lo || t->rsp + 7 * 8 > hi)
+		return;
+	printk("      [<%016lx>] %pS\n", f[6], (void *)f[6]);
+	for (rbp = f[5]; rbp >= lo && rbp + 16 <= hi && IS_ALIGNED(rbp, 8) &&
+	     depth++ < 24; rbp = ((const unsigned long *)rbp)[0]) {
+		unsigned long ret = ((const unsigned long *)rbp)[1];
+
+		if (ret < KERNEL_VMA)
+			break;
+		printk("      [<%016lx>] %pS\n", ret, (void *)ret);
+		if (((const unsigned long *)rbp)[0] <= rbp)
+			break;
+	}
+}
+
+void sched_dump_tasks_nmi(void)
+{
+	struct task *t;
+
+	if (!spin_trylock(&tasks_lock)) {
+		printk("tasks: the task list is locked (a CPU holds it)\n");
+		return;
+	}
+	printk("  id state cpu bound  runtime_ms switches name\n");
+	list_for_each_entry(t, &all_tasks, all_node) {
+		printk("%4llu %5s %3d %5d %11llu %8lu %s\n", t->id,
+		       state_name(t->state), t->cpu, t->bound_cpu,
+		       t->runtime_ns / NSEC_PER_MSEC, t->nr_switches, t->name);
+		if (t->state == TASK_INTERRUPTIBLE ||
+		    t->state == TASK_UNINTERRUPTIBLE)
+			dump_switched_out(t);
+	}
+	spin_unlock(&tasks_lock);
+}

@@ -273,10 +273,12 @@ static long do_read(struct file *f, u64 ubuf, size_t n, u64 *pos)
 	buf = kmalloc(k);
 	if (!buf)
 		return -ENOMEM;
-	if (!pos) {
+	if (!pos && !f->ops->stream) {
 		mutex_lock(&f->pos_lock);
 		ret = f->ops->read(f, buf, k, &f->pos);
 		mutex_unlock(&f->pos_lock);
+	} else if (!pos) {
+		ret = f->ops->read(f, buf, k, &f->pos);
 	} else {
 		ret = f->ops->read(f, buf, k, pos);
 	}
@@ -307,9 +309,38 @@ static long write_chunks(struct file *f, u64 ubuf, size_t n, u64 *pos,
 	return done;
 }
 
+/* The position a write at the file's offset uses (@pos NULL), with
+ * pos_lock held for seekable files; O_APPEND moves it to the end first. */
+static u64 *write_pos_begin(struct file *f, u64 *pos)
+{
+	if (pos)
+		return pos;
+	if (f->ops->stream)
+		return &f->pos;
+	mutex_lock(&f->pos_lock);
+	if ((f->flags & O_APPEND) && f->ops->size && f->ops->size(f) >= 0)
+		f->pos = f->ops->size(f);
+	return &f->pos;
+}
+
+static void write_pos_end(struct file *f, u64 *pos)
+{
+	if (!pos && !f->ops->stream)
+		mutex_unlock(&f->pos_lock);
+}
+
+static long write_done(long ret)
+{
+	if (ret == -EPIPE)
+		signal_send_thread(current_thread(), SIGPIPE,
+				   &(struct sigpend){ .code = SI_USER });
+	return ret;
+}
+
 static long do_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
 {
 	void *buf;
+	u64 *p;
 	long ret;
 
 	if (!can_write(f))
@@ -321,20 +352,11 @@ static long do_write(struct file *f, u64 ubuf, size_t n, u64 *pos)
 	buf = kmalloc(MIN(n, (size_t)IO_CHUNK));
 	if (!buf)
 		return -ENOMEM;
-	if (!pos) {
-		mutex_lock(&f->pos_lock);
-		if ((f->flags & O_APPEND) && f->ops->size && f->ops->size(f) >= 0)
-			f->pos = f->ops->size(f);
-		ret = write_chunks(f, ubuf, n, &f->pos, buf);
-		mutex_unlock(&f->pos_lock);
-	} else {
-		ret = write_chunks(f, ubuf, n, pos, buf);
-	}
+	p = write_pos_begin(f, pos);
+	ret = write_chunks(f, ubuf, n, p, buf);
+	write_pos_end(f, pos);
 	kfree(buf);
-	if (ret == -EPIPE)
-		signal_send_thread(current_thread(), SIGPIPE,
-				   &(struct sigpend){ .code = SI_USER });
-	return ret;
+	return write_done(ret);
 }
 
 SYSCALL_DEFINE3(read, int, fd, u64, ubuf, u64, n)
@@ -389,39 +411,91 @@ SYSCALL_DEFINE4(pwrite64, int, fd, u64, ubuf, u64, n, s64, off)
 	return do_pio(fd, ubuf, n, off, true);
 }
 
+/* writev of at most IO_CHUNK bytes: gathered into one buffer and handed
+ * to the backend as one write, so a tty or a pipe gets the vectors'
+ * bytes together (a program's line is never split around a log line or
+ * another writer's bytes).  A vector that faults ends the data. */
+static long writev_gathered(struct file *f, const struct iovec *iov, int cnt,
+			    size_t total)
+{
+	u8 *buf = kmalloc(total);
+	size_t got = 0;
+	long ret;
+
+	if (!buf)
+		return -ENOMEM;
+	for (int i = 0; i < cnt; i++) {
+		u64 base = (u64)iov[i].iov_base;
+
+		if (!user_range_ok(base, iov[i].iov_len) ||
+		    copy_from_user(buf + got, (void *)base, iov[i].iov_len))
+			break;
+		got += iov[i].iov_len;
+	}
+	if (!got) {
+		kfree(buf);
+		return -EFAULT;
+	}
+	ret = f->ops->write(f, buf, got, write_pos_begin(f, NULL));
+	write_pos_end(f, NULL);
+	kfree(buf);
+	return write_done(ret);
+}
+
 /* readv/writev: the vectors in order; a short transfer ends the call. */
+static long iov_each(struct file *f, const struct iovec *iov, int cnt, bool wr)
+{
+	long total = 0;
+
+	for (int i = 0; i < cnt; i++) {
+		long r;
+
+		if (!iov[i].iov_len)
+			continue;
+		r = wr ? do_write(f, (u64)iov[i].iov_base, iov[i].iov_len, NULL) :
+			 do_read(f, (u64)iov[i].iov_base, iov[i].iov_len, NULL);
+		if (r < 0)
+			return total ? total : r;
+		total += r;
+		if ((u64)r < iov[i].iov_len)
+			break;
+	}
+	return total;
+}
+
 static long do_iov(int fd, const struct iovec *uiov, int cnt, bool wr)
 {
+	struct iovec *iov = NULL;
 	struct file *f;
-	long total = 0;
+	size_t total = 0;
+	long ret = 0;
 
 	if (cnt < 0 || cnt > UIO_MAXIOV)
 		return -EINVAL;
 	f = fget(fd);
 	if (!f)
 		return -EBADF;
-	for (int i = 0; i < cnt; i++) {
-		struct iovec v;
-		long r;
-
-		if (copy_from_user(&v, &uiov[i], sizeof(v))) {
-			total = total ? total : -EFAULT;
-			break;
-		}
-		if (!v.iov_len)
-			continue;
-		r = wr ? do_write(f, v.iov_base, v.iov_len, NULL) :
-			 do_read(f, v.iov_base, v.iov_len, NULL);
-		if (r < 0) {
-			total = total ? total : r;
-			break;
-		}
-		total += r;
-		if ((u64)r < v.iov_len)
-			break;
+	if (!cnt)
+		goto out;
+	iov = kmalloc(cnt * sizeof(*iov));
+	ret = iov ? 0 : -ENOMEM;
+	if (iov && copy_from_user(iov, uiov, cnt * sizeof(*iov)))
+		ret = -EFAULT;
+	for (int i = 0; !ret && i < cnt; i++) {
+		if ((s64)iov[i].iov_len < 0 || total + iov[i].iov_len < total)
+			ret = -EINVAL;
+		total += iov[i].iov_len;
 	}
+	if (ret)
+		goto out;
+	if (wr && total && total <= IO_CHUNK && can_write(f))
+		ret = writev_gathered(f, iov, cnt, total);
+	else
+		ret = iov_each(f, iov, cnt, wr);
+out:
+	kfree(iov);
 	file_put(f);
-	return total;
+	return ret;
 }
 
 SYSCALL_DEFINE3(readv, int, fd, const struct iovec *, uiov, int, cnt)

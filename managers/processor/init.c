@@ -14,6 +14,7 @@
 #include <kernel/node.h>
 #include <kernel/sched.h>
 #include <lib/string.h>
+#include <mm/mm.h>
 #include <processor/abi.h>
 #include <processor/files.h>
 #include <uapi/errno.h>
@@ -39,27 +40,56 @@ const struct embedded_prog *embedded_find(const char *path)
 	return NULL;
 }
 
-/* Start @argv[0] (embedded, or a file of the root file system) as a
- * parentless process. */
+/* @argv/@envp (kernel strings) as an exec request for @argv[0], "#!"
+ * scripts resolved. */
+static struct exec_args *spawn_args(const char *const *argv,
+				    const char *const *envp, int *err)
+{
+	struct exec_args *a = kzalloc(sizeof(*a));
+	int n;
+
+	*err = a ? 0 : -ENOMEM;
+	for (n = 0; a && argv[n] && n < EXEC_MAX_ARGS - 1; n++)
+		a->argv[n] = argv[n];
+	for (n = 0; a && envp[n] && n < EXEC_MAX_ARGS - 1; n++)
+		a->envp[n] = envp[n];
+	if (a) {
+		strscpy(a->path, argv[0], sizeof(a->path));
+		strscpy(a->execfn, argv[0], sizeof(a->execfn));
+		*err = exec_resolve_scripts(a, !abi_use_p2m);
+	}
+	if (*err) {
+		kfree(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* Start @argv[0] (embedded, or a file of the root file system, maybe a
+ * "#!" script) as a parentless process. */
 struct process *abi_spawn(const char *const *argv, const char *const *envp,
 			  int *err)
 {
+	struct exec_args *a = spawn_args(argv, envp, err);
 	struct exec_source src;
 	struct exec_image img;
-	struct process *p;
+	struct process *p = NULL;
 
+	if (!a)
+		return NULL;
 	if (abi_use_p2m) {
 		p = process_create(NULL, &p2m_mm_ops);
-		*err = p ? p2m_exec_image(p, argv[0], argv, envp, &img) : -ENOMEM;
+		*err = p ? p2m_exec_image(p, a->path, a->argv, a->envp, &img)
+			 : -ENOMEM;
 	} else {
-		*err = exec_source_get(argv[0], &src);
-		if (*err)
-			return NULL;
-		p = process_create(NULL, &localmm_ops);
-		*err = p ? process_load_elf(p, src.data, src.len, argv, envp,
-					    src.path, &img) : -ENOMEM;
+		*err = exec_source_get(a->path, &src);
+		p = *err ? NULL : process_create(NULL, &localmm_ops);
+		if (!*err)
+			*err = p ? process_load_elf(p, &src, a->argv, a->envp,
+						    a->execfn, &img) : -ENOMEM;
 		exec_source_put(&src);
 	}
+	kfree(a);
 	if (!*err)
 		*err = process_start(p, &img);
 	if (*err < 0) {
@@ -131,6 +161,8 @@ static int init_thread(void *arg)
 	err = files_sync();
 	if (err && err != -ENOENT)
 		printk("tessera: sync after init failed: %d\n", err);
+	/* `tessera run` stops reading COM2 soon after this line. */
+	tty_flush();
 	printk("tessera: init exited with status %#x\n", status);
 	machine_exit(MACHINE_EXIT_OK);
 }

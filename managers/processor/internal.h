@@ -44,6 +44,9 @@ struct stat;
 int file_stat(struct file *f, struct stat *st);
 /* The console tty as a new open (fs_tty.c). */
 int tty_open(u32 flags, struct file **out);
+/* Wait (up to 1 s) until the program console sent every byte written so
+ * far (fs_tty.c); init.c calls it before reporting init's exit. */
+void tty_flush(void);
 /* A read-only in-memory file over @text (kmalloc'd; the file owns it
  * from here, also on failure) (fs_dev.c). */
 int pseudo_open(char *text, size_t len, u64 ino, u32 flags, struct file **out);
@@ -66,6 +69,31 @@ long clone_process(u64 flags, u64 newsp, u64 ptid, u64 ctid, u64 tls);
 /* Open a kernel-space path (relative ones against the caller's cwd, or
  * "/" outside a process) (fs_path.c). */
 int abi_kern_open(const char *kpath, u32 flags, struct file **out);
+
+/* An exec request (exec_script.c): the program to load, its argv and
+ * envp, and the strings they point into (a kernel copy of the caller's,
+ * plus what "#!" lines add). */
+#define EXEC_MAX_ARGS	256
+#define EXEC_STRINGS	(64 * 1024)
+struct exec_args {
+	char path[ABI_PATH_MAX];	/* the program to load */
+	char execfn[ABI_PATH_MAX];	/* what the caller asked for */
+	const char *argv[EXEC_MAX_ARGS];
+	const char *envp[EXEC_MAX_ARGS];
+	size_t used;			/* bytes of strings[] in use */
+	char strings[EXEC_STRINGS];
+};
+/* Copy the user vectors @uargv and @uenvp into @a: 0, -EFAULT, -E2BIG. */
+int exec_args_from_user(struct exec_args *a, const u64 *uargv,
+			const u64 *uenvp);
+/* While a->path is a "#!" script, make its interpreter the program with
+ * Linux's argv (interpreter, its one optional argument, the script's
+ * path, argv[1..]); at most EXEC_MAX_SCRIPTS levels, then -ELOOP.  An
+ * unparsable "#!" line is -ENOEXEC.  A path the processor cannot open
+ * (-ENOENT) is left for the loader to report (or find: embedded
+ * programs, when @embedded_first, are never scripts). */
+#define EXEC_MAX_SCRIPTS	5
+int exec_resolve_scripts(struct exec_args *a, bool embedded_first);
 
 /* Regular files over the storage client (fs_storage.c). */
 void fs_storage_init(void);

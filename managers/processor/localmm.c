@@ -8,10 +8,15 @@
  * Every mapped page is recorded (va, page) in a list per space under
  * lm->lock (a mutex: page allocation and TLB shootdowns may sleep);
  * release frees them all.  Limits: no file-backed mappings (-ENODEV),
- * MAP_SHARED anonymous memory is copied (not shared) by fork, mremap is
- * not provided (glibc falls back to malloc+copy), lookups are linear, and
+ * MAP_SHARED anonymous memory is copied (not shared) by fork, mremap
+ * moves the recorded pages (their PTEs keep the rights they had; pages
+ * past the old length are zero-filled with the rights of the old range's
+ * last page), lookups are linear, and
  * memory is allocated eagerly (there is no fault path here): a PROT_NONE
- * mapping only reserves addresses until mprotect opens it.
+ * mapping only reserves addresses until mprotect opens it.  mmap and brk
+ * asking for more than LM_MAX_PAGES allows (or an mmap that would reach
+ * down into the break) are -ENOMEM / refused before anything is
+ * allocated; otherwise ENOMEM comes when the page allocator runs dry.
  */
 #include <asm/paging.h>
 #include <asm/layout.h>
@@ -144,14 +149,14 @@ int localmm_map(struct proc_mm *mm, u64 va, u64 len, u64 flags,
 	if (!lm)
 		return -ENOMEM;
 	mutex_lock(&lm->lock);
+	if (len / PAGE_SIZE > LM_MAX_PAGES - lm->nr)
+		err = -ENOMEM;		/* more than the space may hold */
 	for (u64 a = va; a < va + len && !err; a += PAGE_SIZE) {
-		struct lpage *old = find_page(lm, a);
+		u64 *pte = upt_lookup(&mm->upt, a);
 		void *page;
 
-		if (old) {	/* two segments share this page: widen rights */
-			u64 *pte = upt_lookup(&mm->upt, a);
-
-			page = old->page;
+		if (pte && *pte) {	/* two segments share this page: widen rights */
+			page = phys_to_virt(*pte & PTE_ADDR_MASK);
 			*pte = (*pte | (flags & PTE_W)) & (~PTE_NX | (flags & PTE_NX));
 		} else {
 			err = map_page(mm, lm, a, flags, &page);
@@ -159,15 +164,24 @@ int localmm_map(struct proc_mm *mm, u64 va, u64 len, u64 flags,
 				break;
 		}
 		/* The bytes of [src, src+srclen) that land at [a, a+4K). */
-		for (u64 b = a; b < a + PAGE_SIZE; b++) {
-			u64 rel = b - va;
+		if (src && a + PAGE_SIZE > va + off && a < va + off + srclen) {
+			u64 from = MAX(a, va + off), to = MIN(a + PAGE_SIZE, va + off + srclen);
 
-			if (rel >= off && rel - off < srclen)
-				((u8 *)page)[b - a] = ((const u8 *)src)[rel - off];
+			memcpy((u8 *)page + (from - a),
+			       (const u8 *)src + (from - va - off), to - from);
 		}
 	}
 	mutex_unlock(&lm->lock);
 	return err;
+}
+
+void *localmm_page(struct proc_mm *mm, u64 va)
+{
+	u64 *pte = upt_lookup(&mm->upt, ALIGN_DOWN(va, PAGE_SIZE));
+
+	if (!pte || !(*pte & PTE_P))
+		return NULL;
+	return phys_to_virt(*pte & PTE_ADDR_MASK);
 }
 
 int localmm_set_brk(struct proc_mm *mm, u64 start)
@@ -229,7 +243,8 @@ static long lm_brk(struct proc_mm *mm, u64 addr)
 	mutex_lock(&lm->lock);
 	old = ALIGN_UP(lm->brk, PAGE_SIZE);
 	want = ALIGN_UP(addr, PAGE_SIZE);
-	if (addr >= lm->brk_start && want < lm->mmap_next) {
+	if (addr >= lm->brk_start && want < lm->mmap_next &&
+	    (want <= old || (want - old) / PAGE_SIZE <= LM_MAX_PAGES - lm->nr)) {
 		for (u64 a = old; a < want && !err; a += PAGE_SIZE)
 			err = map_page(mm, lm, a, PTE_W | PTE_NX, NULL);
 		if (want < old)
@@ -257,6 +272,14 @@ static long lm_mmap(struct proc_mm *mm, u64 addr, u64 len, u32 prot,
 		return -ENOMEM;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	mutex_lock(&lm->lock);
+	/* More than the space may hold, or no room below the last mapping:
+	 * refused before allocating anything. */
+	if ((prot != PROT_NONE && len / PAGE_SIZE > LM_MAX_PAGES - lm->nr) ||
+	    (!(flags & MAP_FIXED) &&
+	     (len > lm->mmap_next || lm->mmap_next - len < lm->brk))) {
+		mutex_unlock(&lm->lock);
+		return -ENOMEM;
+	}
 	if (flags & MAP_FIXED) {
 		va = addr;
 		unmap_range(mm, lm, va, va + len);
@@ -315,6 +338,91 @@ static long lm_mprotect(struct proc_mm *mm, u64 addr, u64 len, u32 prot)
 	return err;
 }
 
+/* Re-point every recorded page of [from, from + len) at to + (va - from);
+ * the caller made sure the target range is empty. Caller holds lm->lock. */
+static int move_pages(struct proc_mm *mm, struct localmm *lm, u64 from,
+		      u64 len, u64 to)
+{
+	struct lpage *lp;
+	int err = 0;
+
+	list_for_each_entry(lp, &lm->pages, node) {
+		u64 flags, va;
+
+		if (lp->va < from || lp->va >= from + len)
+			continue;
+		va = lp->va - from + to;
+		flags = upt_unmap(&mm->upt, lp->va);
+		err = upt_map(&mm->upt, va, virt_to_phys(lp->page), flags);
+		if (err)
+			break;
+		if (!(flags & PTE_P))	/* a PROT_NONE page stays inaccessible */
+			*upt_lookup(&mm->upt, va) &= ~PTE_P;
+		lp->va = va;
+	}
+	tlb_flush_range(from, from + len);
+	return err;
+}
+
+/* True when no page is recorded in [start, end). */
+static bool range_empty(struct localmm *lm, u64 start, u64 end)
+{
+	struct lpage *lp;
+
+	list_for_each_entry(lp, &lm->pages, node)
+		if (lp->va >= start && lp->va < end)
+			return false;
+	return true;
+}
+
+/* Shrink in place, grow in place when the pages above are free and were
+ * never handed out (below mmap_next: localmm keeps no record of PROT_NONE
+ * reservations above it), else move (MREMAP_MAYMOVE) below mmap_next or
+ * to @new_addr (MREMAP_FIXED). The old
+ * range's first page must exist (-EFAULT otherwise, as for an address in
+ * no mapping). */
+static long lm_mremap(struct proc_mm *mm, u64 addr, u64 old_len,
+		      u64 new_len, u32 flags, u64 new_addr)
+{
+	struct localmm *lm = lm_of(mm);
+	struct lpage *last;
+	u64 va = addr, pte = PTE_W | PTE_NX;
+	long err = 0;
+
+	if (!lm)
+		return -ENOMEM;
+	mutex_lock(&lm->lock);
+	last = find_page(lm, addr + old_len - PAGE_SIZE);
+	if (!find_page(lm, addr)) {
+		err = -EFAULT;
+		goto out;
+	}
+	if (last)
+		pte = *upt_lookup(&mm->upt, last->va) & (PTE_W | PTE_NX);
+	if (flags & MREMAP_FIXED) {
+		unmap_range(mm, lm, new_addr, new_addr + new_len);
+		va = new_addr;
+	} else if (new_len > old_len &&
+		   (addr + new_len > lm->mmap_next ||
+		    !range_empty(lm, addr + old_len, addr + new_len))) {
+		if (!(flags & MREMAP_MAYMOVE)) {
+			err = -ENOMEM;
+			goto out;
+		}
+		va = lm->mmap_next - new_len;
+		lm->mmap_next = va;
+	}
+	if (new_len < old_len)
+		unmap_range(mm, lm, addr + new_len, addr + old_len);
+	if (va != addr)
+		err = move_pages(mm, lm, addr, MIN(old_len, new_len), va);
+	for (u64 a = va + old_len; a < va + new_len && !err; a += PAGE_SIZE)
+		err = map_page(mm, lm, a, pte, NULL);
+out:
+	mutex_unlock(&lm->lock);
+	return err ? err : (long)va;
+}
+
 const struct mm_ops localmm_ops = {
 	.name = "local",
 	.fork = lm_fork,
@@ -323,4 +431,5 @@ const struct mm_ops localmm_ops = {
 	.mmap = lm_mmap,
 	.munmap = lm_munmap,
 	.mprotect = lm_mprotect,
+	.mremap = lm_mremap,
 };

@@ -181,6 +181,7 @@ static const struct file_ops pipe_ops = {
 	.stat = pipe_stat,
 	.size = pipe_size,
 	.release = pipe_release,
+	.stream = true,
 };
 
 static int pipe_create(struct file **rd, struct file **wr, u32 flags)

@@ -1,19 +1,21 @@
 /* managers/processor/process_exec.c — starting programs without the
- * memory node: a static ELF from an in-kernel buffer is loaded into a
- * local address space (localmm.c), the initial stack is built the way
+ * memory node: a static ELF (an embedded program, or a file read piece
+ * by piece through struct exec_source, with no size limit) is loaded into
+ * a local address space (localmm.c), the initial stack is built the way
  * Linux builds it, and execve replaces the calling process's image.
  * Programs come from the table of programs embedded in the kernel
- * (usr/, embedded.S), looked up by path or base name.  With P2M on main,
- * execve goes to the memory node (P2M_EXECVE) instead and this loader
- * remains the selftest path.
+ * (usr/, embedded.S), looked up by path or base name, then from the root
+ * file system.  "#!" scripts are resolved before (exec_script.c); with
+ * P2M the memory node loads the program (P2M_EXECVE) instead.
  *
  * Initial stack (from the top): the 16 random bytes of AT_RANDOM, the
  * platform string, the argv and envp strings, padding to 16, auxv,
  * envp[] NULL, argv[] NULL, argc <- rsp.  Segments: PT_LOAD only, file
- * bytes copied and the rest zero-filled (LESSONS 2: .bss is zero up to
- * p_memsz); ET_DYN (static-pie) is placed at PIE_BASE.  Interpreters
- * (PT_INTERP, dynamic programs) -ENOEXEC until files and file-backed mmap
- * exist.  Truncated or malformed files -ENOEXEC.
+ * bytes read into the freshly mapped pages and the rest left zero
+ * (LESSONS 2: .bss is zero up to p_memsz); ET_DYN (static-pie) is placed
+ * at PIE_BASE.  Interpreters (PT_INTERP, dynamic programs) -ENOEXEC until
+ * file-backed mmap exists locally.  Truncated or malformed files
+ * -ENOEXEC (exec_test.c).
  */
 #include <asm/fpu.h>
 #include <asm/layout.h>
@@ -36,10 +38,9 @@
 #define STACK_SIZE	(256 * 1024ull)
 #define STACK_BUILD	(16 * 1024)	/* room for strings, vectors, auxv */
 #define PIE_BASE	0x555555554000ull
-#define EXEC_MAX_ARGS	256
-#define EXEC_STRINGS	(64 * 1024)
+#define PHNUM_MAX	(PAGE_SIZE / sizeof(struct elf64_phdr))	/* as Linux */
 
-static int check_ehdr(const struct elf64_ehdr *eh, size_t len)
+static int check_ehdr(const struct elf64_ehdr *eh, u64 len)
 {
 	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
 	    eh->e_ident[EI_CLASS] != ELFCLASS64 ||
@@ -47,7 +48,7 @@ static int check_ehdr(const struct elf64_ehdr *eh, size_t len)
 	    eh->e_machine != EM_X86_64 ||
 	    (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) ||
 	    eh->e_phentsize != sizeof(struct elf64_phdr) || !eh->e_phnum ||
-	    eh->e_phoff > len ||
+	    eh->e_phnum > PHNUM_MAX || eh->e_phoff > len ||
 	    eh->e_phnum * sizeof(struct elf64_phdr) > len - eh->e_phoff)
 		return -ENOEXEC;
 	return 0;
@@ -58,13 +59,35 @@ static u64 pte_of(u32 pf)
 	return ((pf & PF_W) ? PTE_W : 0) | ((pf & PF_X) ? 0 : PTE_NX);
 }
 
+/* Copy @len file bytes at @off to user address @va of the (mapped, not
+ * yet running) space, a page at a time straight into its pages. */
+static int fill_segment(struct proc_mm *mm, struct exec_source *src, u64 va,
+			u64 off, u64 len)
+{
+	while (len) {
+		u64 in = va & (PAGE_SIZE - 1), n = MIN(len, PAGE_SIZE - in);
+		u8 *page = localmm_page(mm, va);
+		int err;
+
+		if (!page)
+			return -EFAULT;
+		err = exec_source_read(src, off, page + in, n);
+		if (err)
+			return err;
+		va += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
 /* Map the PT_LOAD segments; *brk gets the end of the highest one and
  * *phdr the user address of the program headers. */
-static int load_segments(struct proc_mm *mm, const u8 *elf, size_t len,
-			 u64 base, u64 *brk, u64 *phdr)
+static int load_segments(struct proc_mm *mm, struct exec_source *src,
+			 const struct elf64_ehdr *eh,
+			 const struct elf64_phdr *ph, u64 base, u64 *brk,
+			 u64 *phdr)
 {
-	const struct elf64_ehdr *eh = (const void *)elf;
-	const struct elf64_phdr *ph = (const void *)(elf + eh->e_phoff);
 	int err;
 
 	*brk = 0;
@@ -76,13 +99,15 @@ static int load_segments(struct proc_mm *mm, const u8 *elf, size_t len,
 			return -ENOEXEC;
 		if (ph[i].p_type != PT_LOAD || !ph[i].p_memsz)
 			continue;
-		if (ph[i].p_filesz > ph[i].p_memsz || ph[i].p_offset > len ||
-		    ph[i].p_filesz > len - ph[i].p_offset ||
+		if (ph[i].p_filesz > ph[i].p_memsz || ph[i].p_offset > src->size ||
+		    ph[i].p_filesz > src->size - ph[i].p_offset ||
 		    !user_range_ok(va, ph[i].p_memsz) || va < PAGE_SIZE)
 			return -ENOEXEC;
 		err = localmm_map(mm, start, ALIGN_UP(va + ph[i].p_memsz, PAGE_SIZE) - start,
-				  pte_of(ph[i].p_flags), elf + ph[i].p_offset,
-				  ph[i].p_filesz, va - start);
+				  pte_of(ph[i].p_flags), NULL, 0, 0);
+		if (!err)
+			err = fill_segment(mm, src, va, ph[i].p_offset,
+					   ph[i].p_filesz);
 		if (err)
 			return err;
 		if (eh->e_phoff >= ph[i].p_offset &&
@@ -160,22 +185,41 @@ static u64 build_stack(struct stack_builder *sb, const char *const *argv,
 	return sb->overflow ? 0 : sb->sp;
 }
 
-int process_load_elf(struct process *p, const void *elf, size_t len,
-		     const char *const *argv, const char *const *envp,
-		     const char *path, struct exec_image *img)
+/* The ELF header and program headers of @src, validated; *@ph is
+ * kmalloc'ed. */
+static int read_headers(struct exec_source *src, struct elf64_ehdr *eh,
+			struct elf64_phdr **ph)
 {
-	const struct elf64_ehdr *eh = elf;
-	struct stack_builder *sb;
-	u64 base, brk, phdr;
-	int err = check_ehdr(eh, len);
+	int err;
 
+	*ph = NULL;
+	if (src->size < sizeof(*eh))
+		return -ENOEXEC;
+	err = exec_source_read(src, 0, eh, sizeof(*eh));
+	if (!err)
+		err = check_ehdr(eh, src->size);
 	if (err)
 		return err;
-	base = eh->e_type == ET_DYN ? PIE_BASE : 0;
-	err = load_segments(p->mm, elf, len, base, &brk, &phdr);
-	if (err)
-		return err;
-	sb = kzalloc(sizeof(*sb));
+	*ph = kmalloc(eh->e_phnum * sizeof(**ph));
+	if (!*ph)
+		return -ENOMEM;
+	err = exec_source_read(src, eh->e_phoff, *ph, eh->e_phnum * sizeof(**ph));
+	if (err) {
+		kfree(*ph);
+		*ph = NULL;
+	}
+	return err;
+}
+
+/* Build the initial stack in a buffer and map it below STACK_TOP. */
+static int map_stack(struct process *p, const char *const *argv,
+		     const char *const *envp, const struct elf64_ehdr *eh,
+		     u64 base, u64 phdr, const char *execfn,
+		     struct exec_image *img)
+{
+	struct stack_builder *sb = kzalloc(sizeof(*sb));
+	int err;
+
 	if (sb)
 		sb->buf = kzalloc(STACK_BUILD);
 	if (!sb || !sb->buf) {
@@ -183,8 +227,7 @@ int process_load_elf(struct process *p, const void *elf, size_t len,
 		return -ENOMEM;
 	}
 	sb->sp = STACK_TOP;
-	img->sp = build_stack(sb, argv, envp, eh, base, phdr, path);
-	img->entry = base + eh->e_entry;
+	img->sp = build_stack(sb, argv, envp, eh, base, phdr, execfn);
 	err = img->sp ? 0 : -E2BIG;
 	if (!err)
 		err = localmm_map(p->mm, STACK_TOP - STACK_SIZE, STACK_SIZE,
@@ -192,104 +235,91 @@ int process_load_elf(struct process *p, const void *elf, size_t len,
 				  STACK_SIZE - STACK_BUILD);
 	kfree(sb->buf);
 	kfree(sb);
-	if (!err)
-		err = localmm_set_brk(p->mm, brk);
-	if (!err)
-		strscpy(p->exe, path, sizeof(p->exe));
 	return err;
 }
 
-#define EXEC_MAX_ORDER	10		/* 4 MiB: the largest program read */
+int process_load_elf(struct process *p, struct exec_source *src,
+		     const char *const *argv, const char *const *envp,
+		     const char *execfn, struct exec_image *img)
+{
+	struct elf64_phdr *ph;
+	struct elf64_ehdr eh;
+	u64 base, brk, phdr;
+	int err = read_headers(src, &eh, &ph);
 
-/* Read the regular file @path whole into pages; embedded programs win. */
+	if (err)
+		return err;
+	base = eh.e_type == ET_DYN ? PIE_BASE : 0;
+	err = load_segments(p->mm, src, &eh, ph, base, &brk, &phdr);
+	kfree(ph);
+	if (!err)
+		err = map_stack(p, argv, envp, &eh, base, phdr, execfn, img);
+	img->entry = base + eh.e_entry;
+	if (!err)
+		err = localmm_set_brk(p->mm, brk);
+	if (!err)
+		strscpy(p->exe, src->path, sizeof(p->exe));
+	return err;
+}
+
+/* Open @path for exec; embedded programs win. */
 int exec_source_get(const char *path, struct exec_source *src)
 {
 	const struct embedded_prog *prog = embedded_find(path);
 	struct stat st;
-	struct file *f;
-	u64 pos = 0;
-	long n = 0;
 	int err;
 
 	memset(src, 0, sizeof(*src));
 	if (prog) {
 		src->data = prog->start;
-		src->len = prog->end - prog->start;
+		src->size = prog->end - prog->start;
 		strscpy(src->path, prog->name, sizeof(src->path));
 		return 0;
 	}
-	err = abi_kern_open(path, O_RDONLY, &f);
+	err = abi_kern_open(path, O_RDONLY, &src->file);
 	if (err)
 		return err;
-	err = file_stat(f, &st);
+	err = file_stat(src->file, &st);
 	if (!err && (st.st_mode & S_IFMT) != S_IFREG)
 		err = -EACCES;
 	if (!err && !(st.st_mode & 0111))
 		err = -EACCES;
-	if (!err && (u64)st.st_size > ((u64)PAGE_SIZE << EXEC_MAX_ORDER))
-		err = -ENOMEM;
-	while (!err && src->order < EXEC_MAX_ORDER &&
-	       ((u64)PAGE_SIZE << src->order) < (u64)st.st_size)
-		src->order++;
-	src->buf = err ? NULL : alloc_pages(src->order);
-	if (!err && !src->buf)
-		err = -ENOMEM;
-	while (!err && pos < (u64)st.st_size &&
-	       (n = f->ops->read(f, src->buf + pos, st.st_size - pos, &pos)) > 0)
-		;
-	if (!err && n < 0)
-		err = n;
-	file_put(f);
 	if (err) {
 		exec_source_put(src);
 		return err;
 	}
-	src->data = src->buf;
-	src->len = pos;
+	src->size = st.st_size;
 	strscpy(src->path, path, sizeof(src->path));
+	return 0;
+}
+
+int exec_source_read(struct exec_source *src, u64 off, void *buf, u64 len)
+{
+	u64 pos = off;
+
+	if (off > src->size || len > src->size - off)
+		return -ENOEXEC;
+	if (src->data) {
+		memcpy(buf, src->data + off, len);
+		return 0;
+	}
+	while (pos < off + len) {
+		long n = src->file->ops->read(src->file, (u8 *)buf + (pos - off),
+					      off + len - pos, &pos);
+
+		if (n < 0)
+			return n;
+		if (!n)
+			return -ENOEXEC;	/* shorter than it said */
+	}
 	return 0;
 }
 
 void exec_source_put(struct exec_source *src)
 {
-	if (src->buf)
-		free_pages(src->buf, src->order);
-	src->buf = NULL;
-}
-
-struct exec_args {
-	const char *argv[EXEC_MAX_ARGS];
-	const char *envp[EXEC_MAX_ARGS];
-	char strings[EXEC_STRINGS];
-};
-
-/* Copy a NULL-terminated vector of user strings into @buf as a kernel
- * vector @vec (at most EXEC_MAX_ARGS - 1 entries). */
-static int copy_strings(const u64 *uvec, const char **vec, char *buf,
-			size_t *used, size_t cap)
-{
-	int n = 0;
-
-	for (; uvec; n++) {
-		u64 up;
-		long len;
-
-		if (n >= EXEC_MAX_ARGS - 1)
-			return -E2BIG;
-		if (get_user_u64(&up, &uvec[n]))
-			return -EFAULT;
-		if (!up)
-			break;
-		len = strncpy_from_user(buf + *used, (const char *)up, cap - *used);
-		if (len == -ENAMETOOLONG)
-			return -E2BIG;
-		if (len < 0)
-			return len;
-		vec[n] = buf + *used;
-		*used += len + 1;
-	}
-	vec[n] = NULL;
-	return 0;
+	if (src->file)
+		file_put(src->file);
+	src->file = NULL;
 }
 
 /* The new image is in place: drop the old one and reset what exec resets. */
@@ -327,14 +357,14 @@ static void exec_commit(struct process *p, struct proc_mm *old,
 
 static int exec_kill_others(struct process *p);
 
-/* Load @path into a new local space at p->mm (the old one stays in
+/* Load a->path into a new local space at p->mm (the old one stays in
  * place on failure). */
-static int exec_local(struct process *p, const char *path, const char **argv,
-		      const char **envp, struct exec_image *img)
+static int exec_local(struct process *p, const struct exec_args *a,
+		      struct exec_image *img)
 {
 	struct proc_mm *old = p->mm;
 	struct exec_source src;
-	int err = exec_source_get(path, &src);
+	int err = exec_source_get(a->path, &src);
 
 	if (!err && p->nr_threads > 1)
 		err = exec_kill_others(p);
@@ -343,8 +373,8 @@ static int exec_local(struct process *p, const char *path, const char **argv,
 		return err;
 	}
 	p->mm = proc_mm_create(&localmm_ops);
-	err = p->mm ? process_load_elf(p, src.data, src.len, argv, envp,
-				       src.path, img) : -ENOMEM;
+	err = p->mm ? process_load_elf(p, &src, a->argv, a->envp, a->execfn,
+				       img) : -ENOMEM;
 	exec_source_put(&src);
 	if (err) {
 		if (p->mm)
@@ -354,10 +384,11 @@ static int exec_local(struct process *p, const char *path, const char **argv,
 	return err;
 }
 
-/* The memory node loads @path as the new space of p->tgid; the old space
- * (if it had the same id) is replaced there, so ours must not end it. */
-static int exec_p2m(struct process *p, const char *path, const char **argv,
-		    const char **envp, struct exec_image *img)
+/* The memory node loads a->path as the new space of p->tgid; the old
+ * space (if it had the same id) is replaced there, so ours must not end
+ * it. */
+static int exec_p2m(struct process *p, const struct exec_args *a,
+		    struct exec_image *img)
 {
 	struct proc_mm *old = p->mm;
 	int err = p->nr_threads > 1 ? exec_kill_others(p) : 0;
@@ -365,7 +396,7 @@ static int exec_p2m(struct process *p, const char *path, const char **argv,
 	if (err)
 		return err;
 	p->mm = proc_mm_create(&p2m_mm_ops);
-	err = p->mm ? p2m_exec_image(p, path, argv, envp, img) : -ENOMEM;
+	err = p->mm ? p2m_exec_image(p, a->path, a->argv, a->envp, img) : -ENOMEM;
 	if (err) {
 		if (p->mm) {
 			p->mm->detached = true;	/* the old space lives on */
@@ -402,32 +433,30 @@ static int exec_kill_others(struct process *p)
 	return 0;
 }
 
-/* Unsupported: "#!" scripts and dynamic programs -ENOEXEC;
- * programs over 4 MiB -ENOMEM (read whole into memory until P2M_EXECVE
- * loads them on the memory node). */
+/* Unsupported: dynamic programs -ENOEXEC on the local path. */
 SYSCALL_DEFINE3(execve, const char *, upath, const u64 *, uargv,
 		const u64 *, uenvp)
 {
 	struct process *p = current_process();
 	struct exec_args *a = kmalloc(sizeof(*a));
-	const char **argv = a ? a->argv : NULL, **envp = a ? a->envp : NULL;
-	char path[ABI_PATH_MAX], *strings = a ? a->strings : NULL;
+	bool p2m = p->mm->ops == &p2m_mm_ops;
 	struct proc_mm *old = p->mm;
 	struct exec_image img;
-	size_t used = 0;
 	long err;
 
 	if (!a)
 		return -ENOMEM;
-	err = strncpy_from_user(path, upath, sizeof(path));
-	if (err >= 0)
-		err = copy_strings(uargv, argv, strings, &used, EXEC_STRINGS);
+	err = strncpy_from_user(a->path, upath, sizeof(a->path));
+	if (err >= 0) {
+		strscpy(a->execfn, a->path, sizeof(a->execfn));
+		err = exec_args_from_user(a, uargv, uenvp);
+	}
 	if (!err)
-		err = copy_strings(uenvp, envp, strings, &used, EXEC_STRINGS);
-	if (!err && old->ops == &p2m_mm_ops)
-		err = exec_p2m(p, path, argv, envp, &img);
+		err = exec_resolve_scripts(a, !p2m);
+	if (!err && p2m)
+		err = exec_p2m(p, a, &img);
 	else if (!err)
-		err = exec_local(p, path, argv, envp, &img);
+		err = exec_local(p, a, &img);
 	if (!err)
 		exec_commit(p, old, &img);
 	kfree(a);

@@ -6,6 +6,7 @@
  */
 #include <asm/layout.h>
 #include <asm/uaccess.h>
+#include <kernel/printk.h>
 #include <processor/abi.h>
 #include <uapi/errno.h>
 #include <uapi/mman.h>
@@ -71,18 +72,39 @@ SYSCALL_DEFINE3(mprotect, u64, addr, u64, len, u32, prot)
 }
 
 /* Checks as Linux: unaligned address, unknown flags, FIXED without
- * MAYMOVE or a zero new length -EINVAL; the rest is the space's. */
+ * MAYMOVE, DONTUNMAP (not provided), zero new length, or an overlap of
+ * the old and new ranges under FIXED give -EINVAL; an old length of 0
+ * (duplicating a shared mapping) is refused with -EINVAL too. */
 SYSCALL_DEFINE5(mremap, u64, addr, u64, old_len, u64, new_len, u32, flags,
 		u64, new_addr)
 {
 	struct proc_mm *mm = mm_cur();
 
-	if ((addr & (PAGE_SIZE - 1)) || !new_len ||
-	    (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) ||
-	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)))
+	if ((addr & (PAGE_SIZE - 1)) ||
+	    (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)))
 		return -EINVAL;
-	return mm->ops->mremap ? mm->ops->mremap(mm, addr, old_len, new_len,
-						 flags, new_addr) : -ENOSYS;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (flags & MREMAP_DONTUNMAP) {
+		pr_warn_once("mremap: MREMAP_DONTUNMAP not provided (-EINVAL)\n");
+		return -EINVAL;
+	}
+	old_len = ALIGN_UP(old_len, PAGE_SIZE);
+	new_len = ALIGN_UP(new_len, PAGE_SIZE);
+	if (!new_len || !old_len || !user_range_ok(addr, old_len))
+		return -EINVAL;
+	if (flags & MREMAP_FIXED) {
+		if ((new_addr & (PAGE_SIZE - 1)) ||
+		    !user_range_ok(new_addr, new_len))
+			return -EINVAL;
+		if (new_addr < addr + old_len && addr < new_addr + new_len)
+			return -EINVAL;
+	}
+	if (new_len >= USER_TOP)
+		return -ENOMEM;
+	if (!mm->ops->mremap)
+		return -ENOSYS;
+	return mm->ops->mremap(mm, addr, old_len, new_len, flags, new_addr);
 }
 
 /* Advice is a hint: accepted and ignored (MADV_DONTNEED's zeroing is the

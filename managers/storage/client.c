@@ -9,6 +9,17 @@
  * is calling).  Timeouts: DATA_TIMEOUT for ordinary calls, SYNC_TIMEOUT
  * for fsync (it writes back every dirty block of the volume).
  *
+ * Retries: a call that times out (-ETIMEDOUT: the request or its reply
+ * was lost, e.g. when FIT resets an RDMA connection with the call in
+ * flight) is sent again, up to CALL_RETRIES times, if its operation is
+ * idempotent: the same request a second time leaves the same state and
+ * gives the same answer (READ, WRITE at an offset, TRUNCATE to a size,
+ * LOOKUP, STAT, OPEN, READDIR, READLINK, FSYNC, STATFS).  Operations
+ * that change the namespace are not repeated: a second CREATE, MKDIR,
+ * UNLINK, RMDIR, RENAME, SYMLINK or LINK could fail where the first one
+ * succeeded, so their caller gets -ETIMEDOUT.  Every retry is counted
+ * (storage_client_retries()) and the first is logged.
+ *
  * Finding the storage node: storage_node=ID, else this node if it has the
  * storage role, else the lowest node that answers STATFS with anything
  * but "no such opcode" (the service registers its handlers only on
@@ -91,14 +102,43 @@ int storage_node(void)
 	return n;
 }
 
+#define CALL_RETRIES	3
+
+static u64 nr_retries;
+
+u64 storage_client_retries(void)
+{
+	return __atomic_load_n(&nr_retries, __ATOMIC_RELAXED);
+}
+
+static bool idempotent(u8 op)
+{
+	switch (op) {
+	case STORAGE_OP_READ: case STORAGE_OP_WRITE: case STORAGE_OP_TRUNCATE:
+	case STORAGE_OP_LOOKUP: case STORAGE_OP_STAT: case STORAGE_OP_OPEN:
+	case STORAGE_OP_READDIR: case STORAGE_OP_READLINK:
+	case STORAGE_OP_FSYNC: case STORAGE_OP_STATFS:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int call(u8 op, const void *req, u32 len, void *rep, u32 max,
 		u64 timeout)
 {
-	int node = storage_node();
+	int node = storage_node(), r;
 
 	if (node < 0)
 		return node;
-	return fit_call((u16)node, opcode(op), req, len, rep, max, timeout);
+	for (u32 tries = 0;; tries++) {
+		r = fit_call((u16)node, opcode(op), req, len, rep, max, timeout);
+		if (r != -ETIMEDOUT || tries == CALL_RETRIES || !idempotent(op))
+			return r;
+		__atomic_fetch_add(&nr_retries, 1, __ATOMIC_RELAXED);
+		pr_warn_once("storage: op %u to node %d timed out; sent again "
+			     "(idempotent operations only)\n", op, node);
+	}
 }
 
 /* Send @fixed (@flen bytes) followed by @a (@alen) and @b (@blen). */

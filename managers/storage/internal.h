@@ -26,6 +26,7 @@
 #include <protocol/storage.h>
 #include <storage/cpio.h>
 #include <storage/ext2.h>
+#include <uapi/errno.h>
 
 #define STORAGE_MAX_VOLS	4
 
@@ -116,6 +117,16 @@ static inline int storage_reject(struct fit_msg_ctx *ctx,
 				 enum storage_bad kind, int err)
 {
 	return storage_bad(kind, fit_ctx_src(ctx), fit_ctx_opcode(ctx), err);
+}
+
+/* In a handler, first of all: a message must be exactly its struct plus
+ * the variable bytes it states (@want); anything else is -EBADMSG,
+ * counted.  @want is computed in u64, so stated lengths cannot wrap. */
+static inline int storage_check_len(struct fit_msg_ctx *ctx, u32 len,
+				    u64 want)
+{
+	return len == want ? 0 :
+	       storage_reject(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
 }
 
 /* service_ops.c / service_dir.c: handler tables. */

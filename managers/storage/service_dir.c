@@ -2,7 +2,8 @@
  * change directories: readdir, create, mkdir, symlink, link, unlink,
  * rmdir, rename (wire formats: include/protocol/storage.h).
  *
- * Same shape as service_ops.c: decode and check (lengths, names —
+ * Same shape as service_ops.c: decode and check (the exact length,
+ * storage_check_len(), then arguments and names —
  * storage_name() — counted and logged once when bad), lock the volume
  * through the directory handle, check any second handle on the same
  * volume (another volume: -EXDEV), act with the lock held, reply.  A
@@ -98,6 +99,8 @@ static int op_readdir(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	u64 cookie = r->cookie;
 	int n;
 
+	if (storage_check_len(ctx, len, sizeof(*r)))
+		return -EBADMSG;
 	if (max < dirent_size(STORAGE_NAME_MAX))
 		return storage_reject(ctx, STORAGE_BAD_ARG, -EINVAL);
 	rep = kzalloc(sizeof(*rep) + max);
@@ -135,8 +138,8 @@ static int op_create(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	u32 ino, gen;
 	int err;
 
-	if (len != sizeof(*r) + r->name_len)
-		return storage_reject(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
+	if (storage_check_len(ctx, len, (u64)sizeof(*r) + r->name_len))
+		return -EBADMSG;
 	if (r->flags & ~STORAGE_CREATE_EXCL || r->mode & ~07777u)
 		return storage_reject(ctx, STORAGE_BAD_ARG, -EINVAL);
 	err = storage_name(ctx, r + 1, r->name_len, name);
@@ -165,8 +168,8 @@ static int op_mkdir(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	u32 ino = 0;
 	int err;
 
-	if (len != sizeof(*r) + r->name_len)
-		return storage_reject(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
+	if (storage_check_len(ctx, len, (u64)sizeof(*r) + r->name_len))
+		return -EBADMSG;
 	if (r->mode & ~07777u)
 		return storage_reject(ctx, STORAGE_BAD_ARG, -EINVAL);
 	err = storage_name(ctx, r + 1, r->name_len, name);
@@ -188,8 +191,9 @@ static int op_symlink(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	u32 ino = 0;
 	int err;
 
-	if (len != sizeof(*r) + r->name_len + r->target_len)
-		return storage_reject(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
+	if (storage_check_len(ctx, len, (u64)sizeof(*r) + r->name_len +
+			      r->target_len))
+		return -EBADMSG;
 	if (!r->target_len || r->target_len >= STORAGE_PATH_MAX ||
 	    memchr(target, 0, r->target_len))
 		return storage_reject(ctx, STORAGE_BAD_PATH, r->target_len ?
@@ -220,8 +224,8 @@ static int op_link(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	char name[256];
 	int err;
 
-	if (len != sizeof(*r) + r->name_len)
-		return storage_reject(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
+	if (storage_check_len(ctx, len, (u64)sizeof(*r) + r->name_len))
+		return -EBADMSG;
 	err = storage_name(ctx, r + 1, r->name_len, name);
 	if (!err)
 		err = lock_dir(ctx, &r->dir, true, &v);
@@ -245,8 +249,8 @@ static int remove_name(struct fit_msg_ctx *ctx, const void *req, u32 len,
 	char name[256];
 	int err;
 
-	if (len != sizeof(*r) + r->name_len)
-		return storage_reject(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
+	if (storage_check_len(ctx, len, (u64)sizeof(*r) + r->name_len))
+		return -EBADMSG;
 	err = storage_name(ctx, r + 1, r->name_len, name);
 	if (!err)
 		err = lock_dir(ctx, &r->dir, true, &v);
@@ -277,8 +281,9 @@ static int op_rename(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	struct storage_vol *v;
 	int err;
 
-	if (len != sizeof(*r) + r->oname_len + r->nname_len)
-		return storage_reject(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
+	if (storage_check_len(ctx, len, (u64)sizeof(*r) + r->oname_len +
+			      r->nname_len))
+		return -EBADMSG;
 	err = storage_name(ctx, p, r->oname_len, oname);
 	if (!err)
 		err = storage_name(ctx, p + r->oname_len, r->nname_len, nname);

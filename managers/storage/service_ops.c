@@ -2,8 +2,9 @@
  * object by handle: lookup, open, read, write, stat, truncate, readlink,
  * fsync, statfs (wire formats: include/protocol/storage.h).
  *
- * Every handler follows one shape: decode (check the message length
- * against the lengths it states, flags and sizes — the only step allowed
+ * Every handler follows one shape: decode (first the exact message
+ * length, storage_check_len(): its struct plus the lengths it states;
+ * then flags and sizes — the only step allowed
  * to reject bad input, which is counted and logged once through
  * storage_bad()), then lock the volume and check the handle
  * (vol_lock_handle: -ESTALE for a freed or reused inode), then act
@@ -17,6 +18,10 @@
 #include <mm/mm.h>
 #include <uapi/errno.h>
 #include "internal.h"
+
+_Static_assert(sizeof(struct storage_write_req) + STORAGE_IO_MAX <=
+	       FIT_MAX_PAYLOAD && sizeof(struct storage_read_rep) +
+	       STORAGE_IO_MAX <= FIT_MAX_PAYLOAD, "READ/WRITE fit one message");
 
 /* -ESTALE from a handle check is the client's mistake: count it. */
 static int handle_err(struct fit_msg_ctx *ctx, int err)
@@ -33,10 +38,10 @@ static int op_lookup(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	char *path;
 	int err;
 
+	if (storage_check_len(ctx, len, (u64)sizeof(*r) + r->path_len))
+		return -EBADMSG;
 	if (r->flags & ~STORAGE_LOOKUP_FOLLOW)
 		return storage_reject(ctx, STORAGE_BAD_ARG, -EINVAL);
-	if (len != sizeof(*r) + (u64)r->path_len)
-		return storage_reject(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
 	if (!r->path_len)
 		return storage_reject(ctx, STORAGE_BAD_PATH, -ENOENT);
 	if (r->path_len >= STORAGE_PATH_MAX)
@@ -89,6 +94,8 @@ static int op_open(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	u32 gen;
 	int err;
 
+	if (storage_check_len(ctx, len, sizeof(*r)))
+		return -EBADMSG;
 	if ((r->flags & STORAGE_O_ACCMODE) == STORAGE_O_ACCMODE)
 		return storage_reject(ctx, STORAGE_BAD_ARG, -EINVAL);
 	err = vol_lock_handle(&r->h, false, &v, &st);
@@ -115,6 +122,8 @@ static int op_read(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	ssize_t n;
 	int err;
 
+	if (storage_check_len(ctx, len, sizeof(*r)))
+		return -EBADMSG;
 	if (r->len > STORAGE_IO_MAX)
 		return storage_reject(ctx, STORAGE_BAD_ARG, -EINVAL);
 	rep = kmalloc(sizeof(*rep) + r->len);
@@ -150,10 +159,10 @@ static int op_write(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	ssize_t n;
 	int err;
 
+	if (storage_check_len(ctx, len, (u64)sizeof(*r) + r->len))
+		return -EBADMSG;
 	if (r->len > STORAGE_IO_MAX)
 		return storage_reject(ctx, STORAGE_BAD_ARG, -EINVAL);
-	if (len != sizeof(*r) + r->len)
-		return storage_reject(ctx, STORAGE_BAD_LENGTH, -EBADMSG);
 	err = vol_lock_handle(&r->h, false, &v, &st);
 	if (err)
 		return handle_err(ctx, err);
@@ -176,8 +185,11 @@ static int op_stat(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	const struct storage_stat_req *r = req;
 	struct storage_stat st;
 	struct storage_vol *v;
-	int err = vol_lock_handle(&r->h, false, &v, &st);
+	int err;
 
+	if (storage_check_len(ctx, len, sizeof(*r)))
+		return -EBADMSG;
+	err = vol_lock_handle(&r->h, false, &v, &st);
 	if (err)
 		return handle_err(ctx, err);
 	vol_unlock(v);
@@ -190,8 +202,11 @@ static int op_truncate(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	struct storage_stat st;
 	struct storage_vol *v;
 	u32 gen;
-	int err = vol_lock_handle(&r->h, false, &v, &st);
+	int err;
 
+	if (storage_check_len(ctx, len, sizeof(*r)))
+		return -EBADMSG;
+	err = vol_lock_handle(&r->h, false, &v, &st);
 	if (err)
 		return handle_err(ctx, err);
 	if ((st.mode & STORAGE_S_IFMT) == STORAGE_S_IFDIR)
@@ -215,6 +230,8 @@ static int op_readlink(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	ssize_t n;
 	int err;
 
+	if (storage_check_len(ctx, len, sizeof(*r)))
+		return -EBADMSG;
 	rep = kmalloc(sizeof(*rep) + STORAGE_PATH_MAX);
 	if (!rep)
 		return -ENOMEM;
@@ -240,6 +257,8 @@ static int op_fsync(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	struct storage_vol *v;
 	int err;
 
+	if (storage_check_len(ctx, len, sizeof(*r)))
+		return -EBADMSG;
 	if (r->flags & ~1u)
 		return storage_reject(ctx, STORAGE_BAD_ARG, -EINVAL);
 	err = vol_lock_handle(&r->h, false, &v, &st);
@@ -256,8 +275,11 @@ static int op_statfs(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	const struct storage_statfs_req *r = req;
 	struct storage_statfs_rep rep;
 	struct storage_vol *v;
-	int err = storage_wait_ready();
+	int err;
 
+	if (storage_check_len(ctx, len, sizeof(*r)))
+		return -EBADMSG;
+	err = storage_wait_ready();
 	if (err)
 		return err;
 	v = r->fs ? vol_find(r->fs) : vol_root();

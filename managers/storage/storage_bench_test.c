@@ -3,8 +3,7 @@
  * block device as the baseline, for scripts/run-bench (`make bench`).
  *
  * Needs a writable ext2 disk (`--disk IMG`); skips otherwise.  The file
- * is storage_bench.size bytes (default 16 MiB: TCG runs everything in
- * software, so the issue's 256 MiB would take minutes per pass).
+ * is storage_bench.size bytes (default 256 MiB).
  * Figures, each one line "storage-bench: NAME where=W bytes=B ns=N
  * ops=O" that run-bench turns into JSON:
  *   raw_seq_read, raw_rand_read   4 KiB blk_read()s of the device under
@@ -35,9 +34,9 @@
 #define PAGE		4096u
 #define BENCH_ID	5
 
-static u64 bench_size = 16u << 20;
+static u64 bench_size = 256u << 20;
 param_size("storage_bench.size", bench_size,
-	   "file size for storage_bench (default 16M)");
+	   "file size for storage_bench (default 256M)");
 
 static u64 next(u64 *s)
 {

@@ -8,11 +8,12 @@
  *
  * Steps (node 0 drives; the storage node serves until DONE):
  *  1. under /stress-N: 8 directories with 4 subdirectories each (40);
- *  2. 200 files of pseudo-random sizes, one (f2) 8 MiB, the others
- *     mostly small, written by two threads at once in 32 KiB messages;
- *     the total is storage_test.total (default 24 MiB: under TCG the
- *     issue's "random sizes up to 8 MiB" would be ~800 MiB, so the sizes
- *     are scaled down, but all 200 files and the 8 MiB one remain);
+ *  2. 200 files of sizes drawn uniformly from [0, storage_test.max_size]
+ *     (default 8 MiB, about 800 MiB in all), one of them (f2) exactly
+ *     max_size, written by two threads at once in STORAGE_IO_MAX
+ *     messages.  storage_test.total=N (default 0: no cap) scales the
+ *     other 199 sizes down so that all of them add up to about N (the
+ *     quicker cross-node run of `make test`);
  *  3. unlink every 4th file, rename every odd one (half across
  *     directories), rename 5 over an existing file, truncate some down
  *     and some up (sparse tail), mkdir + rmdir an extra directory;
@@ -43,14 +44,16 @@
 
 #define NFILES		200
 #define NDIRS		40		/* 8 top, 4 under each */
-#define BIG_FILE	(8u << 20)
-#define BIG		2		/* the 8 MiB file: kept, renamed */
+#define BIG		2		/* the max_size file: kept, renamed */
 #define CHUNK		STORAGE_IO_MAX
 #define STRESS_ID	4
 
-static u64 total_bytes = 24u << 20;
-param_size("storage_test.total", total_bytes,
-	   "bytes written by storage_svc_stress (default 24M)");
+static u64 max_size = 8u << 20;
+param_size("storage_test.max_size", max_size,
+	   "largest file of storage_svc_stress (default 8M)");
+static u64 total_cap;
+param_size("storage_test.total", total_cap,
+	   "scale storage_svc_stress down to about this many bytes (0: no)");
 
 struct sfile {
 	u32 dir;			/* index in dirs[] */
@@ -113,35 +116,36 @@ static u32 expected_crc(struct sfile *f, u32 i, u8 *buf)
 	return crc;
 }
 
-static void plan_sizes(struct stress *s)
+/* Sizes uniform in [0, max_size], multiples of 8, the others scaled
+ * down when they add up to more than total_cap; returns the total. */
+static u64 plan_sizes(struct stress *s)
 {
-	u64 rest = total_bytes > BIG_FILE * 2 ? total_bytes - BIG_FILE :
-		   total_bytes / 2, sum = 0;
+	u64 total = 0, big = max_size & ~7ull, want;
 
 	for (u32 i = 0; i < NFILES; i++) {
 		u64 r = rnd(&s->seed);
 
-		if (i == BIG)
-			continue;
-
-		s->f[i].size = r % 4 ? r % (24 << 10) : r % (256 << 10);
-		sum += s->f[i].size;
-	}
-	for (u32 i = 0; i < NFILES; i++) {
-		if (i == BIG)
-			continue;
-		if (sum > rest)
-			s->f[i].size = s->f[i].size * rest / sum;
-		s->f[i].size &= ~7ull;
-	}
-	s->f[BIG].size = total_bytes > BIG_FILE * 2 ? BIG_FILE :
-		       (total_bytes / 2) & ~7ull;
-	for (u32 i = 0; i < NFILES; i++) {
-		s->f[i].data_len = s->f[i].size;
+		s->f[i].size = (i == BIG ? max_size : r % (max_size + 1)) & ~7ull;
 		s->f[i].dir = i % NDIRS;
 		s->f[i].alive = true;
 		snprintf(s->f[i].name, sizeof(s->f[i].name), "f%u", i);
+		total += s->f[i].size;
 	}
+	want = total_cap > big ? total_cap - big : 0;
+	if (total_cap && total > total_cap) {
+		u64 others = total - big;
+
+		total = big;
+		for (u32 i = 0; i < NFILES; i++) {
+			if (i == BIG)
+				continue;
+			s->f[i].size = (s->f[i].size * want / others) & ~7ull;
+			total += s->f[i].size;
+		}
+	}
+	for (u32 i = 0; i < NFILES; i++)
+		s->f[i].data_len = s->f[i].size;
+	return total;
 }
 
 static int make_tree(struct selftest_ctx *t, struct stress *s)
@@ -361,22 +365,32 @@ static int after_work(struct selftest_ctx *t, struct stress *s)
 static int stress(struct selftest_ctx *t, struct stress *s)
 {
 	struct storage_statfs_rep fs;
-	u64 t0 = ktime_get_ns();
+	u64 t0 = ktime_get_ns(), t1, total;
 
 	if (storage_node() < 0 || storage_statfs(0, &fs) ||
 	    fs.type != STORAGE_FS_EXT2 || (fs.flags & STORAGE_STATFS_RDONLY))
 		ST_SKIP("no writable ext2 served (use --disk IMG)");
-	printk("storage: stress on node %d: %u files, %llu bytes\n",
-	       storage_node(), NFILES, total_bytes);
-	plan_sizes(s);
-	if (make_tree(t, s) || write_all(t, s) || mutate(t, s) ||
-	    check_dirs(t, s))
+	total = plan_sizes(s);
+	printk("storage: stress on node %d: %u files, %llu bytes, largest %llu\n",
+	       storage_node(), NFILES, total, max_size);
+	if (make_tree(t, s) || write_all(t, s))
 		return -1;
+	printk("storage: stress wrote %llu bytes in %llu ms\n", total,
+	       (ktime_get_ns() - t0) / NSEC_PER_MSEC);
+	if (mutate(t, s) || check_dirs(t, s))
+		return -1;
+	t1 = ktime_get_ns();
 	ST_EQ(storage_fsync(&s->base), 0);
+	printk("storage: stress fsync %llu ms\n",
+	       (ktime_get_ns() - t1) / NSEC_PER_MSEC);
+	t1 = ktime_get_ns();
 	if (verify_and_print(t, s))
 		return -1;
-	printk("storage: fsync done (%llu ms)\n",
-	       (ktime_get_ns() - t0) / NSEC_PER_MSEC);
+	printk("storage: stress read back in %llu ms\n",
+	       (ktime_get_ns() - t1) / NSEC_PER_MSEC);
+	printk("storage: fsync done (%llu ms, %llu calls sent again after a "
+	       "timeout)\n", (ktime_get_ns() - t0) / NSEC_PER_MSEC,
+	       storage_client_retries());
 	return after_work(t, s);
 }
 

@@ -11,6 +11,13 @@
  *
  * A second node claiming an id already taken (or our own id), or a node
  * booted with a different nodes=, is reported loudly and ignored.
+ * A known node announcing a new boot id from the same MAC rebooted: over
+ * RDMA it is taken back (its heard set and RDMA entry start afresh, and
+ * rdma.c resets the connection under a newer epoch that the new
+ * incarnation follows).  Its previous boot id is remembered, so two live
+ * machines sharing an id and a MAC are reported rather than flip-flopped
+ * between.  The eth transport cannot restart a peer's sequence numbers:
+ * there a new boot id stays a conflict.
  *
  * RDMA (when the transport is rdma.c): a peer's QPs and receive region are
  * created when we first hear it, our announcements carry one entry per
@@ -43,6 +50,9 @@ struct seen {
 	struct fit_announce_rdma rdma;
 	u8 mac[ETH_ALEN];
 	u32 roles, boot_id;
+	u32 old_boot_id;		/* before its last reboot */
+	bool had_reboot;		/* old_boot_id is valid */
+	bool rebooted;			/* for the discovery thread */
 	u64 heard_mask;			/* nodes it has heard */
 };
 
@@ -78,6 +88,25 @@ static void note_rdma(struct seen *s, const struct fit_announce_rdma *e)
 	kicked = true;
 }
 
+/* @a comes from @s's MAC with a new boot id: take it as a reboot unless
+ * it is the boot id the node had before (two machines) or the transport
+ * cannot follow.  Caller holds disc_lock. */
+static bool took_reboot(struct seen *s, const struct fit_announce *a)
+{
+	if (!fit_rdma_active() ||
+	    (s->had_reboot && a->boot_id == s->old_boot_id))
+		return false;
+	s->old_boot_id = s->boot_id;
+	s->had_reboot = true;
+	s->boot_id = a->boot_id;
+	s->roles = a->roles;
+	s->heard_mask = 0;
+	s->has_rdma = false;
+	s->rebooted = true;
+	kicked = true;
+	return true;
+}
+
 /* An announcement arrived (interrupt context). */
 void fit_discovery_rx(const u8 *mac, const struct fit_announce *a,
 		      const struct fit_announce_rdma *e, unsigned int nr)
@@ -99,11 +128,13 @@ void fit_discovery_rx(const u8 *mac, const struct fit_announce *a,
 	}
 	s = &seen[a->node];
 	f = spin_lock_irqsave(&disc_lock);
-	if (s->heard && (s->boot_id != a->boot_id ||
-			 memcmp(s->mac, mac, ETH_ALEN))) {
+	if (s->heard && (memcmp(s->mac, mac, ETH_ALEN) ||
+			 (s->boot_id != a->boot_id && !took_reboot(s, a)))) {
 		spin_unlock_irqrestore(&disc_lock, f);
-		report_conflict(mac, a, "two machines (or a rebooted one) "
-				"announce it");
+		report_conflict(mac, a, fit_rdma_active() ?
+				"two machines announce it" :
+				"two machines (or a rebooted one: not over "
+				"eth) announce it");
 		return;
 	}
 	if (!s->heard) {
@@ -156,9 +187,15 @@ static u64 update_peers(bool *all)
 			continue;
 		f = spin_lock_irqsave(&disc_lock);
 		s = seen[n];
+		seen[n].rebooted = false;
 		spin_unlock_irqrestore(&disc_lock, f);
 		if (s.heard && !s.added)
 			add_peer(n, &s);
+		if (s.rebooted && seen[n].added) {
+			printk("fit: node %u rebooted (boot id %08x, was %08x): "
+			       "reconnecting\n", n, s.boot_id, s.old_boot_id);
+			fit_rdma_peer_rebooted((u16)n);
+		}
 		if (s.heard)
 			heard |= 1ull << n;
 		if (seen[n].added && s.has_rdma)

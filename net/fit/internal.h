@@ -100,6 +100,8 @@ bool fit_rdma_active(void);
 struct ib_device *fit_rdma_device(void);
 u64 fit_rdma_resets(void);		/* connections reset so far */
 int fit_rdma_add_peer(u16 node);
+/* Discovery thread: @node came back with a new boot id (a reboot). */
+void fit_rdma_peer_rebooted(u16 node);
 void fit_rdma_connect(u16 node, const u8 *mac, u32 boot_id,
 		      const struct fit_announce_rdma *e);
 unsigned int fit_rdma_fill(struct fit_announce_rdma *e, unsigned int max);

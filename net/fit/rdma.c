@@ -24,8 +24,8 @@
  * moves our QPs to RTR/RTS (fit_rdma_connect).  A peer is reachable when
  * our QPs are in RTS and its entry says its QPs are too.  Initial PSNs
  * derive from the sender's boot id.
- * Loss: rxe retransmits (timeout 134 ms, 7 retries: a peer or hub silent
- * for about a second fails the QP; RNR is retried forever).
+ * Loss: rxe retransmits (timeout 67 ms doubling to 1 s, 7 retries: a
+ * peer or hub silent for about 5 s fails the QP; RNR is retried forever).
  * A QP that fails anyway (a dead peer, or one starved of CPU for half a
  * second) completes everything with an error: the failure is logged and
  * the peer's connection is reset — every QP to ERR (flushing: buffers are
@@ -72,6 +72,7 @@
 #define SQ_DEPTH	64
 #define QPN_TABLE	512
 #define BATCH		16
+#define TRACE_DUMP	600		/* rxe events printed per QP reset */
 
 struct rdma_peer;
 
@@ -508,7 +509,9 @@ static int chan_connect(struct rdma_chan *c, const u8 *mac,
 		return err;
 	a.qp_state = IB_QPS_RTS;
 	a.sq_psn = start_psn(my_boot_id, p->node, c->index, p->epoch);
-	a.timeout = 15;			/* 134 ms: a second of silence */
+	/* 67 ms, doubling while nothing is acknowledged up to 1 s: the
+	 * QP gives up after about 5 s of silence (rdma.md). */
+	a.timeout = 14;
 	a.retry_cnt = 7;
 	a.rnr_retry = 7;		/* receivers repost at once */
 	a.max_rd_atomic = 1;
@@ -537,6 +540,9 @@ static void reset_peer(struct rdma_peer *p, u8 epoch)
 	WRITE_ONCE(p->epoch, epoch);
 	for (unsigned int i = 0; i < NCH; i++) {
 		struct rdma_chan *c = &p->ch[i];
+
+		/* With rxe.trace=N: how the connection got here. */
+		rxe_net_trace_dump(ibdev, c->qp->qp_num, TRACE_DUMP);
 
 		a.qp_state = IB_QPS_ERR;
 		ib_modify_qp(c->qp, &a, IB_QP_STATE);
@@ -590,6 +596,17 @@ static void request_reset(struct rdma_peer *p, u8 epoch)
 	__atomic_store_n(&p->reset_to, 0x100u | epoch, __ATOMIC_RELEASE);
 	__atomic_store_n(&resets_pending, true, __ATOMIC_RELEASE);
 	cq_event(NULL, NULL);
+}
+
+/* The peer rebooted: its QPs are new and know nothing of ours.  Reset
+ * ours under a newer epoch; the new incarnation follows it (it starts at
+ * epoch 0) and both connect with PSNs from its new boot id. */
+void fit_rdma_peer_rebooted(u16 node)
+{
+	struct rdma_peer *p = peer_get(node);
+
+	if (p)
+		request_reset(p, (u8)(p->epoch + 1));
 }
 
 /* Poll thread: carry out requested resets, then let discovery announce. */

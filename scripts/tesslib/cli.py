@@ -74,8 +74,9 @@ def boot_image(args, cmdline):
         sys.exit(3)
 
 
-def start(args, cmdline, what, echo, on_line=None):
-    """Boot once with the chosen accelerator; return the qemu.Result."""
+def start(args, cmdline, what, echo, on_line=None, console=None):
+    """Boot once with the chosen accelerator; return the qemu.Result.
+    @console: a run.UserConsole to plug in as COM2."""
     image, is_iso = boot_image(args, cmdline)
     use_kvm, why = ((False, "--cpu given") if args.cpu else
                     kvm.decide(args.kernel, args.accel))
@@ -85,6 +86,8 @@ def start(args, cmdline, what, echo, on_line=None):
     if args.disk:
         extra += devices.disk(args.disk)
     extra += archive_args(args)
+    if console:
+        extra += console.qemu_args()
     argv = qemu.command(image, smp=args.smp, mem=args.mem, kvm=use_kvm,
                         iso=is_iso, cmdline=cmdline, cpu=args.cpu,
                         extra=extra)
@@ -92,7 +95,8 @@ def start(args, cmdline, what, echo, on_line=None):
     note("%s (%s); log %s" % ("KVM" if use_kvm else "TCG", why,
                               os.path.relpath(log)))
     try:
-        return qemu.run(argv, args.timeout, log, echo=echo, on_line=on_line)
+        return qemu.run(argv, args.timeout, log, echo=echo, on_line=on_line,
+                        console=console)
     finally:
         for f in scratch:
             os.unlink(f)
@@ -254,6 +258,26 @@ def cmd_iso(args):
     return 0
 
 
+def prepare_run_disk(args):
+    """--add HOST[:GUEST]: copy host files into --disk (in place), or
+    into a fresh image under build/run/ when no disk was given; returns
+    that fresh image's path (the caller deletes it) or None."""
+    adds = [image.parse_add(a) for a in args.add or []]
+    if not adds:
+        return None
+    if args.disk:
+        image.add_files(args.disk, adds)
+        return None
+    if args.archive:
+        raise ValueError("--add needs --disk (or neither): the boot "
+                         "archive is read-only")
+    d = os.path.join(paths.BUILD, "run")
+    os.makedirs(d, exist_ok=True)
+    args.disk = os.path.join(d, "root-%d.img" % os.getpid())
+    image.image_with(adds, args.disk)
+    return args.disk
+
+
 def cmd_run(args):
     words = args.program
     if words and words[0] == "--":
@@ -270,12 +294,30 @@ def cmd_run(args):
     except ValueError as e:
         note("run: %s" % e)
         return 3
+    try:
+        fresh = prepare_run_disk(args)
+    except (RuntimeError, ValueError, OSError) as e:
+        note("run: %s" % e)
+        return 3
+    try:
+        return run_program(args, words, cmdline)
+    finally:
+        if fresh:
+            os.unlink(fresh)
+
+
+def run_program(args, words, cmdline):
+    """Boot, relay, and turn the kernel's report into an exit code."""
+    if args.pcache:
+        cmdline += " pcache=%s" % args.pcache
     if args.strace:
         cmdline += " strace=1"
     if args.p2m:
         cmdline += " abi.p2m=1"
-    relay = run.relay_to_stdout()
-    res = start(args, cmdline, "run", echo=False, on_line=relay.line)
+    console = run.UserConsole()
+    relay = run.relay_to_stdout(console)
+    res = start(args, cmdline, "run", echo=False, on_line=relay.line,
+                console=console)
     if relay.failed:
         note("run: the kernel could not start %s (see %s)" % (
             words[0], res.log))
@@ -370,6 +412,12 @@ def parser():
     r.set_defaults(timeout=60)
     r.add_argument("--topology", default="all", metavar="ROLES",
                    help="node roles (only 'all' until P2M is wired)")
+    r.add_argument("--add", action="append", metavar="HOST[:GUEST]",
+                   help="copy a host file or directory into the disk "
+                   "image first (GUEST defaults to /BASENAME; without "
+                   "--disk a fresh image holds just these)")
+    r.add_argument("--pcache", metavar="SIZE",
+                   help="processor cache size (pcache=SIZE[,WAYS])")
     r.add_argument("--strace", action="store_true",
                    help="boot with strace=1 (calls go to the log)")
     r.add_argument("--p2m", action="store_true",

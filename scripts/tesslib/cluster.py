@@ -13,7 +13,12 @@ exactly that, and `pcap` records every frame the hub relays.
 
 Each node boots with `node=I nodes=N role=R` plus the caller's command
 line; its serial console goes to build/logs/<stamp>-<what>-<pid>-nI.log.
-All QEMUs have one deadline, and all are stopped on return, on an
+A node whose kernel leaves with machine_exit(MACHINE_EXIT_RESTART) (QEMU
+status 7) is booted again, same NIC and MAC, with `restarted=K` (K = 1, 2,
+...) appended to its command line, at most MAX_RESTARTS times: tests of a
+peer that reboots.  Its log continues in the same file.
+All QEMUs have one deadline (then each gets a post-mortem NMI and
+qemu.NMI_GRACE seconds to print it), and all are stopped on return, on an
 exception, on Ctrl-C and on SIGTERM.
 """
 import collections
@@ -30,6 +35,8 @@ import time
 from . import paths, qemu
 
 QUEUE_MAX = 4096
+RESTART_STATUS = 7      # machine_exit(MACHINE_EXIT_RESTART)
+MAX_RESTARTS = 3
 
 ROLES = {"p": "processor", "processor": "processor",
          "m": "memory", "memory": "memory",
@@ -144,6 +151,26 @@ class Node:
         self.log.write(("# %s\n" % " ".join(argv)).encode())
         self.proc = None
         self.pending = b""
+        self.restarts = 0
+
+    def restart(self):
+        """Boot again with restarted=K appended to the kernel command line."""
+        self.restarts += 1
+        i = self.argv.index("-append")
+        self.argv = (self.argv[:i + 1] +
+                     ["%s restarted=%d" % (self.argv[i + 1], self.restarts)] +
+                     self.argv[i + 2:])
+        self.log.write(("# restart %d: %s\n" % (self.restarts,
+                                                " ".join(self.argv))).encode())
+        for arg in self.argv:           # the old QEMU's socket: bind anew
+            for part in arg.split(","):
+                if part.startswith("local.path="):
+                    try:
+                        os.unlink(part[len("local.path="):])
+                    except FileNotFoundError:
+                        pass
+        self.pending = b""
+        self.start()
 
     def start(self):
         self.proc = subprocess.Popen(
@@ -176,6 +203,7 @@ class Node:
     def stop(self):
         if self.proc:
             qemu._stop(self.proc)
+        qemu.remove_monitor(self.argv)
         self.log.close()
 
 
@@ -236,11 +264,19 @@ def _sigterm(signum, frame):
 def _loop(hub, nodes, deadline, echo, on_line):
     start = time.monotonic()
     live = {n.proc.stdout.fileno(): n for n in nodes}
+    post_mortem = False
     while live:
         left = deadline - time.monotonic()
-        if left <= 0:
+        if left <= 0 and not post_mortem:
+            # A hung node prints registers, backtraces and tasks on an NMI.
+            post_mortem = True
             for n in live.values():
                 n.result.timed_out = True
+                n.log.write(b"\n# timed out: post-mortem NMI\n")
+                qemu.inject_nmi(qemu._monitor_of(n.argv) or "")
+            deadline = time.monotonic() + qemu.NMI_GRACE
+            continue
+        if left <= 0:
             break
         backlog = hub.flush()
         ready, _, _ = select.select([hub.sock] + list(live), [], [],
@@ -251,4 +287,9 @@ def _loop(hub, nodes, deadline, echo, on_line):
             elif not live[fd].read(echo, on_line):
                 n = live.pop(fd)
                 n.proc.wait()
+                if (n.proc.returncode == RESTART_STATUS and
+                        n.restarts < MAX_RESTARTS):
+                    n.restart()
+                    live[n.proc.stdout.fileno()] = n
+                    continue
                 n.result.seconds = time.monotonic() - start

@@ -4,13 +4,24 @@ The serial console goes to QEMU's stdout (a pipe), which run() copies to
 the log file and, if asked, to our stdout, byte for byte, while it splits
 the text into lines for callers to parse.  The guest leaves through
 isa-debug-exit: the kernel writes v, QEMU exits with (v << 1) | 1.
+A @console (run.UserConsole: the program's COM2) is connected right after
+QEMU starts, served by the same loop, and drained after QEMU is gone.
+
+Every guest gets a human monitor on a unix socket.  When a run times out,
+run() first injects an NMI through it: the kernel answers an NMI it did
+not ask for with every CPU's registers and backtrace and the task list
+(arch/x86/kernel/smp.c), so a hung guest leaves a post-mortem in its log;
+the guest gets NMI_GRACE seconds to print it before QEMU is stopped.
 """
+import itertools
 import os
 import re
 import select
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 QEMU = "qemu-system-x86_64"
@@ -22,6 +33,9 @@ _STATUS = {
     3: (EXIT_FAIL, "kernel reported failure"),
     5: (EXIT_PANIC, "kernel panic"),
 }
+
+NMI_GRACE = 3.0
+_monitors = itertools.count()
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1bc")
 
@@ -40,7 +54,8 @@ def command(image, smp=4, mem="512M", kvm=False, iso=False, cmdline="",
     argv += ["-smp", str(smp), "-m", str(mem),
              "-nographic", "-no-reboot", "-vga", "none", "-nic", "none",
              "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
-             "-serial", "stdio", "-monitor", "none"]
+             "-serial", "stdio", "-monitor", "unix:%s,server=on,wait=off"
+             % monitor_path()]
     if iso:
         argv += ["-cdrom", image, "-boot", "d"]
     else:
@@ -48,6 +63,43 @@ def command(image, smp=4, mem="512M", kvm=False, iso=False, cmdline="",
         if cmdline:
             argv += ["-append", cmdline]
     return argv + list(extra)
+
+
+def monitor_path():
+    """A fresh unix socket path for one guest's monitor."""
+    return os.path.join(tempfile.gettempdir(), "tessera-mon-%d-%d.sock" % (
+        os.getpid(), next(_monitors)))
+
+
+def _monitor_of(argv):
+    """The monitor socket path in @argv, or None."""
+    for i, word in enumerate(argv[:-1]):
+        if word == "-monitor" and argv[i + 1].startswith("unix:"):
+            return argv[i + 1][5:].split(",")[0]
+    return None
+
+
+def inject_nmi(path):
+    """Ask the guest behind monitor @path for its post-mortem (an NMI to
+    every CPU).  False if the monitor cannot be reached."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(2)
+            s.connect(path)
+            s.sendall(b"nmi\n")
+            time.sleep(0.2)
+        return True
+    except OSError:
+        return False
+
+
+def remove_monitor(argv):
+    path = _monitor_of(argv)
+    if path:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
 
 
 class Result:
@@ -100,10 +152,11 @@ def _stop(proc):
             continue
 
 
-def run(argv, timeout, log_path, echo=False, on_line=None):
+def run(argv, timeout, log_path, echo=False, on_line=None, console=None):
     """Run @argv; return a Result.  @on_line(text) sees each cleaned line
     as it arrives; if it returns True, QEMU is stopped there and the
-    Result says `stopped`.  The first log line records the command."""
+    Result says `stopped`.  The first log line records the command.
+    @console: see the module comment (its qemu_args() are in @argv)."""
     res = Result()
     res.log = log_path
     start = time.monotonic()
@@ -117,13 +170,27 @@ def run(argv, timeout, log_path, echo=False, on_line=None):
                                 start_new_session=True)
         pending = b""
         try:
+            if console:
+                console.connect(proc, deadline)
             while True:
                 left = deadline - time.monotonic()
-                if left <= 0:
+                if left <= 0 and not res.timed_out:
                     res.timed_out = True
+                    log.write(b"\n# timed out: asking the guest for a "
+                              b"post-mortem (NMI)\n")
+                    if inject_nmi(_monitor_of(argv) or ""):
+                        deadline = time.monotonic() + NMI_GRACE
+                        continue
+                if left <= 0:
                     break
-                ready, _, _ = select.select([proc.stdout], [], [], min(left, 0.5))
-                if not ready:
+                rd, wr = [proc.stdout], []
+                if console:
+                    rd += console.read_fds()
+                    wr += console.write_fds()
+                ready, writable, _ = select.select(rd, wr, [], min(left, 0.5))
+                if console:
+                    console.serve(ready, writable)
+                if proc.stdout not in ready:
                     continue
                 chunk = os.read(proc.stdout.fileno(), 65536)
                 if not chunk:
@@ -135,13 +202,17 @@ def run(argv, timeout, log_path, echo=False, on_line=None):
                     sys.stdout.flush()
                 pending += chunk
                 *done, pending = pending.split(b"\n")
-                if any(_take_line(res, raw, on_line) for raw in done):
+                if any(_take_line(res, raw, on_line, console)
+                       for raw in done):
                     res.stopped = True
                     break
         except KeyboardInterrupt:
             res.interrupted = True
         finally:
             _stop(proc)
+            remove_monitor(argv)
+            if console:
+                console.drain()
         if pending:
             _take_line(res, pending, on_line)
         ended = not (res.timed_out or res.interrupted or res.stopped)
@@ -150,9 +221,11 @@ def run(argv, timeout, log_path, echo=False, on_line=None):
     return res
 
 
-def _take_line(res, raw, on_line):
+def _take_line(res, raw, on_line, console=None):
     text = clean_line(raw.decode("utf-8", "replace"))
     res.lines.append(text)
+    if console:
+        console.log_line(text)
     return bool(on_line and on_line(text))
 
 

@@ -1,6 +1,7 @@
 /* tests/host/ext2_host.h — what every ext2 host test shares.
  *
- * Includes the ext2 sources (every .c of managers/storage/ext2) and lib/string.c
+ * Includes the ext2 sources (every .c of managers/storage/ext2, and the
+ * shared managers/storage/pathwalk.c) and lib/string.c
  * into the test program, provides the kernel services they use (kmalloc
  * family on malloc, printk on stderr), two block devices (a file through
  * pread/pwrite, and a memory buffer), a scratch directory under the build
@@ -42,6 +43,7 @@
 #include "../../managers/storage/ext2/namei.c"
 #include "../../managers/storage/ext2/rename.c"
 #include "../../managers/storage/ext2/path.c"
+#include "../../managers/storage/pathwalk.c"
 #undef snprintf
 #undef vsnprintf
 /* The test's own code uses the host libc (lib/string.c's byte loops are

@@ -41,5 +41,6 @@ void kfree(const void *p)
 #include "../../drivers/infiniband/sw/rxe/req.c"
 #include "../../drivers/infiniband/sw/rxe/comp.c"
 #include "../../drivers/infiniband/sw/rxe/resp.c"
+#include "../../drivers/infiniband/sw/rxe/trace.c"
 
 #endif

@@ -23,6 +23,7 @@
 #include "../../lib/string.c"
 #include "../../managers/storage/cpio/cpio.c"
 #include "../../managers/storage/cpio/tree.c"
+#include "../../managers/storage/pathwalk.c"
 #undef memcpy
 #undef memcmp
 #undef memset

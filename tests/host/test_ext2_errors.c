@@ -5,8 +5,9 @@
  * or read-only for unknown ro-compat features); names and paths too long;
  * paths through files; symlink loops; a full disk (blocks and inodes),
  * after which e2fsck is still clean and every freed block comes back;
- * wrong-type operations; directory entries with bad lengths, block
- * pointers outside the disk and directory loops (-EUCLEAN).
+ * wrong-type operations; directory entries with bad lengths or naming
+ * inodes outside the volume, direct and indirect block pointers outside
+ * the disk and directory loops (-EUCLEAN).
  */
 #include "ext2_host.h"
 
@@ -233,6 +234,28 @@ static struct ext2_dinode *dinode_of(const char *path)
 			(ino - 1) * fs->inode_size);
 }
 
+/* A directory entry naming an inode past the volume's inode count. */
+static void test_ext2_dirent_inode_range(void)
+{
+	struct ext2_dirent *de;
+	u32 blk, ino, a;
+
+	fresh();
+	CHECK(mount_mem(true) == 0, "mount");
+	blk = first_block("/a/b");
+	ext2_unmount(fs);
+	de = (void *)(mem + blk * 1024 + 24);	/* the entry after ".." */
+	CHECK(de->name_len == 1 && de->name[0] == 'g', "entry g of a/b");
+	de->inode = ((struct ext2_super *)(mem + 1024))->s_inodes_count + 1;
+	CHECK(mount_mem(false) == 0, "mount");
+	CHECK(ext2_walk(fs, EXT2_ROOT, "a/b/g", true, &ino) == -EUCLEAN,
+	      "entry naming an inode outside the volume");
+	CHECK(ext2_walk(fs, EXT2_ROOT, "a/f", true, &a) == 0,
+	      "the rest still served");
+	CHECK(ext2_unlink(fs, a, "x") == -ENOTDIR, "unlink under a file");
+	ext2_unmount(fs);
+}
+
 static void test_ext2_corrupt_metadata(void)
 {
 	struct ext2_dinode *di;
@@ -269,6 +292,16 @@ static void test_ext2_corrupt_metadata(void)
 	CHECK(ext2_read(fs, ino, 0, buf, 6) == -EUCLEAN, "block outside disk");
 	CHECK(ext2_write(fs, ino, 0, buf, 6) == -EUCLEAN, "write outside disk");
 	ext2_unmount(fs);
+	di->i_block[0] = 0;
+	di->i_block[EXT2_IND_BLOCK] = 0x7ffffff0;
+	di->i_size = 13 * 1024;
+	CHECK(mount_mem(false) == 0, "mount");
+	CHECK(ext2_walk(fs, EXT2_ROOT, "a/f", true, &ino) == 0, "walk");
+	CHECK(ext2_read(fs, ino, 12 * 1024, buf, 6) == -EUCLEAN,
+	      "indirect block outside disk");
+	CHECK(ext2_read(fs, ino, 0, buf, 6) == 6, "hole before it reads");
+	ext2_unmount(fs);
+	test_ext2_dirent_inode_range();
 }
 
 static void test_ext2_dir_loop(void)

@@ -4,13 +4,20 @@
  * - modify_qp: illegal transitions, missing or out-of-range attributes,
  *   posting in the wrong state, unsupported WRs, ERR flushes, RESET reuses;
  * - unsignaled sends complete silently, errors and flushes always report;
- * - a dead peer: RETRY_EXC_ERR after exactly retry_cnt + 1 timeouts, the
- *   rest flushed;
+ * - a dead peer: RETRY_EXC_ERR after exactly retry_cnt + 1 timeouts (the
+ *   timeout doubling each time), the rest flushed;
+ * - a link that stalls for many timeouts (every frame delayed, none lost):
+ *   the timeout backs off so the QP outlasts the stall, each expiry
+ *   resends only a probe of RXE_ACK_EVERY packets, and the late ACK stops
+ *   the go-back (acknowledged packets are not sent again); the event
+ *   trace (trace.c) records exactly the timeouts and retransmissions the
+ *   counters count;
  * - bad rkey, out-of-range address, MR or QP without the remote right:
  *   REM_ACCESS_ERR at the requester, the responder's QP in ERR;
  * - a receive buffer too small: REM_INV_REQ_ERR and LOC_LEN_ERR;
  * - no receive posted: RNR NAKs, then success (SEND and a multi-packet
- *   RDMA_WRITE_WITH_IMM that stalls at its last packet), or
+ *   RDMA_WRITE_WITH_IMM that stalls at its last packet), only a probe of
+ *   RXE_ACK_EVERY packets resent after each RNR wait, or
  *   RNR_RETRY_EXC_ERR after rnr_retry NAKs;
  * - a bad lkey: LOC_PROT_ERR after the WRs before it succeed;
  * - zero-length SEND, WRITE (no rkey check) and READ succeed.
@@ -228,11 +235,100 @@ static void test_dead_peer(void)
 	      wc[2].status == IB_WC_WR_FLUSH_ERR, "flushed");
 	CHECK_EQ(rxe_counter(p.s.nodes[0].dev, RXE_CNT_TIMEOUTS),
 		 opts.retry_cnt + 1);
-	/* 4.096 us << 10 per try, retry_cnt + 1 tries. */
-	CHECK((p.s.now - start) >= 4 * (4096ull << 10) &&
-	      (p.s.now - start) < 5 * (4096ull << 10), "took %llu ns",
+	/* 4.096 us << 10 for the first try, doubling: 1 + 2 + 4 + 8. */
+	CHECK((p.s.now - start) >= 15 * (4096ull << 10) &&
+	      (p.s.now - start) < 16 * (4096ull << 10), "took %llu ns",
 	      (unsigned long long)(p.s.now - start));
 	CHECK_EQ(qp_state(p.a.qp), IB_QPS_ERR);
+	pair_down(&p);
+}
+
+static bool send_done(void *ep)
+{
+	struct rxe_qp *qp = to_rqp(((struct sim_ep *)ep)->qp);
+
+	return qp->sq_cons == qp->sq_prod || qp->state == IB_QPS_ERR;
+}
+
+static struct rxe_trace_ev trace_ev[4096];
+
+/* Count the trace events of @qpn of @kind (and with all of @flags). */
+static u32 trace_count(struct rxe_dev *dev, u32 qpn, u8 kind, u8 flags)
+{
+	u32 n = rxe_trace_read(dev, qpn, trace_ev, 4096), k = 0;
+
+	for (u32 i = 0; i < n; i++)
+		k += trace_ev[i].kind == kind &&
+		     (trace_ev[i].flags & flags) == flags;
+	return k;
+}
+
+/* The most packets sent after one @kind event (a timeout, an RNR wait)
+ * before anything came back. */
+static u32 largest_probe(struct rxe_dev *dev, u32 qpn, u8 kind)
+{
+	u32 n = rxe_trace_read(dev, qpn, trace_ev, 4096), most = 0, run = 0;
+	bool after_timeout = false;
+
+	for (u32 i = 0; i < n; i++) {
+		if (trace_ev[i].kind == kind) {
+			after_timeout = true;
+			run = 0;
+		} else if (trace_ev[i].kind == RXE_TR_RX) {
+			after_timeout = false;
+		} else if (trace_ev[i].kind == RXE_TR_TX && after_timeout) {
+			run++;
+			most = MAX(most, run);
+		}
+	}
+	return most;
+}
+
+static void test_slow_link(void)
+{
+	struct sim_qp_opts o = opts;
+	struct rxe_dev *dev;
+	struct pair p;
+	struct ib_wc wc;
+	u64 timeouts, resent;
+
+	o.retry_cnt = 7;
+	pair_up(&p, &o, IB_ACCESS_LOCAL_WRITE | IB_ACCESS_REMOTE_WRITE);
+	dev = p.s.nodes[0].dev;
+	CHECK_EQ(rxe_dev_set_trace(dev, 3), -EINVAL);
+	CHECK_EQ(rxe_dev_set_trace(dev, 4096), 0);
+	for (u32 i = 0; i < BUF; i++)
+		p.abuf[i] = (u8)(i * 7 + 3);
+	/* 40 ms each way: a round trip is 19 first timeouts (4.2 ms), and
+	 * 8 fixed ones (the IBA's rule) would fail the QP after 34 ms. */
+	p.s.faults.delay_ns = 40000000;
+	CHECK_EQ(post(&p, IB_WR_RDMA_WRITE, 1, 0, BUF, baddr(&p, 0),
+		      p.bmr->rkey, IB_SEND_SIGNALED), 0);
+	sim_run(&p.s, send_done, &p.a, 10000000000ull);
+	CHECK(poll1(p.a.scq, &wc) == 1 && wc.status == IB_WC_SUCCESS,
+	      "status %u", wc.status);
+	CHECK(!memcmp(p.abuf, p.bbuf, BUF), "data");
+	timeouts = rxe_counter(dev, RXE_CNT_TIMEOUTS);
+	resent = rxe_counter(dev, RXE_CNT_RETRANSMITS);
+	/* Expiries at 4, 13, 29 and 63 ms, before the first ACK at 80. */
+	CHECK_EQ(timeouts, 4);
+	CHECK_EQ(largest_probe(dev, p.a.qp->qp_num, RXE_TR_TIMEOUT),
+		 RXE_ACK_EVERY);
+	/* The probes, then go-back-N from the first late ACK: at most the
+	 * message once more. */
+	CHECK(resent <= RXE_ACK_EVERY * timeouts + BUF / 1024,
+	      "%llu packets resent", (unsigned long long)resent);
+	/* Nothing goes out once the late ACK has covered it all. */
+	sim_run(&p.s, NULL, NULL, 1000000000ull);
+	CHECK_EQ(rxe_counter(dev, RXE_CNT_RETRANSMITS), resent);
+	CHECK_EQ(trace_count(dev, p.a.qp->qp_num, RXE_TR_TIMEOUT, 0), timeouts);
+	CHECK_EQ(trace_count(dev, p.a.qp->qp_num, RXE_TR_TX, RXE_TRF_RETX),
+		 resent);
+	CHECK_EQ(trace_count(dev, p.a.qp->qp_num, RXE_TR_TX, 0),
+		 BUF / 1024 + resent);
+	CHECK_EQ(trace_count(dev, 0, RXE_TR_RX, 0),
+		 rxe_counter(dev, RXE_CNT_RX_PKTS));
+	CHECK_EQ(rxe_dev_set_trace(dev, 0), 0);
 	pair_down(&p);
 }
 
@@ -338,6 +434,35 @@ static void test_rnr_then_success(void)
 	pair_down(&p);
 }
 
+/* A refused SEND with a long WRITE behind it: after each RNR NAK only a
+ * probe goes out again, not the whole window, until the receive exists. */
+static void test_rnr_probe(void)
+{
+	struct pair p;
+	struct ib_wc wc;
+	struct rxe_dev *da;
+
+	pair_up(&p, &opts, IB_ACCESS_LOCAL_WRITE | IB_ACCESS_REMOTE_WRITE);
+	da = p.s.nodes[0].dev;
+	CHECK_EQ(rxe_dev_set_trace(da, 4096), 0);
+	CHECK_EQ(post(&p, IB_WR_SEND, 1, 0, 100, 0, 0, IB_SEND_SIGNALED), 0);
+	CHECK_EQ(post(&p, IB_WR_RDMA_WRITE, 2, 0, BUF, baddr(&p, 0),
+		      p.bmr->rkey, IB_SEND_SIGNALED), 0);
+	sim_run(&p.s, NULL, NULL, 2000000);
+	CHECK(rxe_counter(da, RXE_CNT_RNR_NAK_RCVD) >= 3, "%llu RNR NAKs",
+	      (unsigned long long)rxe_counter(da, RXE_CNT_RNR_NAK_RCVD));
+	CHECK_EQ(largest_probe(da, p.a.qp->qp_num, RXE_TR_RNR),
+		 RXE_ACK_EVERY);
+	CHECK_EQ(post_recv_b(&p, 1, 0, 100), 0);
+	sim_run(&p.s, NULL, NULL, 100000000ull);
+	CHECK(poll1(p.a.scq, &wc) == 1 && wc.status == IB_WC_SUCCESS &&
+	      wc.wr_id == 1, "send after RNR");
+	CHECK(poll1(p.a.scq, &wc) == 1 && wc.status == IB_WC_SUCCESS &&
+	      wc.wr_id == 2, "write after RNR");
+	CHECK(!memcmp(p.abuf, p.bbuf + 0, BUF), "write data");
+	pair_down(&p);
+}
+
 static void test_rnr_exceeded(void)
 {
 	struct sim_qp_opts o = opts;
@@ -401,9 +526,11 @@ int main(void)
 	RUN(test_qp_state_machine);
 	RUN(test_unsignaled_and_flush);
 	RUN(test_dead_peer);
+	RUN(test_slow_link);
 	RUN(test_bad_rkey);
 	RUN(test_recv_too_small);
 	RUN(test_rnr_then_success);
+	RUN(test_rnr_probe);
 	RUN(test_rnr_exceeded);
 	RUN(test_bad_lkey);
 	RUN(test_zero_length);

@@ -188,6 +188,31 @@ static void io_round_trip(struct storage_handle *f)
 	      "read back");
 }
 
+/* Every opcode: a message one byte longer than its struct plus the
+ * lengths it states is -EBADMSG, before anything else is looked at. */
+static void test_storage_lengths(void)
+{
+	static const u8 ops[] = {
+		STORAGE_OP_LOOKUP, STORAGE_OP_OPEN, STORAGE_OP_READ,
+		STORAGE_OP_WRITE, STORAGE_OP_STAT, STORAGE_OP_READDIR,
+		STORAGE_OP_CREATE, STORAGE_OP_MKDIR, STORAGE_OP_UNLINK,
+		STORAGE_OP_RMDIR, STORAGE_OP_RENAME, STORAGE_OP_TRUNCATE,
+		STORAGE_OP_SYMLINK, STORAGE_OP_READLINK, STORAGE_OP_FSYNC,
+		STORAGE_OP_STATFS, STORAGE_OP_LINK,
+	};
+
+	for (u32 i = 0; i < ARRAY_SIZE(ops); i++) {
+		const struct storage_handler *h = find(ops[i]);
+
+		CHECK(h != NULL, "op %u has a handler", ops[i]);
+		if (!h)
+			continue;
+		memset(msg, 0, h->min_len + 1);
+		CHECK(call(ops[i], msg, h->min_len + 1) == -EBADMSG,
+		      "op %u: one byte too many", ops[i]);
+	}
+}
+
 static void test_storage_handlers(void)
 {
 	struct storage_handle f, g;
@@ -348,6 +373,7 @@ int main(int argc, char **argv)
 	}
 	mount_image(img);
 	RUN(test_storage_handlers);
+	RUN(test_storage_lengths);
 	RUN(test_storage_fuzz);
 	RUN(test_storage_fsck);
 	return harness_exit();

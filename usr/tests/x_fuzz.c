@@ -5,8 +5,14 @@
  * kernel must return from every call; the program then prints how many it
  * made.  Calls that would end, block or replace the process (exit,
  * execve, pause, waits, sleeps, blocking reads, signals to ourselves,
- * forks) are skipped; everything else is fair game.  argv[1]: rounds,
- * argv[2]: seed. */
+ * forks) are skipped.  Calls that can take the caller's own memory,
+ * stack, signal state, TLS or fds away (mmap, mprotect, munmap, brk,
+ * mremap, rt_sigaction, rt_sigprocmask, rt_sigreturn, sigaltstack,
+ * arch_prctl, set_tid_address, set_robust_list, close_range) are fuzzed
+ * in children (one per 50 rounds, 50 rounds each) that may die of it:
+ * each must end by itself or, after 10 s, by SIGKILL.  Everything else
+ * is fair game in the main process.  Prints the calls made and how the
+ * children ended.  argv[1]: rounds, argv[2]: seed. */
 #include "../lib/nolibc.h"
 
 static unsigned long long rng = 0x9e3779b97f4a7c15ull;
@@ -48,6 +54,47 @@ static int skipped(long nr)
 	return 0;
 }
 
+static long child_exits, child_signals, child_timeouts;
+
+static const short risky[] = {
+	9, 10, 11, 12, 25, 13, 14, 15, 131, 158, 218, 273, 436,
+};
+
+#define WNOHANG		1
+#define CHILD_ROUNDS	50
+
+/* A child fuzzing the risky calls; returns how many it was to make. */
+static long risky_child(long n)
+{
+	struct { long s, ns; } tick = { 0, 10 * 1000 * 1000 };
+	long pid = sys0(SYS_fork), waited = 0;
+	int status = 0;
+
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		rng ^= (unsigned long long)(n + 1) * 0x2545f4914f6cdd1dull;
+		for (long r = 0; r < CHILD_ROUNDS; r++)
+			for (unsigned i = 0; i < sizeof(risky) / sizeof(risky[0]); i++)
+				syscall6(risky[i], arg(), arg(), arg(), arg(),
+					 arg(), arg());
+		exit_group(0);
+	}
+	while (sys4(SYS_wait4, pid, &status, WNOHANG, 0) == 0) {
+		if (++waited == 1000) {		/* 10 s: spinning in user mode */
+			CHECK(sys2(SYS_kill, pid, 9) == 0);
+			CHECK(sys4(SYS_wait4, pid, &status, 0, 0) == pid);
+			child_timeouts++;
+			break;
+		}
+		sys2(SYS_nanosleep, &tick, 0);
+	}
+	if ((status & 0x7f) == 0)
+		child_exits++;
+	else
+		child_signals++;
+	return CHILD_ROUNDS * (long)(sizeof(risky) / sizeof(risky[0]));
+}
+
 int main(int argc, char **argv, char **envp)
 {
 	long rounds = 2, calls = 0;
@@ -68,13 +115,21 @@ int main(int argc, char **argv, char **envp)
 			syscall6(nr, arg(), arg(), arg(), arg(), arg(), arg());
 			calls++;
 		}
+		if (r % CHILD_ROUNDS == 0)
+			calls += risky_child(r / CHILD_ROUNDS);
 	}
 	{
 		char b[24];
 
 		puts_fd(out, "ok fuzz calls ");
 		puts_fd(out, fmt_long(b + sizeof(b), calls));
-		puts_fd(out, "\n");
+		puts_fd(out, " children exited ");
+		puts_fd(out, fmt_long(b + sizeof(b), child_exits));
+		puts_fd(out, " killed ");
+		puts_fd(out, fmt_long(b + sizeof(b), child_signals));
+		puts_fd(out, " (timeouts ");
+		puts_fd(out, fmt_long(b + sizeof(b), child_timeouts));
+		puts_fd(out, ")\n");
 	}
 	return 0;
 }

@@ -60,6 +60,7 @@ static void detect(void)
 	boot_cpu.x2apic = f1.ecx & (1u << 21);
 	boot_cpu.xsave = f1.ecx & (1u << 26);
 	boot_cpu.avx = f1.ecx & (1u << 28);
+	boot_cpu.hypervisor = f1.ecx & (1u << 31);
 	boot_cpu.nx = e.edx & (1u << 20);
 	boot_cpu.pdpe1gb = e.edx & (1u << 26);
 	boot_cpu.smep = s7.ebx & (1u << 7);
@@ -80,9 +81,10 @@ void cpu_early_init(void)
 {
 	percpu_boot_init();
 	detect();
-	printk("cpu: %s %s%s%s%s%s\n", boot_cpu.vendor, boot_cpu.brand,
+	printk("cpu: %s %s%s%s%s%s%s\n", boot_cpu.vendor, boot_cpu.brand,
 	       boot_cpu.x2apic ? " x2apic" : "", boot_cpu.avx ? " avx" : "",
-	       boot_cpu.smep ? " smep" : "", boot_cpu.smap ? " smap" : "");
+	       boot_cpu.smep ? " smep" : "", boot_cpu.smap ? " smap" : "",
+	       boot_cpu.hypervisor ? " hypervisor" : "");
 }
 
 static u64 seg(u32 flags)

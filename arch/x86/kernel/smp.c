@@ -236,8 +236,7 @@ void nmi_handler(struct pt_regs *r)
 		dump_stack_from(0, r->rbp);
 		return;
 	}
-	printk("NMI received for unknown reason on cpu%d at %pS\n",
-	       smp_processor_id(), (void *)r->rip);
+	postmortem_nmi(r);	/* nobody asked: the launcher or an NMI button */
 }
 
 struct flush_range {

@@ -9,19 +9,22 @@
  * skipped.  A path component of a directory that names a non-directory
  * is -EINVAL at open.
  *
- * cpio_walk() follows the rules of ext2_walk(): symlinks in the middle of
- * a path are expanded (at most CPIO_SYMLOOP_MAX, then -ELOOP), the last one
- * when asked or before a trailing "/"; a non-directory with something after
- * it is -ENOTDIR.  Immutable after open; no locks.
+ * cpio_walk() is the storage manager's shared walker (../pathwalk.c, the
+ * same as ext2_walk()) over cpio_lookup() and cpio_readlink().  Immutable
+ * after open; no locks.
  */
 #include <lib/string.h>
 #include <mm/mm.h>
 #include <uapi/errno.h>
 #include "cpio_internal.h"
+#include "../pathwalk.h"
 
-#define CPIO_NAME_MAX	255
+#define CPIO_NAME_MAX	PATH_WALK_NAME_MAX
 #define CPIO_S_IFDIR	0x4000
 #define CPIO_S_IFLNK	0xa000
+
+_Static_assert(CPIO_PATH_MAX == PATH_WALK_PATH_MAX &&
+	       CPIO_SYMLOOP_MAX == PATH_WALK_SYMLOOP_MAX, "cpio and walk limits");
 
 bool cpio_is_dir(const struct cpio_node *n)
 {
@@ -176,99 +179,33 @@ int cpio_lookup(struct cpio_archive *a, u32 dir, const char *name, u32 *ino)
 	return *ino ? 0 : -ENOENT;
 }
 
-struct cpio_walk {
-	char *path, *tmp;
-	u32 dir, links;
+static int cpio_pw_lookup(void *p, u32 dir, const char *name, u32 *ino,
+			  enum path_walk_kind *kind)
+{
+	struct cpio_archive *a = p;
+	int err = cpio_lookup(a, dir, name, ino);
+
+	if (!err)
+		*kind = cpio_is_dir(&a->nodes[*ino]) ? PATH_WALK_DIR :
+			(a->nodes[*ino].mode & 0xf000) == CPIO_S_IFLNK ?
+			PATH_WALK_LNK : PATH_WALK_OTHER;
+	return err;
+}
+
+static ssize_t cpio_pw_readlink(void *p, u32 ino, char *buf, size_t len)
+{
+	return cpio_readlink(p, ino, buf, len);
+}
+
+static const struct path_walk_ops cpio_pw_ops = {
+	.lookup = cpio_pw_lookup,
+	.readlink = cpio_pw_readlink,
 };
-
-static int cpio_expand(struct cpio_archive *a, struct cpio_walk *w, u32 ino,
-		       const char *rest)
-{
-	struct cpio_node *n = &a->nodes[ino];
-	size_t rlen = strlen(rest);
-
-	if (++w->links > CPIO_SYMLOOP_MAX)
-		return -ELOOP;
-	if (!n->size)
-		return -ENOENT;
-	if (n->size + 1 + rlen >= CPIO_PATH_MAX)
-		return -ENAMETOOLONG;
-	memcpy(w->tmp, n->data, n->size);
-	w->tmp[n->size] = '/';
-	memcpy(w->tmp + n->size + !!rlen, rest, rlen + 1);
-	memcpy(w->path, w->tmp, n->size + !!rlen + rlen + 1);
-	if (w->path[0] == '/')
-		w->dir = CPIO_ROOT;
-	return 0;
-}
-
-static int cpio_walk_step(struct cpio_archive *a, struct cpio_walk *w,
-			  bool follow, u32 *out)
-{
-	char *p = w->path, *e, name[CPIO_NAME_MAX + 1];
-	bool last, slash;
-	u32 ino;
-	int err;
-
-	e = strchr(p, '/') ? strchr(p, '/') : p + strlen(p);
-	if (e - p > CPIO_NAME_MAX)
-		return -ENAMETOOLONG;
-	memcpy(name, p, e - p);
-	name[e - p] = 0;
-	slash = *e == '/';
-	while (*e == '/')
-		e++;
-	last = !*e;
-	err = cpio_lookup(a, w->dir, name, &ino);
-	if (err)
-		return err;
-	if ((a->nodes[ino].mode & 0xf000) == CPIO_S_IFLNK &&
-	    (!last || follow || slash))
-		return cpio_expand(a, w, ino, last && slash ? "/" : e);
-	if (!cpio_is_dir(&a->nodes[ino]) && (!last || slash))
-		return -ENOTDIR;
-	w->dir = ino;
-	memmove(w->path, e, strlen(e) + 1);
-	if (last)
-		*out = ino;
-	return last;
-}
 
 int cpio_walk(struct cpio_archive *a, u32 cwd, const char *path, bool follow,
 	      u32 *ino)
 {
-	struct cpio_walk w = { .dir = path[0] == '/' ? CPIO_ROOT : cwd };
-	size_t len = strnlen(path, CPIO_PATH_MAX);
-	int err = 0;
-
-	if (!len)
+	if (!cpio_node(a, path[0] == '/' ? CPIO_ROOT : cwd))
 		return -ENOENT;
-	if (len >= CPIO_PATH_MAX)
-		return -ENAMETOOLONG;
-	if (!cpio_node(a, w.dir))
-		return -ENOENT;
-	w.path = kmalloc(CPIO_PATH_MAX);
-	w.tmp = kmalloc(CPIO_PATH_MAX);
-	if (!w.path || !w.tmp) {
-		err = -ENOMEM;
-		goto out;
-	}
-	memcpy(w.path, path, len + 1);
-	while (!err) {
-		char *p = w.path;
-
-		while (*p == '/')
-			p++;
-		if (!*p) {
-			*ino = w.dir;
-			break;
-		}
-		memmove(w.path, p, strlen(p) + 1);
-		err = cpio_walk_step(a, &w, follow, ino);
-	}
-	err = err > 0 ? 0 : err;
-out:
-	kfree(w.path);
-	kfree(w.tmp);
-	return err;
+	return path_walk(&cpio_pw_ops, a, CPIO_ROOT, cwd, path, follow, ino);
 }

@@ -9,10 +9,17 @@
  * cache).  If every buffer is pinned the cache grows past its maximum
  * rather than fail; it shrinks back as buffers are released.
  *
- * ext2_cache_sync() writes every dirty buffer in ascending block order and
- * flushes the device.  Nothing is written between syncs except by
- * eviction, so a crash loses at most what was written since the last sync
- * (see Documentation/storage.md for what that means on disk).
+ * Device requests are coalesced: a write-back (ext2_cache_sync(), or an
+ * eviction that meets a dirty buffer, which writes back every unpinned
+ * dirty buffer at once) sorts the dirty buffers by block number and
+ * writes each run of consecutive blocks, up to EXT2_RUN_BYTES, as one
+ * request; ext2_cache_readahead() reads a run of uncached blocks as one
+ * request into clean buffers.
+ *
+ * ext2_cache_sync() writes every dirty buffer and flushes the device.
+ * Nothing is written between syncs except by eviction, so a crash loses
+ * at most what was written since the last sync (see
+ * Documentation/storage.md for what that means on disk).
  *
  * Invariant: a block number is in the hash at most once.  Block numbers
  * passed in are checked against the volume size; a bad one is corruption
@@ -23,7 +30,10 @@
  */
 #include "internal.h"
 
-#define EXT2_HASH_BUCKETS	256
+#define EXT2_HASH_BUCKETS	1024
+#define EXT2_RUN_BYTES		(256u << 10)	/* largest coalesced request */
+
+static int ext2_writeback(struct ext2_fs *fs, bool pinned_too);
 
 static struct list_head *ext2_bucket(struct ext2_cache *c, u64 block)
 {
@@ -121,7 +131,7 @@ static int ext2_cache_slot(struct ext2_fs *fs, struct ext2_buf **out)
 		list_for_each_entry(b, &c->lru, lru) {
 			if (b->refs)
 				continue;
-			if (b->dirty && (err = ext2_buf_write(fs, b)) < 0)
+			if (b->dirty && (err = ext2_writeback(fs, false)) < 0)
 				return err;
 			list_del(&b->hash);
 			list_del(&b->lru);
@@ -245,26 +255,20 @@ void ext2_bforget(struct ext2_fs *fs, u64 block)
 		b->dirty = false;
 }
 
-static int ext2_cmp_buf(const void *a, const void *b)
+/* Bottom-up merge sort by block number (@tmp holds @n pointers). */
+static void ext2_sort_bufs(struct ext2_buf **v, struct ext2_buf **tmp, u32 n)
 {
-	const struct ext2_buf *x = *(struct ext2_buf *const *)a;
-	const struct ext2_buf *y = *(struct ext2_buf *const *)b;
+	for (u32 w = 1; w < n; w *= 2) {
+		for (u32 lo = 0; lo < n; lo += 2 * w) {
+			u32 mid = MIN(lo + w, n), hi = MIN(lo + 2 * w, n);
+			u32 i = lo, j = mid, k = lo;
 
-	return x->block < y->block ? -1 : x->block > y->block;
-}
-
-/* Insertion sort: the dirty set is small and often nearly sorted. */
-static void ext2_sort_bufs(struct ext2_buf **v, u32 n)
-{
-	for (u32 i = 1; i < n; i++) {
-		struct ext2_buf *x = v[i];
-		u32 j = i;
-
-		while (j > 0 && ext2_cmp_buf(&v[j - 1], &x) > 0) {
-			v[j] = v[j - 1];
-			j--;
+			while (i < mid || j < hi)
+				tmp[k++] = j >= hi || (i < mid &&
+					   v[i]->block <= v[j]->block) ?
+					   v[i++] : v[j++];
 		}
-		v[j] = x;
+		memcpy(v, tmp, n * sizeof(*v));
 	}
 }
 
@@ -278,28 +282,112 @@ bool ext2_cache_dirty(struct ext2_fs *fs)
 	return false;
 }
 
-/* Write every dirty buffer (ascending block order), then flush. */
-int ext2_cache_sync(struct ext2_fs *fs)
+/* Write the @n consecutive blocks of @v as one request through @run. */
+static int ext2_run_write(struct ext2_fs *fs, struct ext2_buf **v, u32 n,
+			  u8 *run)
+{
+	int err;
+
+	if (fs->bdev.read_only)
+		return -EROFS;
+	for (u32 i = 0; i < n; i++)
+		memcpy(run + (size_t)i * fs->block_size, v[i]->data,
+		       fs->block_size);
+	err = fs->bdev.ops->write(fs->bdev.ctx, v[0]->block *
+				  fs->sectors_per_block, run,
+				  n * fs->sectors_per_block);
+	if (err < 0) {
+		pr_warn_once("ext2: write of blocks %llu+%u failed: %d\n",
+			     (unsigned long long)v[0]->block, n, err);
+		return err;
+	}
+	for (u32 i = 0; i < n; i++)
+		v[i]->dirty = false;
+	return 0;
+}
+
+/* Write sorted dirty buffers, each run of consecutive blocks at once
+ * (one block at a time if no run buffer can be had). */
+static int ext2_write_sorted(struct ext2_fs *fs, struct ext2_buf **v, u32 n)
+{
+	u32 per = MAX(EXT2_RUN_BYTES / fs->block_size, 1u);
+	u8 *run = per > 1 ? kmalloc(EXT2_RUN_BYTES) : NULL;
+	int err = 0, e;
+
+	for (u32 i = 0, k; i < n; i += k) {
+		for (k = 1; run && i + k < n && k < per &&
+		     v[i + k]->block == v[i]->block + k; k++)
+			;
+		e = k > 1 ? ext2_run_write(fs, v + i, k, run) :
+			    ext2_buf_write(fs, v[i]);
+		if (e < 0 && !err)
+			err = e;
+	}
+	kfree(run);
+	return err;
+}
+
+/* Write every dirty buffer (unpinned ones only, unless @pinned_too). */
+static int ext2_writeback(struct ext2_fs *fs, bool pinned_too)
 {
 	struct ext2_cache *c = &fs->cache;
 	struct ext2_buf *b, **v;
 	u32 n = 0;
-	int err = 0, e;
+	int err;
 
-	v = kcalloc(c->nr ? c->nr : 1, sizeof(*v));
+	v = kcalloc(c->nr ? 2 * c->nr : 2, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	list_for_each_entry(b, &c->lru, lru)
-		if (b->dirty && n < c->nr)
+		if (b->dirty && (pinned_too || !b->refs) && n < c->nr)
 			v[n++] = b;
-	ext2_sort_bufs(v, n);
-	for (u32 i = 0; i < n; i++) {
-		e = ext2_buf_write(fs, v[i]);
-		if (e < 0 && !err)
-			err = e;
-	}
+	ext2_sort_bufs(v, v + c->nr, n);
+	err = ext2_write_sorted(fs, v, n);
 	kfree(v);
+	return err;
+}
+
+/* Write every dirty buffer (ascending block order), then flush. */
+int ext2_cache_sync(struct ext2_fs *fs)
+{
+	int err = ext2_writeback(fs, true);
+
 	if (!err && fs->bdev.ops->flush)
 		err = fs->bdev.ops->flush(fs->bdev.ctx);
 	return err;
+}
+
+bool ext2_cache_has(struct ext2_fs *fs, u64 block)
+{
+	return ext2_cache_find(&fs->cache, block) != NULL;
+}
+
+/* Read up to @n blocks from @block that are not cached (stopping at the
+ * first cached one) in one request, into clean unpinned buffers.  Best
+ * effort: on any failure the caller's ext2_bread() reads the block
+ * itself. */
+void ext2_cache_readahead(struct ext2_fs *fs, u64 block, u32 n)
+{
+	struct ext2_buf *b;
+	u32 k;
+	u8 *run;
+
+	n = MIN(n, MAX(EXT2_RUN_BYTES / fs->block_size, 1u));
+	if (block >= fs->sb.s_blocks_count)
+		return;
+	n = (u32)MIN((u64)n, fs->sb.s_blocks_count - block);
+	for (k = 0; k < n && !ext2_cache_find(&fs->cache, block + k); k++)
+		;
+	if (k < 2 || !(run = kmalloc((size_t)k * fs->block_size)))
+		return;
+	if (fs->bdev.ops->read(fs->bdev.ctx, block * fs->sectors_per_block,
+			       run, k * fs->sectors_per_block) < 0)
+		k = 0;
+	for (u32 i = 0; i < k && !ext2_cache_slot(fs, &b); i++) {
+		memcpy(b->data, run + (size_t)i * fs->block_size,
+		       fs->block_size);
+		ext2_cache_insert(&fs->cache, b, block + i);
+		b->refs = 0;
+	}
+	kfree(run);
 }

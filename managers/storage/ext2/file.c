@@ -1,7 +1,12 @@
 /* managers/storage/ext2/file.c — reading, writing and truncating regular
  * files by inode number.
  *
- * Data moves through the block cache a block at a time.  Holes read as
+ * Data moves through the block cache a block at a time.  A read that
+ * misses the cache first reads, in one device request, the run of
+ * following blocks that are contiguous on disk: the rest of the request,
+ * or EXT2_READAHEAD blocks (within the file) when the read starts where
+ * the previous read of the same file ended (fs->ra_ino/ra_next), so
+ * random reads do not pull in blocks nobody asked for.  Holes read as
  * zeros; a write allocates the blocks it touches (bmap.c zeroes them).  A
  * write that covers a whole block does not read it first.  A write that
  * runs out of space returns the bytes written before it ran out, or
@@ -28,10 +33,27 @@ static int ext2_get_file(struct ext2_fs *fs, u32 ino, struct ext2_inode *in)
 	return 0;
 }
 
+#define EXT2_READAHEAD	64	/* blocks */
+
+/* Before reading uncached @pblk (logical @lblk), read ahead the blocks
+ * after it that follow it on disk, up to logical block @last. */
+static void ext2_readahead(struct ext2_fs *fs, struct ext2_inode *in,
+			   u64 lblk, u32 pblk, u64 last)
+{
+	u32 n = 1, next;
+
+	if (ext2_cache_has(fs, pblk))
+		return;
+	while (n < EXT2_READAHEAD && lblk + n <= last &&
+	       !ext2_bmap(fs, in, lblk + n, false, &next) && next == pblk + n)
+		n++;
+	ext2_cache_readahead(fs, pblk, n);
+}
+
 ssize_t ext2_read(struct ext2_fs *fs, u32 ino, u64 off, void *buf, size_t len)
 {
 	struct ext2_inode in;
-	u64 size;
+	u64 size, ra_last;
 	size_t done = 0;
 	int err = ext2_get_file(fs, ino, &in);
 
@@ -41,6 +63,11 @@ ssize_t ext2_read(struct ext2_fs *fs, u32 ino, u64 off, void *buf, size_t len)
 	if (off >= size)
 		return 0;
 	len = MIN((u64)len, size - off);
+	ra_last = (off + len - 1) >> fs->log_block_size;
+	if (fs->ra_ino == ino && fs->ra_next == off >> fs->log_block_size)
+		ra_last = (size - 1) >> fs->log_block_size;
+	fs->ra_ino = ino;
+	fs->ra_next = (off + len) >> fs->log_block_size;
 	while (done < len) {
 		u64 pos = off + done;
 		u32 boff = pos & (fs->block_size - 1);
@@ -49,8 +76,11 @@ ssize_t ext2_read(struct ext2_fs *fs, u32 ino, u64 off, void *buf, size_t len)
 		u32 pblk;
 
 		err = ext2_bmap(fs, &in, pos >> fs->log_block_size, false, &pblk);
-		if (!err && pblk)
+		if (!err && pblk) {
+			ext2_readahead(fs, &in, pos >> fs->log_block_size, pblk,
+				       ra_last);
 			err = ext2_bread(fs, pblk, &b);
+		}
 		if (err < 0)
 			return done ? (ssize_t)done : err;
 		if (pblk) {

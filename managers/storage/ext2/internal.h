@@ -61,6 +61,8 @@ struct ext2_fs {
 	bool filetype;			/* dirents carry file_type */
 	bool sb_dirty;
 	u32 nr_errors;
+	u32 ra_ino;			/* file.c: where the last read ended, */
+	u64 ra_next;			/* to tell sequential reads */
 	u32 (*now)(void *ctx);
 	void *now_ctx;
 };
@@ -90,6 +92,8 @@ void ext2_bdirty(struct ext2_buf *b);
 void ext2_bforget(struct ext2_fs *fs, u64 block);
 bool ext2_cache_dirty(struct ext2_fs *fs);
 int ext2_cache_sync(struct ext2_fs *fs);
+bool ext2_cache_has(struct ext2_fs *fs, u64 block);
+void ext2_cache_readahead(struct ext2_fs *fs, u64 block, u32 n);
 int ext2_dev_read(struct ext2_fs *fs, u64 byte_off, void *buf, u32 len);
 
 /* super.c */

@@ -1,20 +1,19 @@
 /* managers/storage/ext2/path.c — path walks and symlink targets.
  *
- * ext2_walk() resolves a path one component at a time from the root or a
- * starting directory.  A symlink met in the middle of the path (or at its
- * end when asked, or before a trailing "/") is expanded in place: the rest
- * of the path is appended to its target and the walk continues from the
- * root (absolute target) or the symlink's directory.  More than
- * EXT2_SYMLOOP_MAX expansions give -ELOOP; a component that is not a
- * directory but has something after it gives -ENOTDIR; components longer
- * than 255 bytes and paths longer than EXT2_PATH_MAX give -ENAMETOOLONG.
- * The walk is iterative with two heap buffers of EXT2_PATH_MAX, so a loop
- * of directories or symlinks on disk can only cost bounded work.
- *
+ * ext2_walk() is the storage manager's shared walker (../pathwalk.c,
+ * which states the rules: symlinks, -ELOOP, -ENOTDIR, -ENAMETOOLONG,
+ * bounded work on a corrupt volume) over ext2's lookup and readlink.
  * ".." is an ordinary directory entry (the root's ".." is the root).
+ * ext2_readlink() checks the target's size against the block size and,
+ * for fast symlinks, against i_block before copying it.
  * The caller serializes (no locks).
  */
 #include "internal.h"
+#include "../pathwalk.h"
+
+_Static_assert(EXT2_PATH_MAX == PATH_WALK_PATH_MAX &&
+	       EXT2_SYMLOOP_MAX == PATH_WALK_SYMLOOP_MAX &&
+	       EXT2_NAME_LEN == PATH_WALK_NAME_MAX, "ext2 and walk limits");
 
 ssize_t ext2_readlink(struct ext2_fs *fs, u32 ino, char *buf, size_t len)
 {
@@ -52,105 +51,33 @@ ssize_t ext2_readlink(struct ext2_fs *fs, u32 ino, char *buf, size_t len)
 	return len;
 }
 
-struct ext2_walk {
-	char *path;		/* what remains to resolve */
-	char *tmp;
-	u32 dir;		/* directory the next component is looked up in */
-	u32 links;
-};
-
-/* Replace the walk's path by @target + "/" + @rest (or @target alone). */
-static int ext2_expand(struct ext2_fs *fs, struct ext2_walk *w, u32 ino,
-		       const char *rest)
+static int ext2_pw_lookup(void *p, u32 dir, const char *name, u32 *ino,
+			  enum path_walk_kind *kind)
 {
-	size_t rlen = strlen(rest);
-	ssize_t tlen;
-
-	if (++w->links > EXT2_SYMLOOP_MAX)
-		return -ELOOP;
-	tlen = ext2_readlink(fs, ino, w->tmp, EXT2_PATH_MAX);
-	if (tlen < 0)
-		return tlen;
-	if (!tlen)
-		return -ENOENT;
-	if ((size_t)tlen + 1 + rlen >= EXT2_PATH_MAX)
-		return -ENAMETOOLONG;
-	w->tmp[tlen] = '/';
-	memcpy(w->tmp + tlen + !!rlen, rest, rlen + 1);
-	memcpy(w->path, w->tmp, tlen + !!rlen + rlen + 1);
-	if (w->path[0] == '/')
-		w->dir = EXT2_ROOT;
-	return 0;
-}
-
-/* One component at w->path (no leading '/').  Returns 1 when done. */
-static int ext2_walk_step(struct ext2_fs *fs, struct ext2_walk *w,
-			  bool follow, u32 *out)
-{
-	char *p = w->path, *e, name[EXT2_NAME_LEN + 1];
+	struct ext2_fs *fs = p;
 	struct ext2_inode in;
-	bool last, slash;
-	u32 ino;
-	int err;
+	int err = ext2_lookup(fs, dir, name, ino);
 
-	e = strchr(p, '/') ? strchr(p, '/') : p + strlen(p);
-	if (e - p > EXT2_NAME_LEN)
-		return -ENAMETOOLONG;
-	memcpy(name, p, e - p);
-	name[e - p] = 0;
-	slash = *e == '/';
-	while (*e == '/')
-		e++;
-	last = !*e;
-	err = ext2_lookup(fs, w->dir, name, &ino);
 	if (!err)
-		err = ext2_iget(fs, ino, &in);
-	if (err)
-		return err;
-	if (ext2_is_lnk(&in) && (!last || follow || slash))
-		return ext2_expand(fs, w, ino, last && slash ? "/" : e);
-	if (!ext2_is_dir(&in) && (!last || slash))
-		return -ENOTDIR;
-	w->dir = ino;
-	memmove(w->path, e, strlen(e) + 1);
-	if (last)
-		*out = ino;
-	return last;
+		err = ext2_iget(fs, *ino, &in);
+	if (!err)
+		*kind = ext2_is_dir(&in) ? PATH_WALK_DIR :
+			ext2_is_lnk(&in) ? PATH_WALK_LNK : PATH_WALK_OTHER;
+	return err;
 }
+
+static ssize_t ext2_pw_readlink(void *p, u32 ino, char *buf, size_t len)
+{
+	return ext2_readlink(p, ino, buf, len);
+}
+
+static const struct path_walk_ops ext2_pw_ops = {
+	.lookup = ext2_pw_lookup,
+	.readlink = ext2_pw_readlink,
+};
 
 int ext2_walk(struct ext2_fs *fs, u32 cwd, const char *path, bool follow,
 	      u32 *ino)
 {
-	struct ext2_walk w = { .dir = path[0] == '/' ? EXT2_ROOT : cwd };
-	size_t len = strnlen(path, EXT2_PATH_MAX);
-	int err = 0;
-
-	if (!len)
-		return -ENOENT;
-	if (len >= EXT2_PATH_MAX)
-		return -ENAMETOOLONG;
-	w.path = kmalloc(EXT2_PATH_MAX);
-	w.tmp = kmalloc(EXT2_PATH_MAX);
-	if (!w.path || !w.tmp) {
-		err = -ENOMEM;
-		goto out;
-	}
-	memcpy(w.path, path, len + 1);
-	while (!err) {
-		char *p = w.path;
-
-		while (*p == '/')
-			p++;
-		if (!*p) {		/* "/" alone, or a symlink to "/" */
-			*ino = w.dir;
-			break;
-		}
-		memmove(w.path, p, strlen(p) + 1);
-		err = ext2_walk_step(fs, &w, follow, ino);
-	}
-	err = err > 0 ? 0 : err;
-out:
-	kfree(w.path);
-	kfree(w.tmp);
-	return err;
+	return path_walk(&ext2_pw_ops, fs, EXT2_ROOT, cwd, path, follow, ino);
 }

@@ -21,6 +21,7 @@
 
 struct cpu_features {
 	bool x2apic, xsave, avx, pdpe1gb, smep, smap, fsgsbase, nx, invariant_tsc;
+	bool hypervisor;	/* CPUID.1:ECX[31]: running as a guest */
 	u32 xsave_size;		/* bytes of XSAVE area for the enabled XCR0 */
 	u64 xcr0;
 	char vendor[13];

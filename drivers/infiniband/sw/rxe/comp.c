@@ -41,7 +41,7 @@ static u64 timeout_ns(struct rxe_qp *qp)
 {
 	u32 t = qp->attr.timeout ? qp->attr.timeout : RXE_DEFAULT_TIMEOUT;
 
-	return 4096ull << t;
+	return 4096ull << t << qp->comp.backoff;
 }
 
 void rxe_comp_update_timer(struct rxe_qp *qp)
@@ -59,6 +59,9 @@ void rxe_comp_update_timer(struct rxe_qp *qp)
 static void progress(struct rxe_qp *qp)
 {
 	qp->comp.retrying = false;
+	qp->comp.backoff = 0;
+	qp->comp.probe = false;
+	rxe_req_skip_acked(qp);
 	qp->comp.retry_left = qp->attr.retry_cnt;
 	qp->comp.rnr_left = qp->attr.rnr_retry;
 	rxe_comp_update_timer(qp);
@@ -122,10 +125,14 @@ static void comp_rnr_nak(struct rxe_qp *qp, const struct rxe_pkt *pkt)
 		qp->comp.rnr_left--;
 	}
 	retry_from_una(qp, true);
+	qp->comp.probe = true;
 	qp->comp.timer_on = false;
 	qp->comp.rnr_wait = true;
 	qp->comp.rnr_until = rxe_now(qp->dev) +
 			     rxe_rnr_ns(pkt->syndrome & ROCE_AETH_VALUE_MASK);
+	rxe_trace(qp, RXE_TR_RNR, pkt->opcode, pkt->psn,
+		  (u32)(rxe_rnr_ns(pkt->syndrome & ROCE_AETH_VALUE_MASK) /
+			1000));
 	rxe_arm(qp->dev, qp->comp.rnr_until);
 }
 
@@ -259,11 +266,15 @@ void rxe_comp_timer(struct rxe_qp *qp, u64 now)
 	    psn_diff(qp->req.max_psn, qp->comp.una) <= 0)
 		return;
 	rxe_count(qp->dev, RXE_CNT_TIMEOUTS);
+	rxe_trace(qp, RXE_TR_TIMEOUT, 0, qp->comp.una, qp->comp.retry_left);
 	if (qp->comp.retry_left == 0) {
 		rxe_qp_error(qp, IB_WC_RETRY_EXC_ERR);
 		return;
 	}
 	qp->comp.retry_left--;
+	if (qp->comp.backoff < RXE_BACKOFF_MAX)
+		qp->comp.backoff++;
+	qp->comp.probe = true;
 	retry_from_una(qp, true);
 	rxe_comp_update_timer(qp);
 	rxe_req_run(qp);

@@ -115,6 +115,7 @@ int rxe_dev_destroy(struct rxe_dev *dev)
 	if (dev->nr_pd || dev->nr_cq)
 		return -EBUSY;
 	rxe_fault_flush(dev);
+	rxe_dev_set_trace(dev, 0);
 	kfree(dev->qps);
 	kfree(dev->mrs);
 	kfree(dev);
@@ -158,14 +159,20 @@ void rxe_tx_init(struct rxe_qp *qp, struct rxe_tx *tx, u8 opcode, u32 psn)
 	tx->opcode = opcode;
 	tx->qpn = qp->attr.dest_qp_num;
 	tx->psn = psn & ROCE_PSN_MASK;
+	tx->src_qpn = qp->ibqp.qp_num;
 }
 
 void rxe_xmit(struct rxe_dev *dev, const struct rxe_tx *tx)
 {
 	u32 len = rxe_pkt_build_finish(dev->txbuf, tx);
+	u8 what;
 
 	rxe_count(dev, RXE_CNT_TX_PKTS);
-	rxe_fault_xmit(dev, dev->txbuf, len);
+	what = rxe_fault_xmit(dev, dev->txbuf, len);
+	if (dev->trace)
+		rxe_trace_rec(dev, RXE_TR_TX, tx->src_qpn, tx->opcode, tx->psn,
+			      0, what | (tx->ackreq ? RXE_TRF_ACKREQ : 0) |
+				 (tx->retx ? RXE_TRF_RETX : 0));
 }
 
 void rxe_arm(struct rxe_dev *dev, u64 deadline)
@@ -198,6 +205,9 @@ void rxe_rx(struct rxe_dev *dev, const void *frame, u32 len)
 		rxe_count(dev, RXE_CNT_DROP_WRONG_PEER);
 		return;
 	}
+	rxe_trace(qp, RXE_TR_RX, pkt.opcode, pkt.psn,
+		  (u32)pkt.syndrome << 24 | ((pkt.flags & ROCE_F_REQ) ?
+					     qp->resp.epsn : qp->comp.una));
 	if (pkt.flags & ROCE_F_REQ)
 		rxe_resp_rx(qp, &pkt);
 	else if (qp->state == IB_QPS_RTS)

@@ -111,7 +111,8 @@ static void hold(struct rxe_dev *dev, const void *frame, u32 len, u64 due)
 	rxe_arm(dev, list_first_entry(&dev->held, struct rxe_held, link)->due);
 }
 
-static void fault_copy(struct rxe_dev *dev, const void *frame, u32 len)
+/* Send or hold one copy; returns RXE_TRF_HELD if held. */
+static u8 fault_copy(struct rxe_dev *dev, const void *frame, u32 len)
 {
 	u64 delay = (u64)dev->faults.delay_us * 1000;
 
@@ -121,27 +122,32 @@ static void fault_copy(struct rxe_dev *dev, const void *frame, u32 len)
 		rxe_count(dev, RXE_CNT_FAULT_REORDER);
 		delay += 1 + fault_rand(dev) % extra;
 	}
-	if (!delay)
+	if (!delay) {
 		port_xmit(dev, frame, len);
-	else
-		hold(dev, frame, len, rxe_now(dev) + delay);
+		return 0;
+	}
+	hold(dev, frame, len, rxe_now(dev) + delay);
+	return RXE_TRF_HELD;
 }
 
-void rxe_fault_xmit(struct rxe_dev *dev, const void *frame, u32 len)
+u8 rxe_fault_xmit(struct rxe_dev *dev, const void *frame, u32 len)
 {
+	u8 what;
+
 	if (!dev->fault_on) {
 		port_xmit(dev, frame, len);
-		return;
+		return 0;
 	}
 	if (fault_chance(dev, dev->faults.drop_ppm)) {
 		rxe_count(dev, RXE_CNT_FAULT_DROP);
-		return;
+		return RXE_TRF_DROPPED;
 	}
-	fault_copy(dev, frame, len);
+	what = fault_copy(dev, frame, len);
 	if (fault_chance(dev, dev->faults.dup_ppm)) {
 		rxe_count(dev, RXE_CNT_FAULT_DUP);
-		fault_copy(dev, frame, len);
+		what |= RXE_TRF_DUP | fault_copy(dev, frame, len);
 	}
+	return what;
 }
 
 void rxe_fault_run(struct rxe_dev *dev, u64 now)

@@ -11,6 +11,7 @@
  *   req.c    requester: WQE -> packets, window, retransmission, rewind
  *   comp.c   completer: ACK/NAK/READ response -> completions, timers
  *   resp.c   responder: requests -> memory, receive WCs, ACK/NAK, READ
+ *   trace.c  optional ring of recent events (rxe_dev_set_trace)
  * Nothing in here locks: the caller serializes per device (rdma/rxe.h).
  *
  * Indices of the send and receive rings are free-running u32 counters;
@@ -27,6 +28,7 @@
 #define RXE_MAX_RD_ATOMIC	16	/* READ resources per QP */
 #define RXE_WINDOW		128	/* unacknowledged PSNs in flight */
 #define RXE_ACK_EVERY		8	/* AckReq at least every N PSNs */
+#define RXE_BACKOFF_MAX		4	/* timeout doubles up to 16x */
 #define RXE_MAX_PAYLOAD		4096
 #define RXE_MAX_FRAME		(sizeof(struct roce_l2l4_hdr) + \
 				 sizeof(struct roce_bth) + 16 + 4 + 4 + \
@@ -107,6 +109,8 @@ struct rxe_tx {
 	u32 msn;
 	u32 imm;
 	u32 paylen;
+	u32 src_qpn;		/* trace only: the sending QP */
+	bool retx;		/* trace only: a retransmission */
 };
 
 u32 rxe_op_flags(u8 opcode);
@@ -201,6 +205,8 @@ struct rxe_qp {
 		u32 una;		/* oldest unacknowledged PSN */
 		u32 retry_left;
 		u32 rnr_left;
+		u32 backoff;		/* expiries since progress, capped */
+		bool probe;		/* timeout or RNR: small window */
 		bool retrying;		/* went back, no ACK since */
 		bool timer_on;
 		u64 deadline;
@@ -240,6 +246,8 @@ struct rxe_dev {
 	u64 fault_rng;
 	struct list_head held;		/* delayed frames, by due time */
 	u32 nr_held;
+	struct rxe_trace_ev *trace;	/* trace.c; NULL: off */
+	u32 trace_size, trace_next;
 	u8 txbuf[RXE_MAX_FRAME];	/* one frame being built */
 };
 
@@ -283,8 +291,9 @@ void rxe_xmit(struct rxe_dev *dev, const struct rxe_tx *tx);
 void rxe_arm(struct rxe_dev *dev, u64 deadline);
 
 /* --- fault.c --- */
-/* Send a frame through the fault injector to the port. */
-void rxe_fault_xmit(struct rxe_dev *dev, const void *frame, u32 len);
+/* Send a frame through the fault injector to the port.  Returns what the
+ * injector did (RXE_TRF_DROPPED/DUP/HELD, 0: sent as is). */
+u8 rxe_fault_xmit(struct rxe_dev *dev, const void *frame, u32 len);
 /* Release held frames that are due; re-arm for the next one. */
 void rxe_fault_run(struct rxe_dev *dev, u64 now);
 /* Free every held frame (device teardown). */
@@ -348,6 +357,9 @@ static inline struct rxe_recv_wqe *rxe_rq(struct rxe_qp *qp, u32 i)
 void rxe_req_run(struct rxe_qp *qp);
 /* Go back to the oldest unacknowledged PSN (go-back-N). */
 void rxe_req_rewind(struct rxe_qp *qp);
+/* After an ACK: a cursor left behind una (a go-back overtaken by a late
+ * ACK) moves up to una, so acknowledged packets are not sent again. */
+void rxe_req_skip_acked(struct rxe_qp *qp);
 
 /* --- comp.c --- */
 void rxe_comp_rx(struct rxe_qp *qp, const struct rxe_pkt *pkt);
@@ -355,6 +367,17 @@ void rxe_comp_timer(struct rxe_qp *qp, u64 now);
 /* (Re)arm or stop the retransmission timer after progress. */
 void rxe_comp_update_timer(struct rxe_qp *qp);
 u64 rxe_rnr_ns(u32 code);
+
+/* --- trace.c --- */
+void rxe_trace_rec(struct rxe_dev *dev, u8 kind, u32 qpn, u8 opcode,
+		   u32 psn, u32 arg, u8 flags);
+static inline void rxe_trace(struct rxe_qp *qp, u8 kind, u8 opcode, u32 psn,
+			     u32 arg)
+{
+	if (qp->dev->trace)
+		rxe_trace_rec(qp->dev, kind, qp->ibqp.qp_num, opcode, psn,
+			      arg, 0);
+}
 
 /* --- resp.c --- */
 void rxe_resp_rx(struct rxe_qp *qp, const struct rxe_pkt *pkt);

@@ -56,6 +56,7 @@ struct rxe_kdev {
 	struct timer timer;
 	u64 armed;			/* deadline the timer is set for */
 	u64 rx_other_mac;		/* frames for other nodes, ignored */
+	u64 last_rx_ns;			/* when a frame for us last came */
 };
 
 static struct rxe_kdev *kdevs[RXE_NET_MAX];
@@ -64,12 +65,15 @@ static int nr_kdevs;
 static char drop_s[16], dup_s[16], reorder_s[16];
 static int delay_us;
 static unsigned long seed = 1;
+static int trace_entries;
 param_string("rxe.drop", drop_s, "rxe: probability a frame is dropped");
 param_string("rxe.dup", dup_s, "rxe: probability a frame is duplicated");
 param_string("rxe.reorder", reorder_s,
 	     "rxe: probability a frame is held back (reordered)");
 param_int("rxe.delay_us", delay_us, "rxe: delay of every frame (us)");
 param_ulong("rxe.seed", seed, "rxe: seed of the fault injector");
+param_int("rxe.trace", trace_entries,
+	  "rxe: keep the last N transport events (a power of two; 0: off)");
 
 static struct rxe_kdev *kd(struct ib_device *ib)
 {
@@ -220,6 +224,7 @@ static void kdev_rx(struct net_device *ndev, const void *frame, size_t len,
 		return;
 	}
 	fl = spin_lock_irqsave(&k->lock);
+	k->last_rx_ns = ktime_get_ns();
 	rxe_rx(k->rxe, frame, (u32)len);
 	spin_unlock_irqrestore(&k->lock, fl);
 }
@@ -297,6 +302,10 @@ static int bind_netdev(int index, struct net_device *ndev)
 	}
 	rxe_ib_device(k->rxe)->ops = &rxe_net_ops;
 	apply_faults(k);
+	if (trace_entries > 0 &&
+	    rxe_dev_set_trace(k->rxe, (u32)trace_entries))
+		pr_err("rxe: rxe.trace=%d: not a power of two up to %u (or no "
+		       "memory): no trace\n", trace_entries, RXE_TRACE_MAX);
 	err = ib_register_device(rxe_ib_device(k->rxe));
 	if (!err)
 		err = netdev_add_proto(ndev, ETHERTYPE_IPV4, kdev_rx, k);
@@ -368,6 +377,78 @@ void rxe_net_dump(struct ib_device *ib)
 	}
 	if (n % 4)
 		printk("rxe:%s\n", line);
+}
+
+static const char *opcode_name(u8 op)
+{
+	static const char *const names[] = {
+		"SEND_FIRST", "SEND_MIDDLE", "SEND_LAST", "SEND_LAST_IMM",
+		"SEND_ONLY", "SEND_ONLY_IMM", "WRITE_FIRST", "WRITE_MIDDLE",
+		"WRITE_LAST", "WRITE_LAST_IMM", "WRITE_ONLY", "WRITE_ONLY_IMM",
+		"READ_REQ", "READ_RESP_FIRST", "READ_RESP_MIDDLE",
+		"READ_RESP_LAST", "READ_RESP_ONLY", "ACK",
+	};
+
+	return op < ARRAY_SIZE(names) ? names[op] : "?";
+}
+
+static void trace_line(const char *dev, const struct rxe_trace_ev *e)
+{
+	char fl[16];
+	u32 syn = e->arg >> 24;
+
+	snprintf(fl, sizeof(fl), "%s%s%s%s%s",
+		 e->flags & RXE_TRF_ACKREQ ? " A" : "",
+		 e->flags & RXE_TRF_RETX ? " R" : "",
+		 e->flags & RXE_TRF_DROPPED ? " X" : "",
+		 e->flags & RXE_TRF_DUP ? " D" : "",
+		 e->flags & RXE_TRF_HELD ? " H" : "");
+	if (e->kind == RXE_TR_TX)
+		printk("rxe-trace: %s qp %u %llu.%06llu tx %s psn %06x%s\n",
+		       dev, e->qpn, e->ns / NSEC_PER_SEC,
+		       e->ns % NSEC_PER_SEC / 1000, opcode_name(e->opcode),
+		       e->psn, fl);
+	else if (e->kind == RXE_TR_RX)
+		printk("rxe-trace: %s qp %u %llu.%06llu rx %s psn %06x "
+		       "syn %02x %s %06x\n", dev, e->qpn, e->ns / NSEC_PER_SEC,
+		       e->ns % NSEC_PER_SEC / 1000, opcode_name(e->opcode),
+		       e->psn, syn, e->opcode == ROCE_ACK ||
+		       (rxe_op_flags(e->opcode) & ROCE_F_READ &&
+			e->opcode != ROCE_READ_REQUEST) ? "una" : "epsn",
+		       e->arg & ROCE_PSN_MASK);
+	else
+		printk("rxe-trace: %s qp %u %llu.%06llu %s psn %06x arg %u\n",
+		       dev, e->qpn, e->ns / NSEC_PER_SEC,
+		       e->ns % NSEC_PER_SEC / 1000, rxe_trace_kind_name(e->kind),
+		       e->psn, e->arg);
+}
+
+void rxe_net_trace_dump(struct ib_device *ib, u32 qpn, u32 max)
+{
+	struct rxe_kdev *k = kd(ib);
+	struct rxe_trace_ev *ev;
+	u64 now = ktime_get_ns(), last = READ_ONCE(k->last_rx_ns);
+	unsigned long f;
+	u32 n;
+
+	if (!k->rxe->trace || !max)
+		return;
+	ev = kmalloc(sizeof(*ev) * max);
+	if (!ev)
+		return;
+	f = spin_lock_irqsave(&k->lock);
+	n = rxe_trace_read(k->rxe, qpn, ev, max);
+	spin_unlock_irqrestore(&k->lock, f);
+	printk("rxe-trace: %s qp %u: last %u events (A ackreq, R resent, X "
+	       "dropped, D duplicated, H held by the fault injector); last "
+	       "frame in %llu ms ago; %s rx %llu tx %llu tx_busy %llu\n",
+	       ib->name, qpn, n,
+	       now > last ? (now - last) / NSEC_PER_MSEC : 0, k->ndev->name,
+	       k->ndev->stats.rx_packets, k->ndev->stats.tx_packets,
+	       k->ndev->stats.tx_busy);
+	for (u32 i = 0; i < n; i++)
+		trace_line(ib->name, &ev[i]);
+	kfree(ev);
 }
 
 /* Change fault injection at run time (tests: a link that goes dead). */

@@ -305,6 +305,7 @@ void rxe_qp_error(struct rxe_qp *qp, enum ib_wc_status status)
 {
 	if (qp->state == IB_QPS_ERR)
 		return;
+	rxe_trace(qp, RXE_TR_ERROR, 0, qp->comp.una, status);
 	if (status != IB_WC_SUCCESS && qp->sq_cons != qp->sq_prod)
 		rxe_send_wc(qp, rxe_sq(qp, qp->sq_cons++), status);
 	qp->state = IB_QPS_ERR;

@@ -77,6 +77,7 @@ static int send_data_pkt(struct rxe_qp *qp, struct rxe_send_wqe *w,
 	u8 *p;
 
 	rxe_tx_init(qp, &tx, data_opcode(w, pkt), psn);
+	tx.retx = psn_diff(psn, qp->req.max_psn) < 0;
 	f = rxe_op_flags(tx.opcode);
 	tx.paylen = MIN(qp->mtu, w->length - off);
 	tx.ackreq = want_ack(psn, f & ROCE_F_LAST);
@@ -103,6 +104,7 @@ static void send_read_req(struct rxe_qp *qp, struct rxe_send_wqe *w,
 	struct rxe_tx tx;
 
 	rxe_tx_init(qp, &tx, ROCE_READ_REQUEST, psn_add(w->first_psn, pkt));
+	tx.retx = psn_diff(tx.psn, qp->req.max_psn) < 0;
 	tx.va = w->remote_addr + off;
 	tx.rkey = w->rkey;
 	tx.dma_len = w->length - off;
@@ -128,8 +130,12 @@ static int req_step(struct rxe_qp *qp, struct rxe_send_wqe *w)
 {
 	u32 max_rd = MAX(1, qp->attr.max_rd_atomic);
 	u32 psn = psn_add(w->first_psn, qp->req.pkt);
+	/* After a timeout or an RNR NAK, probe with one ACK's worth until
+	 * progress: a flood behind a lost or refused packet only piles up
+	 * in the queues of a link that is slow or a peer that is busy. */
+	s32 window = qp->comp.probe ? RXE_ACK_EVERY : RXE_WINDOW;
 
-	if (psn_diff(psn, qp->comp.una) >= RXE_WINDOW)
+	if (psn_diff(psn, qp->comp.una) >= window)
 		return 0;
 	if (qp->req.pkt == 0 && (w->send_flags & IB_SEND_FENCE) &&
 	    qp->req.wqe != qp->sq_cons)
@@ -171,19 +177,40 @@ void rxe_req_run(struct rxe_qp *qp)
 	}
 }
 
-void rxe_req_rewind(struct rxe_qp *qp)
+/* Move the cursor to una's packet in the oldest WQE (send ring not
+ * empty).  For a READ that is the first response still missing. */
+static void cursor_to_una(struct rxe_qp *qp)
 {
-	struct rxe_send_wqe *w;
-	s32 pkt;
+	struct rxe_send_wqe *w = rxe_sq(qp, qp->sq_cons);
+	s32 pkt = psn_diff(qp->comp.una, w->first_psn);
 
-	if (qp->sq_cons == qp->sq_prod)
-		return;
-	w = rxe_sq(qp, qp->sq_cons);
-	pkt = psn_diff(qp->comp.una, w->first_psn);
 	if (pkt < 0)
 		pkt = 0;
 	if ((u32)pkt >= w->npkts)
 		pkt = (s32)w->npkts - 1;
 	qp->req.wqe = qp->sq_cons;
 	qp->req.pkt = (u32)pkt;
+}
+
+void rxe_req_rewind(struct rxe_qp *qp)
+{
+	if (qp->sq_cons == qp->sq_prod)
+		return;
+	cursor_to_una(qp);
+	rxe_trace(qp, RXE_TR_REWIND, 0, qp->comp.una, qp->req.pkt);
+}
+
+void rxe_req_skip_acked(struct rxe_qp *qp)
+{
+	/* Slots before sq_cons may already hold new WQEs: compare ring
+	 * positions before reading any WQE. */
+	if ((s32)(qp->req.wqe - qp->sq_cons) < 0) {
+		qp->req.wqe = qp->sq_cons;
+		qp->req.pkt = 0;
+	}
+	if (qp->req.wqe != qp->sq_cons || qp->sq_cons == qp->sq_prod)
+		return;
+	if (psn_diff(psn_add(rxe_sq(qp, qp->sq_cons)->first_psn,
+			     qp->req.pkt), qp->comp.una) < 0)
+		cursor_to_una(qp);
 }
