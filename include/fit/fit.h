@@ -65,6 +65,10 @@ int fit_call(u16 node, u16 opcode, const void *req, u32 len, void *reply,
  * from the handler or any thread later.  May sleep.  Returns 0 or the
  * transport's error (the reply is then lost; the caller times out). */
 int fit_reply(struct fit_msg_ctx *ctx, const void *reply, u32 len);
+/* Answer with an error reply carrying @error (a negative errno; anything
+ * else becomes -EIO), under the same rules as fit_reply(): for a handler
+ * that returned 0 and answers later from another thread. */
+int fit_reply_error(struct fit_msg_ctx *ctx, int error);
 /* Who sent the request and which opcode it carries. */
 u16 fit_ctx_src(const struct fit_msg_ctx *ctx);
 u16 fit_ctx_opcode(const struct fit_msg_ctx *ctx);

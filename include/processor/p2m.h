@@ -125,5 +125,7 @@ struct p2m_client_stats {
 	u64 calls, errors, timeouts, csum_errors, bad_replies;
 };
 void p2m_client_get_stats(struct p2m_client_stats *out);
+/* The timeout of page and memory calls (p2m.timeout_ms). */
+u64 p2m_timeout_ns(void);
 
 #endif

@@ -216,6 +216,12 @@ extern const struct mm_ops p2m_mm_ops;
 extern bool abi_use_p2m;
 int abi_p2m_init(void);
 int p2m_space_attach(struct proc_mm *mm, u32 tgid);
+struct p2m_vma;
+/* Call @fn for every VMA of P2M space @mm in address order (P2M_MAPS);
+ * 0, -EINVAL for a space that is not P2M, or the call's errno. */
+int p2m_mm_walk_vmas(struct proc_mm *mm,
+		     void (*fn)(void *arg, const struct p2m_vma *v),
+		     void *arg);
 int p2m_exec_image(struct process *p, const char *path,
 		   const char *const *argv, const char *const *envp,
 		   struct exec_image *img);

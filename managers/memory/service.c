@@ -376,7 +376,7 @@ int svc_reply_vm(struct fit_msg_ctx *ctx, u64 addr,
 		rep.c[i].end = ch->c[i].end;
 		rep.c[i].to = ch->c[i].to;
 	}
-	return fit_reply(ctx, &rep, sizeof(rep.h) + nr * sizeof(rep.c[0]));
+	return svc_reply(ctx, &rep, sizeof(rep.h) + nr * sizeof(rep.c[0]));
 }
 
 void p2m_service_get_stats(struct p2m_service_stats *out)

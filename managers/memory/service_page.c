@@ -147,7 +147,7 @@ static int miss_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	}
 	rlen = do_miss(p->mm, r, rep);
 	svc_proc_unlock(p);
-	err = fit_reply(ctx, rep, rlen);
+	err = svc_reply(ctx, rep, rlen);
 	kfree(rep);
 	return err;
 }
@@ -166,7 +166,7 @@ static int flush_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 		return err;
 	err = flush_page(p->mm, r->uva, r + 1, r->flags, r->csum);
 	svc_proc_unlock(p);
-	return err ? err : fit_reply(ctx, NULL, 0);
+	return err ? err : svc_reply(ctx, NULL, 0);
 }
 
 /* ZEROFILL and UPGRADE: fault the page in without shipping it (a zero
@@ -193,7 +193,7 @@ static int nodata_fault(struct fit_msg_ctx *ctx, const void *req, u32 len,
 	svc_proc_unlock(p);
 	rep.writable = w;
 	rep.prot = prot;
-	return err ? err : fit_reply(ctx, &rep, sizeof(rep));
+	return err ? err : svc_reply(ctx, &rep, sizeof(rep));
 }
 
 static int zerofill_handler(struct fit_msg_ctx *ctx, const void *req,
@@ -225,5 +225,5 @@ int svc_page_init(void)
 		  upgrade_handler },
 	};
 
-	return fit_register_handlers(tab, ARRAY_SIZE(tab));
+	return svc_register_handlers(tab, ARRAY_SIZE(tab));
 }

@@ -204,7 +204,7 @@ static int execve_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 		mm_space_destroy(mm);
 	kfree(plans);
 	kfree(a.argv);
-	return err ? err : fit_reply(ctx, &rep, sizeof(rep));
+	return err ? err : svc_reply(ctx, &rep, sizeof(rep));
 }
 
 static int fork_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
@@ -249,7 +249,7 @@ static int exit_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 		return err;
 	svc_proc_remove(p);
 	svc_proc_unlock(p);		/* the last reference frees the space */
-	return fit_reply(ctx, NULL, 0);
+	return svc_reply(ctx, NULL, 0);
 }
 
 /* Fill @rep with the VMAs ending above @from; returns the count. */
@@ -285,7 +285,7 @@ static int maps_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	if (!err) {
 		n = list_vmas(p->mm, r->from, rep);
 		svc_proc_unlock(p);
-		err = fit_reply(ctx, rep,
+		err = svc_reply(ctx, rep,
 				sizeof(*rep) + n * sizeof(struct p2m_vma));
 	}
 	kfree(rep);
@@ -301,5 +301,5 @@ int svc_proc_init(void)
 		{ P2M_MAPS, sizeof(struct p2m_maps_req), maps_handler },
 	};
 
-	return fit_register_handlers(tab, ARRAY_SIZE(tab));
+	return svc_register_handlers(tab, ARRAY_SIZE(tab));
 }

@@ -137,5 +137,5 @@ int svc_vm_init(void)
 		{ P2M_MSYNC, sizeof(struct p2m_range_req), msync_handler },
 	};
 
-	return fit_register_handlers(tab, ARRAY_SIZE(tab));
+	return svc_register_handlers(tab, ARRAY_SIZE(tab));
 }

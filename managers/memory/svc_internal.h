@@ -74,6 +74,14 @@ bool svc_csum_on(void);
 int svc_file_lookup(const char *path, u64 *handle, u64 *size);
 int svc_file_read(u64 handle, u64 off, void *buf, u64 len);
 
+/* Register P2M handlers to run on the service's own threads
+ * (service_pool.c); a handler returns a negative errno only if it has not
+ * answered. */
+int svc_register_handlers(const struct fit_handler_desc *tab, size_t n);
+/* fit_reply() for those handlers: always 0 (a lost reply is logged once;
+ * the caller times out). */
+int svc_reply(struct fit_msg_ctx *ctx, const void *rep, u32 len);
+
 /* Handler registration per file. */
 int svc_page_init(void);
 int svc_vm_init(void);

@@ -3,8 +3,10 @@
  * /proc/<pid>/... of the caller, /proc/cpuinfo, /proc/meminfo,
  * /proc/stat, /proc/uptime, /proc/loadavg, /sys/devices/system/cpu/
  * {online,possible,present}.  Each is generated at open (fs_dev.c serves
- * the snapshot).  /proc/self/maps is empty until the memory node's P2M
- * client can list the address space.  Other processes' /proc entries are
+ * the snapshot).  /proc/self/maps lists a P2M space's VMAs as the memory
+ * node reports them (P2M_MAPS): no file names (the memory node knows
+ * only handles), "[stack]" for the grows-down stack; it is empty for the
+ * local loader's spaces, which keep no VMAs.  Other processes' /proc entries are
  * not provided (-ENOENT).
  */
 #include <asm/cpu.h>
@@ -12,8 +14,11 @@
 #include <kernel/time.h>
 #include <lib/printf.h>
 #include <lib/string.h>
+#include <memory/mm_space.h>
 #include <mm/mm.h>
 #include <processor/files.h>
+#include <protocol/p2m.h>
+#include <uapi/mman.h>
 #include <uapi/errno.h>
 #include "internal.h"
 
@@ -128,6 +133,30 @@ static const char *self_path(const char *path)
 	return NULL;
 }
 
+/* One line of /proc/self/maps in Linux's layout (name at column 73). */
+static void maps_line(void *arg, const struct p2m_vma *v)
+{
+	struct tbuf *b = arg;
+	size_t start = b->len;
+
+	tprintf(b, "%08llx-%08llx %c%c%c%c %08llx 00:00 0",
+		(unsigned long long)v->start, (unsigned long long)v->end,
+		v->prot & PROT_READ ? 'r' : '-', v->prot & PROT_WRITE ? 'w' : '-',
+		v->prot & PROT_EXEC ? 'x' : '-',
+		v->flags & MM_VMA_SHARED ? 's' : 'p',
+		(unsigned long long)(v->flags & MM_VMA_FILE ? v->off : 0));
+	if (v->flags & MM_VMA_GROWSDOWN)
+		tprintf(b, "%*s[stack]", (int)MAX(1, 73 - (int)(b->len - start)),
+			"");
+	tprintf(b, "\n");
+}
+
+static void gen_maps(struct tbuf *b, struct process *p)
+{
+	if (p->mm && p->mm->ops == &p2m_mm_ops)
+		p2m_mm_walk_vmas(p->mm, maps_line, b);
+}
+
 static bool generate(const char *path, struct tbuf *b)
 {
 	const char *self = strstarts(path, "/proc/") ? self_path(path) : NULL;
@@ -151,7 +180,7 @@ static bool generate(const char *path, struct tbuf *b)
 	else if (self && !strcmp(self, "status"))
 		gen_status(b, current_process());
 	else if (self && !strcmp(self, "maps"))
-		;
+		gen_maps(b, current_process());
 	else
 		return false;
 	return true;

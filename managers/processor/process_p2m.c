@@ -14,14 +14,26 @@
  * fork writes the parent's dirty lines back and write-protects them
  * (pcache_fork) before the memory node copies.  Executable rights are not
  * tracked per line: installed pages are executable.
+ *
+ * Locking (struct p2m_space): vm_lock, a mutex, is held across each
+ * address-space change from its P2M request to the end of its pcache
+ * side, so no other thread's mmap can be handed a range that the memory
+ * node has already freed but whose old lines this CPU has yet to drop
+ * (it would drop the new mapping's dirty lines: the 16-thread malloc
+ * programs lost glibc's thread descriptors that way).  Faults do not take
+ * it.  upt_lock, a spinlock taken under a pcache set lock, serialises
+ * the creation of page-table pages (the pcache fills different sets in
+ * parallel).  Order: vm_lock -> pcache set lock -> upt_lock.
  */
 #include <asm/irq.h>
 #include <asm/layout.h>
 #include <asm/paging.h>
 #include <asm/upt.h>
+#include <kernel/mutex.h>
 #include <kernel/param.h>
 #include <kernel/printk.h>
 #include <kernel/smp.h>
+#include <kernel/spinlock.h>
 #include <lib/string.h>
 #include <mm/mm.h>
 #include <processor/p2m.h>
@@ -33,6 +45,25 @@ bool abi_use_p2m;
 param_bool("abi.p2m", abi_use_p2m,
 	   "run programs on the memory node through P2M and the pcache");
 
+/* A process's pcache space and the lock that serialises changes to the
+ * shape of its upt: the pcache installs PTEs under a set lock only, so
+ * two CPUs faulting in one 2 MiB (or 1 GiB) region would otherwise both
+ * create the missing table and one would overwrite the other, leaving
+ * the first one's PTEs (and the rmaps pointing at them) in an orphaned
+ * table: a later eviction or munmap then clears the orphan while the
+ * live table keeps mapping a line that gets reused for another page. */
+struct p2m_space {
+	struct pcache_space s;
+	spinlock_t upt_lock;
+	struct mutex vm_lock;	/* one address-space change at a time */
+};
+
+static struct mutex *vm_lock_of(struct proc_mm *mm)
+{
+	return &container_of((struct pcache_space *)mm->priv,
+			     struct p2m_space, s)->vm_lock;
+}
+
 static struct pcache_space *space_of(struct proc_mm *mm)
 {
 	return mm->priv;
@@ -41,17 +72,21 @@ static struct pcache_space *space_of(struct proc_mm *mm)
 static void *pte_install(struct pcache_space *s, u64 uva, void *page,
 			 bool writable)
 {
+	struct p2m_space *ps = container_of(s, struct p2m_space, s);
 	struct proc_mm *mm = s->priv;
 	u64 flags = writable ? PTE_W : 0;
-	u64 *pte = upt_lookup(&mm->upt, uva);
+	u64 *pte;
 
-	if (pte && *pte) {
-		*pte = virt_to_phys(page) | flags | PTE_P | PTE_U;
-		return pte;
-	}
-	if (upt_map(&mm->upt, uva, virt_to_phys(page), flags))
-		return NULL;
-	return upt_lookup(&mm->upt, uva);
+	spin_lock(&ps->upt_lock);
+	pte = upt_lookup(&mm->upt, uva);
+	if (pte && *pte)
+		WRITE_ONCE(*pte, virt_to_phys(page) | flags | PTE_P | PTE_U);
+	else if (upt_map(&mm->upt, uva, virt_to_phys(page), flags))
+		pte = NULL;
+	else
+		pte = upt_lookup(&mm->upt, uva);
+	spin_unlock(&ps->upt_lock);
+	return pte;
 }
 
 static void pte_clear(struct pcache_space *s, u64 uva, void *pte)
@@ -107,10 +142,13 @@ int abi_p2m_init(void)
 
 int p2m_space_attach(struct proc_mm *mm, u32 tgid)
 {
-	struct pcache_space *s = kzalloc(sizeof(*s));
+	struct p2m_space *ps = kzalloc(sizeof(*ps));
+	struct pcache_space *s = ps ? &ps->s : NULL;
 
-	if (!s)
+	if (!ps)
 		return -ENOMEM;
+	spin_lock_init(&ps->upt_lock, "p2m_upt");
+	mutex_init(&ps->vm_lock, "p2m_vm");
 	s->pc = pcache_get();
 	s->id = tgid;
 	s->home_node = p2m_mem_node();
@@ -140,12 +178,17 @@ static int pm_fork(struct proc_mm *parent, struct proc_mm *child)
 	struct p2m_changes *ch = kzalloc(sizeof(*ch));
 	int err = ch ? p2m_space_attach(child, child->space_id) : -ENOMEM;
 
-	if (!err)
-		err = pcache_fork(space_of(parent), space_of(child));
+	if (err) {
+		kfree(ch);
+		return err;
+	}
+	mutex_lock(vm_lock_of(parent));
+	err = pcache_fork(space_of(parent), space_of(child));
 	if (!err)
 		err = p2m_fork(parent->space_id, child->space_id, ch);
 	if (!err)
 		apply(parent, ch);
+	mutex_unlock(vm_lock_of(parent));
 	kfree(ch);
 	return err;
 }
@@ -159,7 +202,7 @@ static void pm_release(struct proc_mm *mm)
 	pcache_unmap_range(s, 0, ~0ull, true);
 	if (!mm->detached)
 		p2m_exit(mm->space_id);
-	kfree(s);
+	kfree(container_of(s, struct p2m_space, s));
 	mm->priv = NULL;
 }
 
@@ -167,10 +210,15 @@ static long pm_brk(struct proc_mm *mm, u64 addr)
 {
 	struct p2m_changes *ch = kzalloc(sizeof(*ch));
 	u64 out = 0;
-	int err = ch ? p2m_brk(mm->space_id, addr, &out, ch) : -ENOMEM;
+	int err = -ENOMEM;
 
-	if (!err)
-		apply(mm, ch);
+	if (ch) {
+		mutex_lock(vm_lock_of(mm));
+		err = p2m_brk(mm->space_id, addr, &out, ch);
+		if (!err)
+			apply(mm, ch);
+		mutex_unlock(vm_lock_of(mm));
+	}
 	kfree(ch);
 	return err ? err : (long)out;
 }
@@ -184,11 +232,16 @@ static long pm_mmap(struct proc_mm *mm, u64 addr, u64 len, u32 prot,
 
 	if (fd >= 0 && !(flags & 0x20))		/* file mappings: not yet */
 		err = -ENODEV;
-	else
-		err = ch ? p2m_mmap(mm->space_id, addr, len, prot, flags, 0, off,
-				    &out, ch) : -ENOMEM;
-	if (!err)
-		apply(mm, ch);
+	else if (!ch)
+		err = -ENOMEM;
+	else {
+		mutex_lock(vm_lock_of(mm));
+		err = p2m_mmap(mm->space_id, addr, len, prot, flags, 0, off,
+			       &out, ch);
+		if (!err)
+			apply(mm, ch);
+		mutex_unlock(vm_lock_of(mm));
+	}
 	kfree(ch);
 	return err ? err : (long)out;
 }
@@ -196,12 +249,18 @@ static long pm_mmap(struct proc_mm *mm, u64 addr, u64 len, u32 prot,
 static long pm_munmap(struct proc_mm *mm, u64 addr, u64 len)
 {
 	struct p2m_changes *ch = kzalloc(sizeof(*ch));
-	int err = ch ? p2m_munmap(mm->space_id, addr, len, ch) : -ENOMEM;
+	int err = -ENOMEM;
 
-	if (!err) {
-		apply(mm, ch);
-		pcache_unmap_range(space_of(mm), addr,
-				   addr + ALIGN_UP(len, PAGE_SIZE), true);
+	if (ch) {
+		mutex_lock(vm_lock_of(mm));
+		err = p2m_munmap(mm->space_id, addr, len, ch);
+		if (!err) {
+			apply(mm, ch);
+			pcache_unmap_range(space_of(mm), addr,
+					   addr + ALIGN_UP(len, PAGE_SIZE),
+					   true);
+		}
+		mutex_unlock(vm_lock_of(mm));
 	}
 	kfree(ch);
 	return err;
@@ -210,12 +269,49 @@ static long pm_munmap(struct proc_mm *mm, u64 addr, u64 len)
 static long pm_mprotect(struct proc_mm *mm, u64 addr, u64 len, u32 prot)
 {
 	struct p2m_changes *ch = kzalloc(sizeof(*ch));
-	int err = ch ? p2m_mprotect(mm->space_id, addr, len, prot, ch) : -ENOMEM;
+	int err = -ENOMEM;
 
-	if (!err)
-		apply(mm, ch);
+	if (ch) {
+		mutex_lock(vm_lock_of(mm));
+		err = p2m_mprotect(mm->space_id, addr, len, prot, ch);
+		if (!err)
+			apply(mm, ch);
+		mutex_unlock(vm_lock_of(mm));
+	}
 	kfree(ch);
 	return err;
+}
+
+/* The old range's dirty lines go back and its lines are dropped before
+ * the memory node moves the pages (so it moves current data and no line
+ * keeps the old tag); lines a racing fault refetched at the old address
+ * are dropped again afterwards if the range moved.  A thread writing the
+ * old range while it moves may lose that write (undefined in Linux too). */
+static long pm_mremap(struct proc_mm *mm, u64 addr, u64 old_len,
+		      u64 new_len, u32 flags, u64 new_addr)
+{
+	struct p2m_changes *ch = kzalloc(sizeof(*ch));
+	u64 old_end = addr + ALIGN_UP(old_len, PAGE_SIZE), out = 0;
+	int err = -ENOMEM;
+
+	if (old_end < addr)
+		err = -EINVAL;
+	else if (ch) {
+		mutex_lock(vm_lock_of(mm));
+		err = pcache_unmap_range(space_of(mm), addr, old_end, false);
+		if (!err)
+			err = p2m_mremap(mm->space_id, addr, old_len, new_len,
+					 flags, new_addr, &out, ch);
+		if (!err) {
+			apply(mm, ch);
+			if (out != addr)
+				pcache_unmap_range(space_of(mm), addr, old_end,
+						   true);
+		}
+		mutex_unlock(vm_lock_of(mm));
+	}
+	kfree(ch);
+	return err ? err : (long)out;
 }
 
 const struct mm_ops p2m_mm_ops = {
@@ -226,7 +322,34 @@ const struct mm_ops p2m_mm_ops = {
 	.mmap = pm_mmap,
 	.munmap = pm_munmap,
 	.mprotect = pm_mprotect,
+	.mremap = pm_mremap,
 };
+
+int p2m_mm_walk_vmas(struct proc_mm *mm,
+		     void (*fn)(void *arg, const struct p2m_vma *v),
+		     void *arg)
+{
+	struct p2m_vma *v;
+	bool more = true;
+	u64 from = 0;
+	int n = 0;
+
+	if (mm->ops != &p2m_mm_ops)
+		return -EINVAL;
+	v = kmalloc(P2M_MAPS_MAX * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	while (more) {
+		n = p2m_maps(mm->space_id, from, v, P2M_MAPS_MAX, &more);
+		if (n <= 0)
+			break;
+		for (int i = 0; i < n; i++)
+			fn(arg, &v[i]);
+		from = v[n - 1].end;
+	}
+	kfree(v);
+	return n < 0 ? n : 0;
+}
 
 /* Load @path on the memory node as @p's new image (@p->mm is a fresh
  * P2M space with the process's tgid). */

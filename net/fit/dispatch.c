@@ -201,6 +201,17 @@ int fit_reply(struct fit_msg_ctx *ctx, const void *reply, u32 len)
 	return err;
 }
 
+int fit_reply_error(struct fit_msg_ctx *ctx, int error)
+{
+	struct msg_error e = { .error = error < 0 && error > -4096 ? error
+								  : -EIO };
+	int err = send_reply(ctx, MSG_F_ERROR, (const u8 *)&e + sizeof(e.hdr),
+			     sizeof(e) - sizeof(e.hdr));
+
+	ctx_replied(ctx);
+	return err;
+}
+
 /* The handler returned @ret: answer for it or hand @ctx over. */
 static void handler_done(struct fit_msg_ctx *ctx, int ret)
 {

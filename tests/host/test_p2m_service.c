@@ -115,6 +115,20 @@ int fit_reply(struct fit_msg_ctx *ctx, const void *rep, u32 len)
 	return 0;
 }
 
+/* The service's thread pool (service_pool.c) is a kernel-thread queue in
+ * front of the handlers; here the handlers run inline, which is what a
+ * pool thread does once it took the request. */
+int svc_register_handlers(const struct fit_handler_desc *tab, size_t n)
+{
+	return fit_register_handlers(tab, n);
+}
+
+int svc_reply(struct fit_msg_ctx *ctx, const void *rep, u32 len)
+{
+	fit_reply(ctx, rep, len);
+	return 0;
+}
+
 u16 fit_ctx_src(const struct fit_msg_ctx *ctx)
 {
 	return ctx->src;

@@ -66,6 +66,11 @@ static bool resolve_user_pf(struct pt_regs *r)
 	local_irq_enable();
 	err = user_pf_handler(addr, r->error_code, r);
 	local_irq_disable();
+	/* The resolver may have slept: faults of other tasks on this CPU
+	 * changed CR2 meanwhile.  The signal path (si_addr, sigcontext.cr2)
+	 * and the fault report read it, so put this fault's address back. */
+	if (err)
+		write_cr2(addr);
 	return err == 0;
 }
 

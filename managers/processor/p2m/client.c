@@ -5,9 +5,18 @@
  *
  * The memory node: mem_node=N, else this node if it has the memory role,
  * else the lowest node that announced the memory role (FIT discovery).
- * Every call goes through fit_call with FIT's timeout (exec, fork and
+ * Every call goes through fit_call with p2m.timeout_ms (exec, fork and
  * exit: p2m.slow_timeout_ms, as they may read files or copy many page
  * tables), so a dead memory node gives -ETIMEDOUT, counted, never a hang.
+ * Why not FIT's own timeout (1 s, meant for a bare round trip): a P2M
+ * request is served after the requests of its process before it (an exec
+ * or a fork of it holds its lock on the memory node for their whole slow
+ * budget) and may itself read a file page from the storage service; and
+ * on an oversubscribed TCG host a vCPU stalls for over a second (measured:
+ * misses needing 1.1-1.7 s end to end while the memory node handled them
+ * in under 0.4 s, a shell pipeline of ten processes on one CPU).  So the
+ * default equals the slow calls' default, 10 s: as long as anything a
+ * request can queue behind.
  *
  * Pages: a miss reply's length must be exactly the header plus nr pages
  * (nr <= the pages asked for), else -EPROTO.  Pages sent carry a CRC32C
@@ -34,6 +43,9 @@ static int mem_node_param = -1;
 param_int("mem_node", mem_node_param,
 	  "memory node that homes this node's processes (default: the "
 	  "first node with the memory role)");
+static unsigned long timeout_ms = 10000;
+param_ulong("p2m.timeout_ms", timeout_ms,
+	    "timeout of P2M page and memory calls (ms)");
 static unsigned long slow_timeout_ms = 10000;
 param_ulong("p2m.slow_timeout_ms", slow_timeout_ms,
 	    "timeout of P2M execve, fork and exit calls");
@@ -62,12 +74,18 @@ int p2m_call(u16 op, const void *req, u32 len, void *rep, u32 max,
 		return node;
 	}
 	r = fit_call((u16)node, op, req, len, rep, max,
-		     slow ? slow_timeout_ms * NSEC_PER_MSEC : 0);
+		     slow ? MAX(slow_timeout_ms, timeout_ms) * NSEC_PER_MSEC
+			  : p2m_timeout_ns());
 	if (r == -ETIMEDOUT)
 		p2m_ccount(&p2m_cstats.timeouts);
 	if (r < 0)
 		p2m_ccount(&p2m_cstats.errors);
 	return r;
+}
+
+u64 p2m_timeout_ns(void)
+{
+	return (u64)(timeout_ms ? timeout_ms : 1) * NSEC_PER_MSEC;
 }
 
 void p2m_client_get_stats(struct p2m_client_stats *out)

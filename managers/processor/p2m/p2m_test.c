@@ -14,7 +14,7 @@
  *             misses of both processes, a late flush of a pre-fork line
  *             refused, -EEXIST / -ESRCH.
  *  p2m_mute   with fit.test_mute=M where M is the memory node: a miss
- *             returns -ETIMEDOUT within the FIT timeout, counted, never a
+ *             returns -ETIMEDOUT within p2m.timeout_ms, counted, never a
  *             hang; the muted node sees the request arrive (skips
  *             without fit.test_mute).
  *  p2m_bad    unknown tgids (-ESRCH on every opcode), truncated and
@@ -522,8 +522,8 @@ SELFTEST(p2m_mute)
 	ms = (ktime_get_ns() - t0) / NSEC_PER_MSEC;
 	p2m_client_get_stats(&b);
 	ST_EQ(b.timeouts, a.timeouts + 1);
-	if (ms < fit_default_timeout_ns() / NSEC_PER_MSEC / 2 ||
-	    ms > 3 * fit_default_timeout_ns() / NSEC_PER_MSEC)
+	if (ms < p2m_timeout_ns() / NSEC_PER_MSEC / 2 ||
+	    ms > 3 * p2m_timeout_ns() / NSEC_PER_MSEC)
 		ST_FAIL("timed out after %llu ms", ms);
 	return 0;
 }
