@@ -25,6 +25,7 @@
  */
 #include <fit/fit.h>
 #include <kernel/node.h>
+#include <kernel/param.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/selftest.h>
@@ -37,7 +38,12 @@
 #include <uapi/errno.h>
 #include "internal.h"
 
-#define SERVE_NS	(600 * NSEC_PER_SEC)
+/* How long a serving node waits for DONE: long enough for the full-size
+ * cross-node stress test and the 256 MiB remote bench under TCG (the
+ * host's own timeout ends a run whose driver died). */
+static unsigned long serve_s = 7200;
+param_ulong("storage_test.serve_s", serve_s,
+	    "seconds a storage node serves a cross-node test (default 7200)");
 
 static u32 done_mask;
 static DEFINE_WAIT_QUEUE_HEAD(done_wait);
@@ -64,7 +70,7 @@ enum svc_test_role svc_test_role(void)
 
 int svc_test_serve(u32 id)
 {
-	u64 deadline = ktime_get_ns() + SERVE_NS;
+	u64 deadline = ktime_get_ns() + serve_s * NSEC_PER_SEC;
 	int r = fit_register_handler(P2S_OP(STORAGE_OP_TEST_DONE), 4,
 				     done_handler);
 
