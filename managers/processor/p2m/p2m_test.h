@@ -67,6 +67,7 @@ struct p2m_uspace {
 	u32 tgid;
 	u64 base, npages;
 	u64 faults, tlb_flushes;	/* atomics */
+	u64 fault_ns, tlb_ns;		/* time in pcache_fault, tlb_flush */
 	bool exec_done, hooked;
 };
 /* Exec + anonymous mmap of @npages on the memory node @node, the pcache

@@ -39,6 +39,7 @@
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/smp.h>
+#include <kernel/time.h>
 #include <lib/string.h>
 #include <mm/mm.h>
 #include <uapi/errno.h>
@@ -81,22 +82,31 @@ static void hook_tlb_flush(struct pcache_space *s, u64 start, u64 end)
 {
 	struct p2m_uspace *u = s->priv;
 
-	__atomic_fetch_add(&u->tlb_flushes, 1, __ATOMIC_RELAXED);
+	u64 t0 = ktime_get_ns();
+
 	tlb_flush_range(start, end);
+	__atomic_fetch_add(&u->tlb_flushes, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&u->tlb_ns, ktime_get_ns() - t0, __ATOMIC_RELAXED);
 }
 
 static int uspace_pf(u64 addr, u64 error_code, struct pt_regs *regs)
 {
 	struct p2m_uspace *u = __atomic_load_n(&active, __ATOMIC_ACQUIRE);
 	struct task *t = current_task();
+	u64 t0;
+	int err;
 
 	if (!u || !t || task_arch(t)->upt != &u->upt)
 		return chained ? chained(addr, error_code, regs) : -EFAULT;
 	if (addr < u->base || addr >= u->base + u->npages * PAGE_SIZE)
 		return -EFAULT;
+	t0 = ktime_get_ns();
+	err = pcache_fault(&u->ps, ALIGN_DOWN(addr, PAGE_SIZE),
+			   error_code & 2);
 	__atomic_fetch_add(&u->faults, 1, __ATOMIC_RELAXED);
-	return pcache_fault(&u->ps, ALIGN_DOWN(addr, PAGE_SIZE),
-			    error_code & 2);
+	__atomic_fetch_add(&u->fault_ns, ktime_get_ns() - t0,
+			   __ATOMIC_RELAXED);
+	return err;
 }
 
 static int make_process(struct p2m_uspace *u)

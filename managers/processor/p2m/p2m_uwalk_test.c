@@ -17,7 +17,10 @@
  * another thread's word must be 0 or carry that page and that thread.
  * Accesses come in bursts of p2m.uwalk_burst (default 64) on one random
  * page, so most are hits through an installed PTE and about 1 in 85 a
- * fault — a cache's working point, and affordable under TCG.  At the
+ * fault — a cache's working point, and affordable under TCG.  Every
+ * SWEEP_EVERY-th visit instead writes SWEEP pages of one set and re-reads
+ * the first, which the later fills evicted dirty: a victim-cache hit
+ * unless the flush thread wrote it back first.  At the
  * end each thread re-reads all its words; then every dirty line is
  * written back and every page is read on the memory node itself and
  * compared with all four shadows.  Evictions, victim hits and write-backs
@@ -40,6 +43,10 @@
 #define TGID_UWALK	5201
 #define UWALK_LINES	256
 #define UWALK_PAGES	(4 * UWALK_LINES)
+#define UWALK_WAYS	8
+#define UWALK_SETS	(UWALK_LINES / UWALK_WAYS)
+#define SWEEP		(UWALK_WAYS + 4)	/* pages per set sweep */
+#define SWEEP_EVERY	16			/* bursts per sweep */
 #define THREADS		4
 #define SLOTS		8
 #define PG		4096ull
@@ -115,6 +122,30 @@ static int access(struct uwalker *w, u64 page, u32 *seq)
 	return 0;
 }
 
+/* Write own words of SWEEP pages of one set, starting at @page, then
+ * re-read the first: with FIFO order the later fills evict it (dirty),
+ * so the re-read usually refills it from the victim cache. */
+static int sweep(struct uwalker *w, u64 page, u32 *seq)
+{
+	u64 v;
+	int err;
+
+	for (unsigned int k = 0; k < SWEEP; k++) {
+		u64 p = page + k * UWALK_SETS;
+
+		v = value(p, w->idx, ++*seq);
+		err = p2m_uput(word_uva(w->u, p, w->idx, 0), v);
+		if (err)
+			return fail(w, err, "sweep write", p, 0, v);
+		w->shadow[p * SLOTS] = v;
+	}
+	err = p2m_uget(word_uva(w->u, page, w->idx, 0), &v);
+	if (err || v != w->shadow[page * SLOTS])
+		return fail(w, err, "sweep read", page, v,
+			    w->shadow[page * SLOTS]);
+	return 0;
+}
+
 static int final_check(struct uwalker *w)
 {
 	for (u64 p = 0; p < UWALK_PAGES; p++) {
@@ -136,9 +167,15 @@ static int walker_fn(void *arg)
 	u32 seq = 0;
 
 	p2m_uspace_enter(w->u);
-	for (u64 n = 0; n < uwalk_accesses && !w->err;) {
+	for (u64 n = 0, b = 0; n < uwalk_accesses && !w->err; b++) {
 		u64 page = next_rand(&w->rng) % UWALK_PAGES;
 
+		if (b % SWEEP_EVERY == SWEEP_EVERY - 1) {
+			w->err = sweep(w, page % (UWALK_PAGES -
+						  SWEEP * UWALK_SETS), &seq);
+			n += SWEEP + 1;
+			continue;
+		}
 		for (u64 k = 0; k < burst && n < uwalk_accesses && !w->err;
 		     k++, n++)
 			w->err = access(w, page, &seq);
@@ -222,6 +259,9 @@ static void report(struct p2m_uspace *u, const struct pcache_stats *st,
 	       THREADS * UWALK_PAGES * SLOTS, THREADS, ms,
 	       ms ? n * 1000 / ms : 0, uwalk_burst, u->faults, st->misses,
 	       u->tlb_flushes);
+	printk("p2m_upt_walk: %llu us per fault, %llu us per shootdown "
+	       "(means)\n", u->faults ? u->fault_ns / u->faults / 1000 : 0,
+	       u->tlb_flushes ? u->tlb_ns / u->tlb_flushes / 1000 : 0);
 }
 
 static int uwalk_body(struct selftest_ctx *t, int node)
@@ -237,7 +277,7 @@ static int uwalk_body(struct selftest_ctx *t, int node)
 	ST_ASSERT(w);
 	pcache_default_config(&cfg);
 	cfg.bytes = UWALK_LINES * PG;
-	cfg.ways = 8;
+	cfg.ways = UWALK_WAYS;
 	cfg.victims = 8;
 	cfg.fault_around = 3;
 	cfg.checksum = p2m_csum_enabled();
