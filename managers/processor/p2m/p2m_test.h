@@ -66,6 +66,7 @@ struct p2m_uspace {
 	spinlock_t upt_lock;
 	u32 tgid;
 	u64 base, npages;
+	u64 lpages;			/* local region, see p2m_uspace_local */
 	u64 faults, tlb_flushes;	/* atomics */
 	u64 fault_ns, tlb_ns;		/* time in pcache_fault, tlb_flush */
 	bool exec_done, hooked;
@@ -76,6 +77,11 @@ int p2m_uspace_create(struct p2m_uspace *u, u32 tgid, int node, u64 npages,
 		      const struct pcache_config *cfg);
 /* Unhook, drop every line (dirty data discarded), free, EXIT. */
 int p2m_uspace_destroy(struct p2m_uspace *u);
+/* Baseline region of @pages at P2M_USPACE_LOCAL: a fault maps a zeroed
+ * local page (no pcache, no network).  _drop unmaps and frees them. */
+#define P2M_USPACE_LOCAL	0x600000000000ull
+int p2m_uspace_local(struct p2m_uspace *u, u64 pages);
+void p2m_uspace_local_drop(struct p2m_uspace *u);
 void p2m_uspace_enter(struct p2m_uspace *u);
 void p2m_uspace_leave(void);
 /* One aligned 8-byte user load or store: 0 or -EFAULT. */

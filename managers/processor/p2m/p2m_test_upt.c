@@ -14,7 +14,9 @@
  * through the MMU and the user PTEs.  An absent or read-only page raises
  * #PF; the hook installed with trap_set_user_pf_handler() sends faults of
  * threads inside the space to pcache_fault() and chains every other
- * fault to the handler it replaced.
+ * fault to the handler it replaced.  An optional local region at
+ * P2M_USPACE_LOCAL is the benchmarks' baseline: its faults map a zeroed
+ * local page straight away, a plain local page fault with no pcache.
  *
  * User words are read and written with one 8-byte mov between stac and
  * clac (where the CPU has SMAP) with an exception-table fixup, as the
@@ -89,6 +91,29 @@ static void hook_tlb_flush(struct pcache_space *s, u64 start, u64 end)
 	__atomic_fetch_add(&u->tlb_ns, ktime_get_ns() - t0, __ATOMIC_RELAXED);
 }
 
+/* The baseline fault: a zeroed local page mapped at once (no pcache). */
+static int local_fault(struct p2m_uspace *u, u64 addr)
+{
+	void *page = alloc_page_zeroed();
+	int err;
+
+	if (!page)
+		return -ENOMEM;
+	spin_lock(&u->upt_lock);
+	err = upt_map(&u->upt, ALIGN_DOWN(addr, PAGE_SIZE), virt_to_phys(page),
+		      PTE_W);
+	spin_unlock(&u->upt_lock);
+	if (err)
+		free_page(page);
+	return err == -EEXIST ? 0 : err;
+}
+
+static bool in_local(struct p2m_uspace *u, u64 addr)
+{
+	return addr >= P2M_USPACE_LOCAL &&
+	       addr < P2M_USPACE_LOCAL + u->lpages * PAGE_SIZE;
+}
+
 static int uspace_pf(u64 addr, u64 error_code, struct pt_regs *regs)
 {
 	struct p2m_uspace *u = __atomic_load_n(&active, __ATOMIC_ACQUIRE);
@@ -98,6 +123,8 @@ static int uspace_pf(u64 addr, u64 error_code, struct pt_regs *regs)
 
 	if (!u || !t || task_arch(t)->upt != &u->upt)
 		return chained ? chained(addr, error_code, regs) : -EFAULT;
+	if (in_local(u, addr))
+		return local_fault(u, addr);
 	if (addr < u->base || addr >= u->base + u->npages * PAGE_SIZE)
 		return -EFAULT;
 	t0 = ktime_get_ns();
@@ -127,12 +154,12 @@ static int make_process(struct p2m_uspace *u)
 
 /* Every page-table page the mapping needs, built now, so that the PTE
  * hooks (under a set lock) never allocate and cannot fail. */
-static int build_tables(struct p2m_uspace *u)
+static int build_tables(struct p2m_uspace *u, u64 start, u64 pages)
 {
-	u64 end = u->base + u->npages * PAGE_SIZE, pa = virt_to_phys(u->upt.pml4);
+	u64 end = start + pages * PAGE_SIZE, pa = virt_to_phys(u->upt.pml4);
 
-	for (u64 va = u->base; va < end; va = ALIGN_DOWN(va, 1ull << 21) +
-					     (1ull << 21)) {
+	for (u64 va = start; va < end; va = ALIGN_DOWN(va, 1ull << 21) +
+					   (1ull << 21)) {
 		int err = upt_map(&u->upt, va, pa, 0);
 
 		if (err)
@@ -157,7 +184,7 @@ int p2m_uspace_create(struct p2m_uspace *u, u32 tgid, int node, u64 npages,
 	if (!err)
 		err = upt_create(&u->upt);
 	if (!err)
-		err = build_tables(u);
+		err = build_tables(u, u->base, u->npages);
 	if (err)
 		return err;
 	p2m_pcache_ops(&u->ops);
@@ -187,11 +214,36 @@ int p2m_uspace_destroy(struct p2m_uspace *u)
 		pcache_unmap_range(&u->ps, 0, ~0ull, true);
 		pcache_destroy(u->pc);
 	}
+	p2m_uspace_local_drop(u);
 	upt_destroy(&u->upt);
 	if (u->exec_done)
 		err = p2m_exit(u->tgid);
 	memset(u, 0, sizeof(*u));
 	return err;
+}
+
+int p2m_uspace_local(struct p2m_uspace *u, u64 pages)
+{
+	int err = build_tables(u, P2M_USPACE_LOCAL, pages);
+
+	if (!err)
+		WRITE_ONCE(u->lpages, pages);
+	return err;
+}
+
+void p2m_uspace_local_drop(struct p2m_uspace *u)
+{
+	for (u64 i = 0; i < u->lpages; i++) {
+		u64 va = P2M_USPACE_LOCAL + i * PAGE_SIZE, old;
+
+		spin_lock(&u->upt_lock);
+		old = upt_unmap(&u->upt, va);
+		spin_unlock(&u->upt_lock);
+		if (old & PTE_P) {
+			tlb_flush_range(va, va + PAGE_SIZE);
+			free_page(phys_to_virt(old & PTE_ADDR_MASK));
+		}
+	}
 }
 
 void p2m_uspace_enter(struct p2m_uspace *u)
