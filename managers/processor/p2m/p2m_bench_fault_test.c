@@ -140,10 +140,14 @@ static int throughput(struct fb *b, unsigned int threads)
 	struct tput t[FB_THREADS];
 	volatile unsigned int go = 0;
 	unsigned int started = 0;
-	u64 t0 = ~0ull, t1 = 0;
+	u64 t0 = ~0ull, t1 = 0, tlb, faults, fault_ns;
 	int ret = pcache_unmap_range(&b->u.ps, b->u.base,
 				     page_va(b, FB_PAGES), true);
 	struct task *task[FB_THREADS];
+
+	tlb = READ_ONCE(b->u.tlb_flushes);
+	faults = READ_ONCE(b->u.faults);
+	fault_ns = READ_ONCE(b->u.fault_ns);
 
 	for (; !ret && started < threads; started++) {
 		t[started] = (struct tput){ b, started, threads, &go, 0, 0, 0 };
@@ -164,9 +168,13 @@ static int throughput(struct fb *b, unsigned int threads)
 		t0 = MIN(t0, t[i].t0);
 		t1 = MAX(t1, t[i].t1);
 	}
+	faults = READ_ONCE(b->u.faults) - faults;
 	if (!ret)
-		printk("P2M_FAULT_TPUT threads=%u misses=%u ns=%llu\n", threads,
-		       threads * FB_TPUT, t1 - t0);
+		printk("P2M_FAULT_TPUT threads=%u misses=%u ns=%llu (%llu "
+		       "faults, %llu us each, %llu shootdowns)\n", threads,
+		       threads * FB_TPUT, t1 - t0, faults, faults ?
+		       (READ_ONCE(b->u.fault_ns) - fault_ns) / faults / 1000 :
+		       0, READ_ONCE(b->u.tlb_flushes) - tlb);
 	return ret;
 }
 

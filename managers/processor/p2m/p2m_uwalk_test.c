@@ -26,7 +26,7 @@
  * compared with all four shadows.  Evictions, victim hits and write-backs
  * by the flush thread must all have happened before that final write-back.
  *
- * p2m.uwalk=N sets the accesses per thread (default 25 000: 100 000 in
+ * p2m.uwalk=N sets the accesses per thread (default 10 000: 40 000 in
  * all, seconds under TCG); p2m.uwalk=2500000 is the full 10 million run
  * (Documentation/pcache.md has the command and the figures).
  */
@@ -46,12 +46,12 @@
 #define UWALK_WAYS	8
 #define UWALK_SETS	(UWALK_LINES / UWALK_WAYS)
 #define SWEEP		(UWALK_WAYS + 4)	/* pages per set sweep */
-#define SWEEP_EVERY	16			/* bursts per sweep */
+#define SWEEP_EVERY	8			/* bursts per sweep */
 #define THREADS		4
 #define SLOTS		8
 #define PG		4096ull
 
-static unsigned long uwalk_accesses = 25000;
+static unsigned long uwalk_accesses = 10000;
 param_ulong("p2m.uwalk", uwalk_accesses,
 	    "p2m_upt_walk selftest: accesses per walker thread");
 static unsigned long uwalk_burst = 64;
