@@ -78,7 +78,8 @@ int p2m_uspace_create(struct p2m_uspace *u, u32 tgid, int node, u64 npages,
 /* Unhook, drop every line (dirty data discarded), free, EXIT. */
 int p2m_uspace_destroy(struct p2m_uspace *u);
 /* Baseline region of @pages at P2M_USPACE_LOCAL: a fault maps a zeroed
- * local page (no pcache, no network).  _drop unmaps and frees them. */
+ * local page (no pcache, no network).  _drop unmaps and frees them; call
+ * it (and _destroy) only when no thread is inside the space. */
 #define P2M_USPACE_LOCAL	0x600000000000ull
 int p2m_uspace_local(struct p2m_uspace *u, u64 pages);
 void p2m_uspace_local_drop(struct p2m_uspace *u);

@@ -231,18 +231,19 @@ int p2m_uspace_local(struct p2m_uspace *u, u64 pages)
 	return err;
 }
 
+/* No thread is inside the space (callers' rule), so no CPU has its
+ * table loaded: leaving wrote CR3, which dropped its (non-global) TLB
+ * entries, and no shootdown is needed before the pages are freed. */
 void p2m_uspace_local_drop(struct p2m_uspace *u)
 {
 	for (u64 i = 0; i < u->lpages; i++) {
-		u64 va = P2M_USPACE_LOCAL + i * PAGE_SIZE, old;
+		u64 old;
 
 		spin_lock(&u->upt_lock);
-		old = upt_unmap(&u->upt, va);
+		old = upt_unmap(&u->upt, P2M_USPACE_LOCAL + i * PAGE_SIZE);
 		spin_unlock(&u->upt_lock);
-		if (old & PTE_P) {
-			tlb_flush_range(va, va + PAGE_SIZE);
+		if (old & PTE_P)
 			free_page(phys_to_virt(old & PTE_ADDR_MASK));
-		}
 	}
 }
 

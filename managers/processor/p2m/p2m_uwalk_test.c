@@ -64,6 +64,7 @@ struct uwalker {
 	u64 rng;
 	u64 *shadow;		/* UWALK_PAGES * SLOTS */
 	struct task *task;
+	u64 done;		/* accesses before the final check */
 	int err;
 	char why[120];
 };
@@ -163,11 +164,11 @@ static int final_check(struct uwalker *w)
 static int walker_fn(void *arg)
 {
 	struct uwalker *w = arg;
-	u64 burst = uwalk_burst ? uwalk_burst : 1;
+	u64 burst = uwalk_burst ? uwalk_burst : 1, n = 0;
 	u32 seq = 0;
 
 	p2m_uspace_enter(w->u);
-	for (u64 n = 0, b = 0; n < uwalk_accesses && !w->err; b++) {
+	for (u64 b = 0; n < uwalk_accesses && !w->err; b++) {
 		u64 page = next_rand(&w->rng) % UWALK_PAGES;
 
 		if (b % SWEEP_EVERY == SWEEP_EVERY - 1) {
@@ -180,6 +181,7 @@ static int walker_fn(void *arg)
 		     k++, n++)
 			w->err = access(w, page, &seq);
 	}
+	w->done = n;
 	if (!w->err)
 		w->err = final_check(w);
 	p2m_uspace_leave();
@@ -247,13 +249,16 @@ static int run_walkers(struct p2m_uspace *u, struct uwalker *w, char *why,
 	return ret;
 }
 
-static void report(struct p2m_uspace *u, const struct pcache_stats *st,
-		   u64 ns)
+static void report(struct p2m_uspace *u, const struct uwalker *w,
+		   const struct pcache_stats *st, u64 ns)
 {
-	u64 n = (u64)THREADS * uwalk_accesses, ms = ns / NSEC_PER_MSEC;
+	u64 n = 0, ms = ns / NSEC_PER_MSEC;
+
+	for (unsigned int i = 0; i < THREADS; i++)
+		n += w[i].done;
 
 	pcache_dump_stats(u->pc);
-	printk("p2m_upt_walk: %llu accesses (+%u final reads) by %u threads "
+	printk("p2m_upt_walk: %llu accesses done (+%u final reads) by %u threads "
 	       "in %llu ms (%llu/s), burst %lu: %llu user faults, %llu "
 	       "misses, %llu TLB shootdowns\n", n,
 	       THREADS * UWALK_PAGES * SLOTS, THREADS, ms,
@@ -286,7 +291,7 @@ static int uwalk_body(struct selftest_ctx *t, int node)
 		t0 = ktime_get_ns();
 		ret = run_walkers(&u, w, why, sizeof(why));
 		pcache_get_stats(u.pc, &st);
-		report(&u, &st, ktime_get_ns() - t0);
+		report(&u, w, &st, ktime_get_ns() - t0);
 	}
 	if (!ret)
 		ret = pcache_unmap_range(&u.ps, u.base,
