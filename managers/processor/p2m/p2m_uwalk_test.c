@@ -47,6 +47,7 @@
 #define UWALK_SETS	(UWALK_LINES / UWALK_WAYS)
 #define SWEEP		(UWALK_WAYS + 4)	/* pages per set sweep */
 #define SWEEP_EVERY	8			/* bursts per sweep */
+#define PROGRESS_EVERY	1024			/* bursts per progress line */
 #define THREADS		4
 #define SLOTS		8
 #define PG		4096ull
@@ -171,6 +172,9 @@ static int walker_fn(void *arg)
 	for (u64 b = 0; n < uwalk_accesses && !w->err; b++) {
 		u64 page = next_rand(&w->rng) % UWALK_PAGES;
 
+		if (!w->idx && b % PROGRESS_EVERY == PROGRESS_EVERY - 1)
+			printk("p2m_upt_walk: thread 0 at %llu accesses, %llu "
+			       "user faults in all\n", n, READ_ONCE(w->u->faults));
 		if (b % SWEEP_EVERY == SWEEP_EVERY - 1) {
 			w->err = sweep(w, page % (UWALK_PAGES -
 						  SWEEP * UWALK_SETS), &seq);
