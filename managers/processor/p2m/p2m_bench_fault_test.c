@@ -3,14 +3,15 @@
  *
  * A process behind a real user page table and a private pcache
  * (p2m_test_upt.c; no fault-around, a cache larger than the mapping, so
- * no eviction or write-back in the timed parts) is populated on the memory
- * node first.  Then, in one run:
- *  - latency: a load from a page whose line was just dropped — #PF, the
+ * no eviction, write-back or shootdown in the timed parts) is populated
+ * on the memory node first, directly (MISS + FLUSH), and every timed
+ * access goes to a page of its own.  Then, in one run:
+ *  - latency: a load from a page not in the pcache — #PF, the
  *    user-fault hook, pcache_fault, PCACHE_MISS, the PTE, the retried
  *    load — against the raw fit_call 4 KiB round trip (empty request,
  *    4 KiB reply: P2M_TEST_OP_PAGE), the two interleaved sample by sample;
  *  - throughput: 1, 2 and 4 threads (pinned to the online CPUs in turn)
- *    each load one word of each of its own FB_TPUT cold pages; misses per
+ *    each load one word of each of its own FB_TPUT fresh pages; misses per
  *    second from the first start to the last finish;
  *  - zero-fill: a first store to a never-touched anonymous page (a miss
  *    that makes the memory node allocate a zero page, or a local zero-fill
@@ -37,12 +38,17 @@
 
 #define TGID_FB		3101
 #define PG		4096ull
+#define SAMPLES		500
 #define FB_THREADS	4
 #define FB_TPUT		128			/* pages per thread */
-#define FB_PAGES	(FB_THREADS * FB_TPUT)	/* populated pages */
+/* Pages: SAMPLES for the latency, then 1 + 2 + 4 threads' worth for the
+ * throughput rounds, all populated; then FB_ZF never touched.  Every
+ * timed access is to a page of its own, so no line is ever dropped (no
+ * shootdown) before the end. */
+#define FB_TPUT_AT	SAMPLES
+#define FB_PAGES	(FB_TPUT_AT + 7 * FB_TPUT)
 #define FB_ZF		256			/* zero-fill samples */
 #define FB_LINES	2048			/* > FB_PAGES + FB_ZF */
-#define SAMPLES		500
 
 struct fb {
 	struct p2m_uspace u;
@@ -69,32 +75,29 @@ static u64 page_va(struct fb *b, u64 p)
 	return b->u.base + p * PG;
 }
 
-/* Every bench page holds its number on the memory node; no line cached. */
+/* Every bench page holds its number on the memory node, written there
+ * directly (MISS + FLUSH), so the pcache holds no line of them. */
 static int populate(struct fb *b)
 {
 	int err = 0;
 
-	for (u64 p = 0; p < FB_PAGES && !err; p++)
-		err = p2m_uput(page_va(b, p), p + 1);
-	if (!err)
-		err = pcache_unmap_range(&b->u.ps, b->u.base,
-					 page_va(b, FB_PAGES), false);
+	for (u64 p = 0; p < FB_PAGES && !err; p++) {
+		u64 v = p + 1;
+
+		err = p2m_write_user(b->u.tgid, page_va(b, p), &v, sizeof(v));
+	}
 	return err;
 }
 
 static int latency(struct fb *b)
 {
 	for (int i = 0; i < SAMPLES; i++) {
-		u64 p = (u64)i % FB_PAGES, v = 0, t0 = ktime_get_ns();
+		u64 p = (u64)i, v = 0, t0 = ktime_get_ns();
 		int r = p2m_uget(page_va(b, p), &v);
 
 		b->lat[i] = ktime_get_ns() - t0;
 		if (r || v != p + 1)
 			return r ? r : -EIO;
-		r = pcache_unmap_range(&b->u.ps, page_va(b, p),
-				       page_va(b, p + 1), true);
-		if (r)
-			return r;
 		t0 = ktime_get_ns();
 		r = fit_call((u16)b->node, P2M_TEST_OP_PAGE, NULL, 0, b->page,
 			     PG, 0);
@@ -108,6 +111,7 @@ static int latency(struct fb *b)
 struct tput {
 	struct fb *b;
 	unsigned int idx, threads;
+	u64 first;		/* this round's first page */
 	volatile unsigned int *go;
 	u64 t0, t1;
 	int err;
@@ -124,7 +128,7 @@ static int tput_fn(void *arg)
 		yield();
 	t->t0 = ktime_get_ns();
 	for (u64 i = 0; i < FB_TPUT && !t->err; i++) {
-		u64 p = t->idx * FB_TPUT + i, v = 0;
+		u64 p = t->first + t->idx * FB_TPUT + i, v = 0;
 
 		t->err = p2m_uget(page_va(b, p), &v);
 		if (!t->err && v != p + 1)
@@ -141,16 +145,17 @@ static int throughput(struct fb *b, unsigned int threads)
 	volatile unsigned int go = 0;
 	unsigned int started = 0;
 	u64 t0 = ~0ull, t1 = 0, tlb, faults, fault_ns;
-	int ret = pcache_unmap_range(&b->u.ps, b->u.base,
-				     page_va(b, FB_PAGES), true);
+	u64 first = FB_TPUT_AT + (threads - 1) * FB_TPUT;	/* 0, 1, 3 */
 	struct task *task[FB_THREADS];
+	int ret = 0;
 
 	tlb = READ_ONCE(b->u.tlb_flushes);
 	faults = READ_ONCE(b->u.faults);
 	fault_ns = READ_ONCE(b->u.fault_ns);
 
 	for (; !ret && started < threads; started++) {
-		t[started] = (struct tput){ b, started, threads, &go, 0, 0, 0 };
+		t[started] = (struct tput){ b, started, threads, first, &go,
+					    0, 0, 0 };
 		task[started] = kthread_run_on(tput_fn, &t[started],
 					       p2m_test_cpu(started),
 					       "p2m_bench_tput");
@@ -202,8 +207,8 @@ static int measure(struct fb *b)
 {
 	int err;
 
-	p2m_uspace_enter(&b->u);
 	err = populate(b);
+	p2m_uspace_enter(&b->u);
 	if (!err)
 		err = latency(b);
 	if (!err)
