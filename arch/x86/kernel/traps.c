@@ -47,9 +47,9 @@ void trap_set_user_handler(user_trap_fn fn)
 	user_handler = fn;
 }
 
-void trap_set_user_pf_handler(user_pf_fn fn)
+user_pf_fn trap_set_user_pf_handler(user_pf_fn fn)
 {
-	user_pf_handler = fn;
+	return __atomic_exchange_n(&user_pf_handler, fn, __ATOMIC_SEQ_CST);
 }
 
 /* A #PF on a user address: let the pcache resolve it.  Interrupts are
@@ -58,13 +58,14 @@ void trap_set_user_pf_handler(user_pf_fn fn)
  * is never resolved here. */
 static bool resolve_user_pf(struct pt_regs *r)
 {
+	user_pf_fn fn = __atomic_load_n(&user_pf_handler, __ATOMIC_ACQUIRE);
 	u64 addr = read_cr2();
 	int err;
 
-	if (!user_pf_handler || addr >= USER_TOP || !(r->rflags & (1ul << 9)))
+	if (!fn || addr >= USER_TOP || !(r->rflags & (1ul << 9)))
 		return false;
 	local_irq_enable();
-	err = user_pf_handler(addr, r->error_code, r);
+	err = fn(addr, r->error_code, r);
 	local_irq_disable();
 	/* The resolver may have slept: faults of other tasks on this CPU
 	 * changed CR2 meanwhile.  The signal path (si_addr, sigcontext.cr2)

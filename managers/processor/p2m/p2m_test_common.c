@@ -13,6 +13,7 @@
  */
 #include <fit/fit.h>
 #include <kernel/node.h>
+#include <kernel/param.h>
 #include <kernel/printk.h>
 #include <kernel/role.h>
 #include <kernel/time.h>
@@ -26,7 +27,12 @@
 #include "p2m_test.h"
 
 #define READY_NS	(60 * NSEC_PER_SEC)
-#define SERVE_NS	(600 * NSEC_PER_SEC)
+
+/* How long a serving node waits for node 0 to finish one test (the full
+ * 10-million-access p2m_upt_walk needs more than the default). */
+static unsigned long serve_s = 600;
+param_ulong("p2m.serve_s", serve_s,
+	    "P2M selftests: seconds a serving node waits for each test");
 
 static DEFINE_COMPLETION(test_done);
 
@@ -207,7 +213,7 @@ int p2m_test_run(struct selftest_ctx *t,
 		return drive(t, body);
 	if (!(node_roles() & (ROLE_MEMORY | ROLE_STORAGE)))
 		ST_SKIP("no processor, memory or storage role");
-	if (!wait_for_completion_timeout(&test_done, SERVE_NS))
+	if (!wait_for_completion_timeout(&test_done, serve_s * NSEC_PER_SEC))
 		ST_FAIL("the processor node never said it was done");
 	return 0;
 }

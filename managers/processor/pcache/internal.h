@@ -46,6 +46,8 @@ struct pcache_set {
 	struct pcache_line *lines;	/* ways lines */
 };
 
+#define VICTIM_FILTER	256	/* buckets of victim_cache.queued */
+
 /* Victim entry states (victim lock).  See core.c for the machine. */
 enum victim_state {
 	VICTIM_FREE,		/* on vc->free, refcount 0 */
@@ -77,6 +79,10 @@ struct victim_cache {
 	struct pcache_victim *entries;
 	struct task *flusher;
 	bool stop;
+	/* Queued (READY or FLUSHING) entries per tag hash, changed under
+	 * lock, read without it: 0 means the tag is not queued (victim.c,
+	 * pc_victim_claim). */
+	u16 queued[VICTIM_FILTER];
 };
 
 #define PCACHE_NR_WQ	64		/* hashed set wait queues */

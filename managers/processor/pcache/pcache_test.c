@@ -139,6 +139,9 @@ SELFTEST(pcache_walk)
 	printk("pcache_walk: %llu accesses by 4 threads in %llu ms, %llu "
 	       "ops rounds, %llu TLB flushes\n", 4ull * walk_accesses, ms,
 	       stress.ops_done, node->tlb_flushes);
+	printk("pcache_walk: %llu us waited in TLB shootdowns (%llu us "
+	       "each)\n", node->tlb_ns / 1000,
+	       node->tlb_flushes ? node->tlb_ns / node->tlb_flushes / 1000 : 0);
 	sim_space_fini(&sp);
 	ST_EQ(pcache_nr_valid(pc), 0);
 	unmake(pc, node);

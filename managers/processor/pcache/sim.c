@@ -23,6 +23,7 @@
  */
 #include <kernel/panic.h>
 #include <kernel/sched.h>
+#include <kernel/time.h>
 #include <lib/crc32c.h>
 #include <lib/string.h>
 #include <mm/mm.h>
@@ -296,12 +297,14 @@ static void sim_protect_pte(struct pcache_space *s, u64 uva, void *pte)
 static void sim_tlb_flush(struct pcache_space *s, u64 start, u64 end)
 {
 	struct sim_node *n = sim_of(s)->node;
+	u64 t0 = ktime_get_ns();
 
 	__atomic_fetch_add(&n->tlb_flushes, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < SIM_MAX_ACCESSORS; i++) {
 		while (__atomic_load_n(&n->acc[i].active, __ATOMIC_SEQ_CST))
 			sim_relax();
 	}
+	__atomic_fetch_add(&n->tlb_ns, ktime_get_ns() - t0, __ATOMIC_RELAXED);
 }
 
 const struct pcache_ops sim_ops = {

@@ -34,6 +34,7 @@ struct sim_node {
 	bool zerofill;			/* answer first_touch */
 	u32 corrupt;			/* damage this many fetched pages */
 	u64 fetches, flushes, notices, csum_bad, tlb_flushes;
+	u64 tlb_ns;			/* time tlb_flush waited */
 	struct sim_accessor acc[SIM_MAX_ACCESSORS];
 };
 

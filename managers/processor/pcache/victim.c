@@ -39,6 +39,42 @@ static bool in_range(const struct pcache_victim *v, struct pcache_space *s,
 	return v->space == s && uva >= start && uva < end;
 }
 
+static unsigned int filter_of(struct pcache_space *s, u64 page)
+{
+	u64 h = (page ^ ((u64)s->id << 32)) * 0x9e3779b97f4a7c15ull;
+
+	return (unsigned int)(h >> 56) % VICTIM_FILTER;
+}
+
+/* vc->lock held: @v enters or leaves the queue. */
+static void queue_add_locked(struct victim_cache *vc, struct pcache_victim *v)
+{
+	u16 *q = &vc->queued[filter_of(v->space, v->page)];
+
+	list_add_tail(&v->node, &vc->queue);
+	__atomic_store_n(q, (u16)(*q + 1), __ATOMIC_RELAXED);
+}
+
+static void queue_del_locked(struct victim_cache *vc, struct pcache_victim *v)
+{
+	u16 *q = &vc->queued[filter_of(v->space, v->page)];
+
+	list_del(&v->node);
+	BUG_ON(*q == 0);
+	__atomic_store_n(q, (u16)(*q - 1), __ATOMIC_RELAXED);
+}
+
+/* Can the tag be queued?  Read without vc->lock by a filler whose BUSY
+ * line holds the tag: an evictor commits its entry (count raised under
+ * vc->lock) before it drops the set lock the filler took afterwards, so
+ * a zero here means no entry; a stale non-zero only costs the lock. */
+static bool maybe_queued(struct victim_cache *vc, struct pcache_space *s,
+			 u64 page)
+{
+	return __atomic_load_n(&vc->queued[filter_of(s, page)],
+			       __ATOMIC_RELAXED) != 0;
+}
+
 static bool under_pressure(struct victim_cache *vc)
 {
 	return READ_ONCE(vc->nr_ready) &&
@@ -101,7 +137,7 @@ void pc_victim_commit(struct pcache *pc, struct pcache_victim *v,
 	v->page = page;
 	v->maywrite = maywrite;
 	v->state = VICTIM_READY;
-	list_add_tail(&v->node, &vc->queue);
+	queue_add_locked(vc, v);
 	vc->nr_ready++;
 	vc->seq++;
 	spin_unlock(&vc->lock);
@@ -128,6 +164,8 @@ int pc_victim_claim(struct pcache *pc, struct pcache_space *s, u64 page,
 	struct pcache_victim *v;
 	int ret = -ENOENT;
 
+	if (!maybe_queued(vc, s, page))
+		return -ENOENT;
 	spin_lock(&vc->lock);
 	v = find_locked(vc, s, page);
 	if (v && v->state == VICTIM_FLUSHING) {
@@ -136,7 +174,7 @@ int pc_victim_claim(struct pcache *pc, struct pcache_space *s, u64 page,
 	} else if (v) {
 		BUG_ON(v->state != VICTIM_READY || v->refcount != 1);
 		v->state = VICTIM_DEAD;	/* the queue's reference is ours */
-		list_del(&v->node);
+		queue_del_locked(vc, v);
 		vc->nr_ready--;
 		vc->seq++;
 		*out = v;
@@ -150,6 +188,8 @@ bool pc_victim_present(struct pcache *pc, struct pcache_space *s, u64 page)
 {
 	bool found;
 
+	if (!maybe_queued(&pc->vc, s, page))
+		return false;
 	spin_lock(&pc->vc.lock);
 	found = find_locked(&pc->vc, s, page) != NULL;
 	spin_unlock(&pc->vc.lock);
@@ -197,7 +237,7 @@ void pc_victim_flush_done(struct pcache *pc, struct pcache_victim *v,
 		put_locked(vc, v);		/* the flusher's */
 	} else {
 		v->state = VICTIM_DEAD;
-		list_del(&v->node);
+		queue_del_locked(vc, v);
 		put_locked(vc, v);		/* the flusher's */
 		put_locked(vc, v);		/* the queue's: frees it */
 	}
@@ -285,7 +325,7 @@ static int range_step(struct pcache *pc, struct pcache_space *s, u64 start,
 	if (discard) {
 		BUG_ON(found->state != VICTIM_READY);
 		found->state = VICTIM_DEAD;
-		list_del(&found->node);
+		queue_del_locked(vc, found);
 		vc->nr_ready--;
 		put_locked(vc, found);
 		vc->seq++;

@@ -48,9 +48,10 @@ void trap_set_user_handler(user_trap_fn fn);
  * 0 when the page is now mapped (the instruction is retried) or a negative
  * errno (then a user fault becomes a signal through the user trap handler
  * and a kernel access takes its exception-table fixup).  Called with
- * interrupts on; may sleep.  @error_code is the #PF error code. */
+ * interrupts on; may sleep.  @error_code is the #PF error code.
+ * Returns the handler it replaces (a test hook chains to it). */
 typedef int (*user_pf_fn)(u64 addr, u64 error_code, struct pt_regs *regs);
-void trap_set_user_pf_handler(user_pf_fn fn);
+user_pf_fn trap_set_user_pf_handler(user_pf_fn fn);
 
 void idt_init(void);	/* build the shared IDT (boot CPU, once) */
 void idt_load(void);	/* load it on this CPU */
