@@ -35,6 +35,7 @@
 #include <kernel/sched.h>
 #include <kernel/time.h>
 #include <lib/printf.h>
+#include <lib/random.h>
 #include <lib/string.h>
 #include <mm/mm.h>
 #include <uapi/errno.h>
@@ -70,14 +71,6 @@ struct uwalker {
 	char why[120];
 };
 
-static u64 next_rand(u64 *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dull;
-}
-
 static u64 value(u64 page, unsigned int t, u32 seq)
 {
 	return (page << 40) | ((u64)t << 32) | seq;
@@ -101,7 +94,7 @@ static int fail(struct uwalker *w, int err, const char *what, u64 page,
 /* One access of a burst on @page. */
 static int access(struct uwalker *w, u64 page, u32 *seq)
 {
-	u64 r = next_rand(&w->rng), v;
+	u64 r = xorshift64s(&w->rng), v;
 	unsigned int j = r % SLOTS, t = (r >> 8) % THREADS;
 	u64 *sh = &w->shadow[page * SLOTS + j];
 	int err;
@@ -170,7 +163,7 @@ static int walker_fn(void *arg)
 
 	p2m_uspace_enter(w->u);
 	for (u64 b = 0; n < uwalk_accesses && !w->err; b++) {
-		u64 page = next_rand(&w->rng) % UWALK_PAGES;
+		u64 page = xorshift64s(&w->rng) % UWALK_PAGES;
 
 		if (!w->idx && b % PROGRESS_EVERY == PROGRESS_EVERY - 1)
 			printk("p2m_upt_walk: thread 0 at %llu accesses, %llu "

@@ -27,6 +27,7 @@
 #include <kernel/sched.h>
 #include <kernel/smp.h>
 #include <lib/printf.h>
+#include <lib/random.h>
 #include <mm/mm.h>
 #include <uapi/errno.h>
 #include "sim.h"
@@ -44,14 +45,6 @@ struct walker {
 };
 
 static volatile unsigned int walkers_done;
-
-static u64 next_rand(u64 *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dull;
-}
 
 static u64 value(u64 page, unsigned int t, u32 seq)
 {
@@ -80,7 +73,7 @@ static int burst(struct walker *w, u64 page, u32 *seq)
 	struct sim_space *sp = st->sp;
 
 	for (int k = 0; k < BURST; k++) {
-		u64 r = next_rand(&w->rng), v;
+		u64 r = xorshift64s(&w->rng), v;
 		unsigned int j = r % SLOTS, t = (r >> 8) % (st->threads);
 		u64 *sh = &w->shadow[page * SLOTS + j];
 		int err;
@@ -131,7 +124,7 @@ static int walker_fn(void *arg)
 	u32 seq = 0;
 
 	for (u64 n = 0; n < w->st->accesses && !w->err; n += BURST)
-		w->err = burst(w, next_rand(&w->rng) % w->st->pages, &seq);
+		w->err = burst(w, xorshift64s(&w->rng) % w->st->pages, &seq);
 	if (!w->err)
 		w->err = final_check(w);
 	__atomic_add_fetch(&walkers_done, 1, __ATOMIC_RELEASE);
@@ -240,7 +233,7 @@ static int racer_fn(void *arg)
 
 	while (__atomic_load_n(&walkers_done, __ATOMIC_ACQUIRE) <
 	       o->st->threads) {
-		u64 r = next_rand(&rng), i = r % o->n, v;
+		u64 r = xorshift64s(&rng), i = r % o->n, v;
 		u64 at = ((r >> 20) & 1 ? o->b : o->a) + i * 4096;
 		int err = sim_access(o->st->sp, o->who + 1, at, false, &v);
 

@@ -13,6 +13,7 @@
  * Callers: dev.c.  No locking (rdma/rxe.h).
  */
 #include "internal.h"
+#include <lib/random.h>
 #include <lib/string.h>
 #include <mm/mm.h>
 #include <uapi/errno.h>
@@ -53,13 +54,7 @@ int rxe_fault_parse_ppm(const char *s, u32 *ppm)
 
 static u64 fault_rand(struct rxe_dev *dev)
 {
-	u64 x = dev->fault_rng;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	dev->fault_rng = x;
-	return x * 0x2545f4914f6cdd1dull;
+	return xorshift64s(&dev->fault_rng);
 }
 
 static bool fault_chance(struct rxe_dev *dev, u32 ppm)
