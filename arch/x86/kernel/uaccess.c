@@ -1,5 +1,9 @@
-/* arch/x86/kernel/uaccess.c — checked user copies on top of usercopy.S.
+/* arch/x86/kernel/uaccess.c — checked user copies on top of usercopy.S,
+ * and single-instruction word accessors (one mov under stac/clac with an
+ * exception-table fixup: an aligned word is read or written whole, never
+ * torn by a concurrent writer — futex words, words other threads store).
  * See asm/uaccess.h for the contract. */
+#include <asm/extable.h>
 #include <asm/uaccess.h>
 #include <uapi/errno.h>
 
@@ -50,22 +54,89 @@ long strncpy_from_user(char *dst, const char *usrc, size_t max)
 	return n - 1;
 }
 
+static inline void smap_open(void)
+{
+	if (uaccess_smap)
+		__asm__ volatile("stac" ::: "memory");
+}
+
+static inline void smap_close(void)
+{
+	if (uaccess_smap)
+		__asm__ volatile("clac" ::: "memory");
+}
+
+/* The fixup (a fault on the access) sets err to -EFAULT and resumes after
+ * the instruction. */
+#define USER_WORD_LOAD(insn, val, uaddr, err)				\
+	__asm__ volatile("1: " insn " (%2), %0\n"			\
+			 "2:\n" _ASM_EXTABLE(1b, 3f)			\
+			 ".pushsection .text.fixup, \"ax\"\n"		\
+			 "3: movl %3, %1\n"				\
+			 "   jmp 2b\n"					\
+			 ".popsection\n"					\
+			 : "+r"(val), "+r"(err)				\
+			 : "r"(uaddr), "i"(-EFAULT)			\
+			 : "memory")
+#define USER_WORD_STORE(insn, val, uaddr, err)				\
+	__asm__ volatile("1: " insn " %1, (%2)\n"			\
+			 "2:\n" _ASM_EXTABLE(1b, 3f)			\
+			 ".pushsection .text.fixup, \"ax\"\n"		\
+			 "3: movl %3, %0\n"				\
+			 "   jmp 2b\n"					\
+			 ".popsection\n"					\
+			 : "+r"(err)					\
+			 : "r"(val), "r"(uaddr), "i"(-EFAULT)		\
+			 : "memory")
+
 int get_user_u64(u64 *out, const void *uaddr)
 {
-	return copy_from_user(out, uaddr, sizeof(*out));
+	u64 v = 0;
+	int err = 0;
+
+	if (!user_range_ok((u64)uaddr, sizeof(v)))
+		return -EFAULT;
+	smap_open();
+	USER_WORD_LOAD("movq", v, uaddr, err);
+	smap_close();
+	*out = v;
+	return err;
 }
 
 int put_user_u64(u64 v, void *uaddr)
 {
-	return copy_to_user(uaddr, &v, sizeof(v));
+	int err = 0;
+
+	if (!user_range_ok((u64)uaddr, sizeof(v)))
+		return -EFAULT;
+	smap_open();
+	USER_WORD_STORE("movq", v, uaddr, err);
+	smap_close();
+	return err;
 }
 
 int get_user_u32(u32 *out, const void *uaddr)
 {
-	return copy_from_user(out, uaddr, sizeof(*out));
+	u32 v = 0;
+	int err = 0;
+
+	if (!user_range_ok((u64)uaddr, sizeof(v)))
+		return -EFAULT;
+	smap_open();
+	USER_WORD_LOAD("movl", v, uaddr, err);
+	smap_close();
+	*out = v;
+	return err;
 }
 
 int put_user_u32(u32 v, void *uaddr)
 {
-	return copy_to_user(uaddr, &v, sizeof(v));
+	int err = 0;
+
+	if (!user_range_ok((u64)uaddr, sizeof(v)))
+		return -EFAULT;
+	smap_open();
+	USER_WORD_STORE("movl", v, uaddr, err);
+	smap_close();
+	return err;
 }

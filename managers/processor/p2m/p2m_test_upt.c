@@ -31,7 +31,6 @@
  * once.  Lock order: set lock -> upt_lock.  One space at a time (the hook finds it in
  * `active`); creation and destruction run on the test's own thread.
  */
-#include <asm/extable.h>
 #include <asm/irq.h>
 #include <asm/layout.h>
 #include <asm/paging.h>
@@ -263,58 +262,16 @@ void p2m_uspace_leave(void)
 	preempt_enable();
 }
 
-static inline void smap_open(void)
-{
-	if (uaccess_smap)
-		__asm__ volatile("stac" ::: "memory");
-}
-
-static inline void smap_close(void)
-{
-	if (uaccess_smap)
-		__asm__ volatile("clac" ::: "memory");
-}
-
+/* Aligned words only: one mov each (get/put_user_u64), so a reader
+ * never sees another walker's store torn. */
 int p2m_uget(u64 uva, u64 *out)
 {
-	u64 v = 0;
-	int err = 0;
-
-	if ((uva & 7) || !user_range_ok(uva, 8))
-		return -EFAULT;
-	smap_open();
-	__asm__ volatile("1: movq (%2), %0\n"
-			 "2:\n" _ASM_EXTABLE(1b, 3f)
-			 ".pushsection .text.fixup, \"ax\"\n"
-			 "3: movl %3, %1\n"
-			 "   jmp 2b\n"
-			 ".popsection\n"
-			 : "+r"(v), "+r"(err)
-			 : "r"(uva), "i"(-EFAULT)
-			 : "memory");
-	smap_close();
-	*out = v;
-	return err;
+	return (uva & 7) ? -EFAULT : get_user_u64(out, (const void *)uva);
 }
 
 int p2m_uput(u64 uva, u64 v)
 {
-	int err = 0;
-
-	if ((uva & 7) || !user_range_ok(uva, 8))
-		return -EFAULT;
-	smap_open();
-	__asm__ volatile("1: movq %2, (%3)\n"
-			 "2:\n" _ASM_EXTABLE(1b, 3f)
-			 ".pushsection .text.fixup, \"ax\"\n"
-			 "3: movl %4, %0\n"
-			 "   jmp 2b\n"
-			 ".popsection\n"
-			 : "+r"(err), "=m"(*(u64 *)uva)
-			 : "r"(v), "r"(uva), "i"(-EFAULT)
-			 : "memory");
-	smap_close();
-	return err;
+	return (uva & 7) ? -EFAULT : put_user_u64(v, (void *)uva);
 }
 
 int p2m_test_cpu(unsigned int i)
