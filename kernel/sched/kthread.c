@@ -222,9 +222,12 @@ static const char *state_name(int s)
 	}
 }
 
-void sched_dump_tasks(void)
+static void dump_switched_out(const struct task *t);
+
+/* The task list, tasks_lock held; with @stacks, the backtraces of the
+ * tasks that sleep. */
+static void print_tasks(bool stacks)
 {
-	unsigned long flags = spin_lock_irqsave(&tasks_lock);
 	struct task *t;
 
 	printk("  id state cpu bound  runtime_ms switches name\n");
@@ -232,7 +235,17 @@ void sched_dump_tasks(void)
 		printk("%4llu %5s %3d %5d %11llu %8lu %s\n", t->id,
 		       state_name(t->state), t->cpu, t->bound_cpu,
 		       t->runtime_ns / NSEC_PER_MSEC, t->nr_switches, t->name);
+		if (stacks && (t->state == TASK_INTERRUPTIBLE ||
+			       t->state == TASK_UNINTERRUPTIBLE))
+			dump_switched_out(t);
 	}
+}
+
+void sched_dump_tasks(void)
+{
+	unsigned long flags = spin_lock_irqsave(&tasks_lock);
+
+	print_tasks(false);
 	spin_unlock_irqrestore(&tasks_lock, flags);
 }
 
@@ -264,20 +277,10 @@ static void dump_switched_out(const struct task *t)
 
 void sched_dump_tasks_nmi(void)
 {
-	struct task *t;
-
 	if (!spin_trylock(&tasks_lock)) {
 		printk("tasks: the task list is locked (a CPU holds it)\n");
 		return;
 	}
-	printk("  id state cpu bound  runtime_ms switches name\n");
-	list_for_each_entry(t, &all_tasks, all_node) {
-		printk("%4llu %5s %3d %5d %11llu %8lu %s\n", t->id,
-		       state_name(t->state), t->cpu, t->bound_cpu,
-		       t->runtime_ns / NSEC_PER_MSEC, t->nr_switches, t->name);
-		if (t->state == TASK_INTERRUPTIBLE ||
-		    t->state == TASK_UNINTERRUPTIBLE)
-			dump_switched_out(t);
-	}
+	print_tasks(true);
 	spin_unlock(&tasks_lock);
 }
