@@ -1,6 +1,6 @@
 /* managers/memory/service_page.c — P2M page traffic on the memory node:
  * PCACHE_MISS (with an optional piggybacked write-back and fault-around),
- * PCACHE_FLUSH, PCACHE_ZEROFILL and PCACHE_UPGRADE.
+ * PCACHE_FLUSH, PCACHE_ZEROFILL(_MANY) and PCACHE_UPGRADE.
  *
  * A miss resolves the fault in the space's own page tables (mm_fault:
  * allocate, read file data, break COW on a write) and ships the page.
@@ -206,6 +206,39 @@ static int zerofill_handler(struct fit_msg_ctx *ctx, const void *req,
 			    (r->flags & P2M_MISS_WRITE) ? MM_FAULT_WRITE : 0);
 }
 
+/* A batch of zero-fill notices: each page made present (zeroed) if it is
+ * not; pages no longer mapped (unmapped, or PROT_NONE since) skipped. */
+static int zerofill_many_handler(struct fit_msg_ctx *ctx, const void *req,
+				 u32 len)
+{
+	const struct p2m_zerofill_many_req *r = req;
+	const u64 *uva = (const u64 *)(r + 1);
+	struct p2m_zerofill_many_rep rep = { 0, 0 };
+	struct p2m_proc *p;
+	int err;
+
+	if (!r->nr || r->nr > P2M_ZEROFILL_MAX)
+		return -EINVAL;
+	if (len != sizeof(*r) + r->nr * sizeof(u64))
+		return svc_bad_len(ctx, len);
+	err = svc_proc_lock(ctx, r->tgid, &p);
+	if (err)
+		return err;
+	for (u32 i = 0; i < r->nr; i++) {
+		bool w;
+
+		svc_count(&svc_stats.zerofills);
+		err = IS_ALIGNED(uva[i], MM_PAGE_SIZE)
+		      ? mm_fault(p->mm, uva[i], 0, NULL, &w) : -EINVAL;
+		if (!err)
+			rep.done++;
+		else if (err != -EFAULT && err != -EACCES && !rep.err)
+			rep.err = err;
+	}
+	svc_proc_unlock(p);
+	return svc_reply(ctx, &rep, sizeof(rep));
+}
+
 static int upgrade_handler(struct fit_msg_ctx *ctx, const void *req,
 			   u32 len)
 {
@@ -223,6 +256,9 @@ int svc_page_init(void)
 		  zerofill_handler },
 		{ P2M_PCACHE_UPGRADE, sizeof(struct p2m_zerofill_req),
 		  upgrade_handler },
+		{ P2M_PCACHE_ZEROFILL_MANY,
+		  sizeof(struct p2m_zerofill_many_req),
+		  zerofill_many_handler },
 	};
 
 	return svc_register_handlers(tab, ARRAY_SIZE(tab));

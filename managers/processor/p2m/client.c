@@ -22,6 +22,10 @@
  * (nr <= the pages asked for), else -EPROTO.  Pages sent carry a CRC32C
  * when p2m.csum=1; pages received with one are checked (-EIO, counted).
  *
+ * First-touch zero-fill (zerofill.c): a miss marks its pages given out
+ * (never zero-filled here afterwards); exec and exit drop the process's
+ * fresh ranges and wait for its zero-fill notices first.
+ *
  * Locking: none (calls are independent; counters atomic).  Callers: the
  * pcache's fetch/flush/zero-fill hooks and the Linux ABI layer.
  */
@@ -175,10 +179,14 @@ int p2m_miss_many(u32 tgid, u64 uva, u32 flags,
 	rep = kmalloc(rmax);
 	ret = req && rep ? 0 : -ENOMEM;
 	if (!ret) {
+		p2m_fresh_given(tgid, uva, 1);
 		qlen = miss_request(req, tgid, uva, flags, flush, nr);
 		len = p2m_call(P2M_PCACHE_MISS, req, qlen, rep, rmax, false);
 		ret = len < 0 ? len : miss_pages(rep, len, nr, pages, info,
 						 csums);
+		if (ret > 1)	/* fault-around pages the node made present */
+			p2m_fresh_given(tgid, uva + P2M_PAGE_SIZE,
+					(unsigned int)ret - 1);
 	}
 	if (info && len < 0)		/* the flush's fate is unknown */
 		info->piggy_err = flush ? len : 0;
@@ -238,8 +246,32 @@ static int nodata_call(u16 op, u32 tgid, u64 uva, u32 flags,
 
 int p2m_zerofill(u32 tgid, u64 uva, u32 flags, bool *writable, u32 *prot)
 {
+	p2m_fresh_given(tgid, uva, 1);
 	return nodata_call(P2M_PCACHE_ZEROFILL, tgid, uva, flags, writable,
 			   prot);
+}
+
+int p2m_zerofill_many(u32 tgid, const u64 *uva, unsigned int nr)
+{
+	struct {
+		struct p2m_zerofill_many_req h;
+		u64 uva[P2M_ZEROFILL_MAX];
+	} __packed r;
+	struct p2m_zerofill_many_rep rep;
+	int len;
+
+	if (!nr || nr > P2M_ZEROFILL_MAX)
+		return -EINVAL;
+	r.h = (struct p2m_zerofill_many_req){ .tgid = tgid, .nr = nr };
+	memcpy(r.uva, uva, nr * sizeof(u64));
+	len = p2m_call(P2M_PCACHE_ZEROFILL_MANY, &r,
+		       (u32)(sizeof(r.h) + nr * sizeof(u64)), &rep,
+		       sizeof(rep), false);
+	if (len < 0)
+		return len;
+	if (len != sizeof(rep))
+		return bad_reply(P2M_PCACHE_ZEROFILL_MANY, len);
+	return rep.err;
 }
 
 int p2m_upgrade(u32 tgid, u64 uva, u32 *prot)
@@ -306,6 +338,8 @@ int p2m_execve_as(u32 tgid, const char *path, const char *const *argv,
 	r->argc = (u32)argc;
 	r->envc = (u32)envc;
 	r->strings_len = (u32)(p - (char *)(r + 1));
+	p2m_fresh_drop(tgid, 0, ~0ull);
+	p2m_zf_fence(tgid);
 	len = p2m_call(P2M_EXECVE, r, (u32)(p - (char *)r), &rep, sizeof(rep),
 		       true);
 	kfree(r);
@@ -335,7 +369,11 @@ int p2m_execve(u32 tgid, const char *path, const char *const *argv,
 int p2m_exit(u32 tgid)
 {
 	struct p2m_exit_req r = { .tgid = tgid };
-	int len = p2m_call(P2M_EXIT, &r, sizeof(r), NULL, 0, true);
+	int len;
+
+	p2m_fresh_drop(tgid, 0, ~0ull);
+	p2m_zf_fence(tgid);
+	len = p2m_call(P2M_EXIT, &r, sizeof(r), NULL, 0, true);
 
 	return len < 0 ? len : 0;
 }
