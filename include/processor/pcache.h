@@ -67,7 +67,8 @@ struct pcache_ops {
 	/* True if (@s, @uva) is anonymous memory never populated: the line
 	 * is zero-filled locally; *@prot receives the VMA's rights. */
 	bool (*first_touch)(struct pcache_space *s, u64 uva, u32 *prot);
-	/* Asynchronous notice that (@s, @uva) was zero-filled here. */
+	/* Notice that (@s, @uva) was zero-filled here; may be NULL (the
+	 * P2M glue queues its notice in first_touch, zerofill.c). */
 	void (*zerofill_notify)(struct pcache_space *s, u64 uva);
 	/* A write hit a line mapped without write right: may the space
 	 * write it now (the memory node resolves copy-on-write)?  Returns

@@ -11,8 +11,11 @@
  * the first one that is not (or whose fault fails) ends the list.  With the checksum option each page shipped carries its CRC32C;
  * a page received with P2M_F_CSUM is checked before it is stored.
  *
- * Locking: p->lock (svc_proc_lock) around all core calls of a request,
- * so the VMA looked up for fault-around cannot change in between.
+ * Locking: p->lock held shared (svc_proc_lock_shared) around all core
+ * calls of a request, so no VMA changes meanwhile (the VMA looked up for
+ * fault-around stays), while other page requests of the process run at
+ * once: the core's _shared calls serialise only their page-table changes.
+ * A fault that would grow a stack VMA takes p->lock exclusive instead.
  * Callers: FIT workers.
  */
 #include <kernel/printk.h>
@@ -42,66 +45,72 @@ static int flush_page(struct mm_space *mm, u64 uva, const void *page,
 	if (!IS_ALIGNED(uva, MM_PAGE_SIZE) || uva >= MM_TASK_SIZE)
 		return -EINVAL;
 	err = check_page(flags, page, csum, uva);
-	return err ? err : mm_flush(mm, uva, page);
+	return err ? err : mm_flush_shared(mm, uva, page);
 }
 
 /* Pages from @va (inclusive) to the end of its VMA, at most @max; the
- * VMA's prot in *@prot. */
+ * VMA's prot in *@prot.  p->lock held (no VMA changes). */
 static unsigned int vma_pages_from(struct mm_space *mm, u64 va,
 				   unsigned int max, u32 *prot)
 {
-	struct vma *v;
+	struct vma *v = vma_find(mm, va);
 	unsigned int n = 1;
 
-	mutex_lock(&mm->lock);
-	v = vma_find(mm, va);
 	if (v && v->start <= va) {
 		n = (unsigned int)MIN((u64)max, (v->end - va) / MM_PAGE_SIZE);
 		*prot = v->prot;
 	}
-	mutex_unlock(&mm->lock);
 	return n ? n : 1;
 }
 
 /* Fault-around takes the page at @va if it is present already or file
  * backed: never-touched anonymous neighbours are left to the processor's
- * local zero-fill instead of being allocated here and shipped as zeroes. */
+ * local zero-fill instead of being allocated here and shipped as zeroes.
+ * p->lock held. */
 static bool around_ok(struct mm_space *mm, u64 va)
 {
-	struct vma *v;
-	u64 *pte;
-	bool ok;
+	struct vma *v = vma_find(mm, va);
 
-	mutex_lock(&mm->lock);
-	v = vma_find(mm, va);
-	pte = pgt_walk(&mm->pgt, va, false);
-	ok = (pte && (*pte & PTE_PRESENT)) ||
-	     (v && v->start <= va && (v->flags & MM_VMA_FILE));
-	mutex_unlock(&mm->lock);
-	return ok;
+	return (v && v->start <= va && (v->flags & MM_VMA_FILE)) ||
+	       mm_page_present_shared(mm, va);
+}
+
+/* A fault with p->lock held shared; one that would grow a stack VMA is
+ * done again with it held exclusive. */
+static int fault(struct p2m_proc *p, u64 va, u32 flags, void *buf,
+		 bool *w)
+{
+	int err = mm_fault_shared(p->mm, va, flags, buf, w);
+
+	if (err != -EAGAIN)
+		return err;
+	err = svc_proc_relock(p);
+	return err ? -EFAULT : mm_fault(p->mm, va, flags, buf, w);
 }
 
 /* Fill @rep and the pages after it; returns the reply length. */
-static u32 do_miss(struct mm_space *mm, const struct p2m_miss_req *r,
+static u32 do_miss(struct p2m_proc *p, const struct p2m_miss_req *r,
 		   struct p2m_miss_rep *rep)
 {
+	struct mm_space *mm;
 	u64 va = ALIGN_DOWN(r->uva, MM_PAGE_SIZE);
 	u8 *pages = (u8 *)(rep + 1);
 	unsigned int n, i;
 	u32 prot = 0;
 	bool w;
 
-	rep->err = mm_fault(mm, va, r->flags & P2M_MISS_WRITE ? MM_FAULT_WRITE
-							       : 0, pages, &w);
+	rep->err = fault(p, va, r->flags & P2M_MISS_WRITE ? MM_FAULT_WRITE : 0,
+			 pages, &w);
 	if (rep->err)
 		return sizeof(*rep);
+	mm = p->mm;
 	rep->writable = w;
 	n = vma_pages_from(mm, va, r->nr, &prot);
 	rep->prot = prot;
 	for (i = 1; i < n; i++) {
 		if (!around_ok(mm, va + i * MM_PAGE_SIZE) ||
-		    mm_fault(mm, va + i * MM_PAGE_SIZE, 0,
-			     pages + i * P2M_PAGE_SIZE, &w))
+		    mm_fault_shared(mm, va + i * MM_PAGE_SIZE, 0,
+				    pages + i * P2M_PAGE_SIZE, &w))
 			break;
 		rep->writable |= (u32)w << i;
 	}
@@ -133,7 +142,7 @@ static int miss_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	rep = kzalloc(sizeof(*rep) + r->nr * P2M_PAGE_SIZE);
 	if (!rep)
 		return -ENOMEM;
-	err = svc_proc_lock(ctx, r->tgid, &p);
+	err = svc_proc_lock_shared(ctx, r->tgid, &p);
 	if (err) {
 		kfree(rep);
 		return err;
@@ -145,7 +154,7 @@ static int miss_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 								 : 0,
 				r->piggy_csum);
 	}
-	rlen = do_miss(p->mm, r, rep);
+	rlen = do_miss(p, r, rep);
 	svc_proc_unlock(p);
 	err = svc_reply(ctx, rep, rlen);
 	kfree(rep);
@@ -161,7 +170,7 @@ static int flush_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	svc_count(&svc_stats.flushes);
 	if (len != P2M_FLUSH_LEN)
 		return svc_bad_len(ctx, len);
-	err = svc_proc_lock(ctx, r->tgid, &p);
+	err = svc_proc_lock_shared(ctx, r->tgid, &p);
 	if (err)
 		return err;
 	err = flush_page(p->mm, r->uva, r + 1, r->flags, r->csum);
@@ -184,10 +193,10 @@ static int nodata_fault(struct fit_msg_ctx *ctx, const void *req, u32 len,
 
 	if (len != sizeof(*r))
 		return svc_bad_len(ctx, len);
-	err = svc_proc_lock(ctx, r->tgid, &p);
+	err = svc_proc_lock_shared(ctx, r->tgid, &p);
 	if (err)
 		return err;
-	err = mm_fault(p->mm, va, flags, NULL, &w);
+	err = fault(p, va, flags, NULL, &w);
 	if (!err)
 		vma_pages_from(p->mm, va, 1, &prot);
 	svc_proc_unlock(p);
@@ -221,7 +230,7 @@ static int zerofill_many_handler(struct fit_msg_ctx *ctx, const void *req,
 		return -EINVAL;
 	if (len != sizeof(*r) + r->nr * sizeof(u64))
 		return svc_bad_len(ctx, len);
-	err = svc_proc_lock(ctx, r->tgid, &p);
+	err = svc_proc_lock_shared(ctx, r->tgid, &p);
 	if (err)
 		return err;
 	for (u32 i = 0; i < r->nr; i++) {
@@ -229,7 +238,7 @@ static int zerofill_many_handler(struct fit_msg_ctx *ctx, const void *req,
 
 		svc_count(&svc_stats.zerofills);
 		err = IS_ALIGNED(uva[i], MM_PAGE_SIZE)
-		      ? mm_fault(p->mm, uva[i], 0, NULL, &w) : -EINVAL;
+		      ? fault(p, uva[i], 0, NULL, &w) : -EINVAL;
 		if (!err)
 			rep.done++;
 		else if (err != -EFAULT && err != -EACCES && !rep.err)
