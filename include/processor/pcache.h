@@ -49,7 +49,8 @@ struct pcache_xfer {
  * are called with a set lock held (a spinlock: no sleeping). */
 struct pcache_ops {
 	/* Fill up to @nr consecutive pages from @uva into pages[i] and put
-	 * their CRC32C into csums[i] (checksum mode).  Page 0 is the fault;
+	 * their CRC32C into csums[i] (checksum mode; @csums is NULL when
+	 * the pcache's checksums are off).  Page 0 is the fault;
 	 * the others (fault-around) are filled only while they lie in the
 	 * same VMA at the time the memory node answers.  @write: the fault
 	 * was a write.  *@prot receives the rights of the VMA.  @piggy, if

@@ -125,13 +125,30 @@ static u32 do_miss(struct p2m_proc *p, const struct p2m_miss_req *r,
 	return sizeof(*rep) + rep->nr * P2M_PAGE_SIZE;
 }
 
+/* A one-page miss answers from the service thread's own buffer: a
+ * buffer over a page is a buddy block, which the page allocator's debug
+ * option poisons on every free and checks on every allocation. */
+static struct p2m_miss_rep *rbuf_get(u32 nr)
+{
+	void *p = nr == 1 ? svc_thread_buf() : NULL;
+
+	return p ? p : kmalloc(sizeof(struct p2m_miss_rep) +
+			       nr * P2M_PAGE_SIZE);
+}
+
+static void rbuf_put(struct p2m_miss_rep *rep, u32 nr)
+{
+	if (nr != 1 || (void *)rep != svc_thread_buf())
+		kfree(rep);
+}
+
 static int miss_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 {
 	const struct p2m_miss_req *r = req;
 	bool piggy = r->flags & P2M_MISS_PIGGY;
 	struct p2m_miss_rep *rep;
 	struct p2m_proc *p;
-	u32 rlen;
+	u32 rlen, nr;
 	int err;
 
 	svc_count(&svc_stats.misses);
@@ -139,12 +156,13 @@ static int miss_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 		return svc_bad_len(ctx, len);
 	if (!r->nr || r->nr > P2M_MISS_MAX_PAGES)
 		return -EINVAL;
-	rep = kzalloc(sizeof(*rep) + r->nr * P2M_PAGE_SIZE);
+	rep = rbuf_get(r->nr);
 	if (!rep)
 		return -ENOMEM;
+	memset(rep, 0, sizeof(*rep));	/* pages are all written or not sent */
 	err = svc_proc_lock_shared(ctx, r->tgid, &p);
 	if (err) {
-		kfree(rep);
+		rbuf_put(rep, r->nr);
 		return err;
 	}
 	if (piggy) {
@@ -154,10 +172,11 @@ static int miss_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 								 : 0,
 				r->piggy_csum);
 	}
+	nr = r->nr;		/* the request is freed with the reply */
 	rlen = do_miss(p, r, rep);
 	svc_proc_unlock(p);
 	err = svc_reply(ctx, rep, rlen);
-	kfree(rep);
+	rbuf_put(rep, nr);
 	return err;
 }
 

@@ -104,6 +104,10 @@ int svc_file_read(u64 handle, u64 off, void *buf, u64 len);
  * (service_pool.c); a handler returns a negative errno only if it has not
  * answered. */
 int svc_register_handlers(const struct fit_handler_desc *tab, size_t n);
+/* The calling service thread's buffer of SVC_THREAD_BUF bytes (a
+ * one-page miss reply), or NULL (not a service thread, no memory). */
+#define SVC_THREAD_BUF	(sizeof(struct p2m_miss_rep) + P2M_PAGE_SIZE)
+void *svc_thread_buf(void);
 /* fit_reply() for those handlers: always 0 (a lost reply is logged once;
  * the caller times out). */
 int svc_reply(struct fit_msg_ctx *ctx, const void *rep, u32 len);

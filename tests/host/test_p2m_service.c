@@ -129,6 +129,12 @@ int svc_reply(struct fit_msg_ctx *ctx, const void *rep, u32 len)
 	return 0;
 }
 
+/* No service threads here: every reply buffer is allocated and freed. */
+void *svc_thread_buf(void)
+{
+	return NULL;
+}
+
 u16 fit_ctx_src(const struct fit_msg_ctx *ctx)
 {
 	return ctx->src;

@@ -190,7 +190,8 @@ static int fetch_one_locked(struct sim_space *sp, u64 uva, void *page,
 		memcpy(page, p->data, PCACHE_LINE_SIZE);
 	else
 		memset(page, 0, PCACHE_LINE_SIZE);
-	*csum = n->checksum ? crc32c(page, PCACHE_LINE_SIZE) : 0;
+	if (csum)
+		*csum = n->checksum ? crc32c(page, PCACHE_LINE_SIZE) : 0;
 	if (n->corrupt) {	/* damage in transit (single-threaded tests) */
 		n->corrupt--;
 		((u8 *)page)[100] ^= 0x40;
@@ -220,7 +221,7 @@ static int sim_fetch(struct pcache_space *s, u64 uva, void **pages,
 		if (i && vma_of(sp, a) != vma_of(sp, uva))
 			return (int)i;	/* the VMA ends (or changed) here */
 		spin_lock(l);
-		fetch_one_locked(sp, a, pages[i], &csums[i]);
+		fetch_one_locked(sp, a, pages[i], csums ? &csums[i] : NULL);
 		spin_unlock(l);
 	}
 	return ret ? ret : (int)nr;
