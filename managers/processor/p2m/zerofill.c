@@ -219,10 +219,10 @@ static int slot_locked(void)
 
 bool p2m_fresh_take(u32 tgid, u64 uva, u32 *prot)
 {
+	bool ok = false, full = false;
 	struct zf_range *r;
-	bool ok = false;
-	u64 bit;
-	int slot;
+	u64 bit, mask;
+	int slot = -1;
 
 	if (!READ_ONCE(nr_ranges))
 		return false;
@@ -230,19 +230,23 @@ bool p2m_fresh_take(u32 tgid, u64 uva, u32 *prot)
 	spin_lock(&zf_lock);
 	r = find_locked(tgid, uva);
 	bit = r ? (uva - r->start) / PG : 0;
-	slot = r ? slot_locked() : -1;
-	if (slot >= 0 && !(r->given[bit / 64] & (1ull << (bit % 64)))) {
-		r->given[bit / 64] |= 1ull << (bit % 64);
+	mask = 1ull << (bit % 64);
+	if (r && !(r->given[bit / 64] & mask)) {
+		slot = slot_locked();
+		full = slot < 0;
+		ok = !full;
+	}
+	if (ok) {
+		r->given[bit / 64] |= mask;
 		queue[slot] = (struct zf_notice){ tgid, ZF_QUEUED, 0, uva };
 		nr_queued++;
 		nr_pending++;
 		*prot = r->prot;
-		ok = true;
 	}
 	spin_unlock(&zf_lock);
 	if (ok)
 		wake_up(&zf_kick);
-	else if (r && slot < 0)
+	if (full)
 		p2m_ccount(&zf_stats.queue_full);
 	return ok;
 }
