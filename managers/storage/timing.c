@@ -33,7 +33,7 @@ struct dev_time {
 
 static struct client_time client_t[STORAGE_OP_COUNT];
 static struct server_time server_t[STORAGE_OP_COUNT];
-static struct dev_time dev_t[STORAGE_DEV_KINDS];
+static struct dev_time dev_times[STORAGE_DEV_KINDS];
 
 static void add(u64 *p, u64 v)
 {
@@ -91,9 +91,9 @@ void storage_time_server(u8 op, u64 start, u64 locked, u64 backend,
 
 void storage_time_dev(enum storage_dev_kind kind, u64 bytes, u64 ns)
 {
-	add(&dev_t[kind].n, 1);
-	add(&dev_t[kind].bytes, bytes);
-	add(&dev_t[kind].ns, ns);
+	add(&dev_times[kind].n, 1);
+	add(&dev_times[kind].bytes, bytes);
+	add(&dev_times[kind].ns, ns);
 }
 
 /* Upper bound (us) of the bucket that holds the @pct-th percentile. */
@@ -145,12 +145,12 @@ void storage_timing_dump(const char *tag)
 		dump_server(tag, op);
 	}
 	for (int k = 0; k < STORAGE_DEV_KINDS; k++) {
-		u64 n = get(&dev_t[k].n);
+		u64 n = get(&dev_times[k].n);
 
 		if (n)
 			printk("storage-time: %s device %s n=%llu bytes=%llu "
 			       "avg_us=%llu\n", tag, dev_names[k], n,
-			       get(&dev_t[k].bytes), get(&dev_t[k].ns) / n / 1000);
+			       get(&dev_times[k].bytes), get(&dev_times[k].ns) / n / 1000);
 	}
 }
 
@@ -167,5 +167,5 @@ void storage_timing_reset(void)
 {
 	zero(client_t, sizeof(client_t));
 	zero(server_t, sizeof(server_t));
-	zero(dev_t, sizeof(dev_t));
+	zero(dev_times, sizeof(dev_times));
 }

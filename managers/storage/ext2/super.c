@@ -281,6 +281,7 @@ int ext2_sync(struct ext2_fs *fs)
 
 	if (fs->read_only)
 		return 0;
+	ext2_rsv_release_all(fs);
 	err = ext2_write_super(fs);
 	if (err < 0)
 		return err;
