@@ -110,6 +110,7 @@ void ext2_bdirty(struct ext2_buf *b);
 void ext2_bforget(struct ext2_fs *fs, u64 block);
 bool ext2_cache_dirty(struct ext2_fs *fs);
 int ext2_cache_sync(struct ext2_fs *fs);
+int ext2_cache_writeback_some(struct ext2_fs *fs, u32 max);
 bool ext2_cache_has(struct ext2_fs *fs, u64 block);
 void ext2_cache_readahead(struct ext2_fs *fs, u64 block, u32 n);
 int ext2_dev_read(struct ext2_fs *fs, u64 byte_off, void *buf, u32 len);

@@ -299,6 +299,13 @@ bool ext2_needs_sync(struct ext2_fs *fs)
 	return !fs->read_only && ext2_cache_dirty(fs);
 }
 
+int ext2_writeback_some(struct ext2_fs *fs, u32 max)
+{
+	if (fs->read_only)
+		return 0;
+	return ext2_cache_writeback_some(fs, max);
+}
+
 int ext2_fsync(struct ext2_fs *fs, u32 ino)
 {
 	return ext2_sync(fs);
