@@ -15,9 +15,8 @@
  *    slot out as soon as its completion arrives and returns the slot as a
  *    credit, piggybacked on its next message on that channel or, once
  *    half the slots are owed, in a FIT_IMM_CREDIT message of its own.
- *  - A message is copied into a kmalloc'ed buffer (one MR covers all of
- *    RAM for local access) that the send completion frees: rxe may
- *    retransmit from it until the peer acknowledged.
+ *  - A message is copied into a buffer (rdma_buf.c; one MR covers all
+ *    RAM) that its send completion frees: rxe may resend from it.
  * Connection set-up rides on discovery (discovery.c): we create the QPs
  * and region for a peer when we first hear it (fit_rdma_add_peer), our
  * announcements carry them (fit_rdma_fill), and the peer's entry for us
@@ -38,13 +37,11 @@
  * connected, so a dead peer's callers end through FIT's own timeout
  * (-ETIMEDOUT, logged with peer and opcode by core.c), and a live one's
  * calls resume after the reconnection.
- * Completions: one poll thread.  The CQ handlers (run under the device
- * lock, in the NIC's interrupt) only wake it; it polls both CQs, delivers
- * messages (fit_transport_rx), reposts receives and frees send buffers;
- * when the CQs are empty it keeps polling, driving the NIC itself
- * (ib_process) and yielding, for fit.poll_us, then sleeps until the next
- * interrupt: under TCG, a guest that spins steals the host CPU its peers
- * need.
+ * Completions: one poll thread, woken by the CQ handlers (NIC interrupt)
+ * — by a send completion only if a thread waits for one (else: the next
+ * round, 100 ms at most).  It delivers messages, reposts receives, frees
+ * send buffers, polls (ib_process, yielding) for fit.poll_us and sleeps:
+ * under TCG, a guest that spins steals the host CPU its peers need.
  * Locks: chan.lock (senders and the poll thread; never in interrupts) ->
  * the device's lock (inside every verb).  peers[] entries are published
  * once (release) and never freed.
@@ -73,9 +70,6 @@
 #define QPN_TABLE	512
 #define BATCH		16
 #define TRACE_DUMP	600		/* rxe events printed per QP reset */
-#define TXBUF_SIZE	8192u		/* cached send buffers (order 1) */
-#define TXBUF_CACHE	32		/* at most this many kept free */
-#define REAP_NS		(100 * NSEC_PER_MSEC)	/* idle poll thread */
 
 struct rdma_peer;
 
@@ -119,10 +113,7 @@ static struct rdma_peer *peers[FIT_MAX_NODES];
 static struct rdma_chan *by_qpn[QPN_TABLE];
 static DEFINE_WAIT_QUEUE_HEAD(poll_wait);
 static bool poll_kicked, resets_pending;
-static int reapers;		/* threads waiting for send completions */
-static DEFINE_SPINLOCK(txbuf_lock);
-static void *txbuf_free[TXBUF_CACHE];	/* kmalloc(TXBUF_SIZE) each */
-static unsigned int nr_txbuf_free;
+static int reapers;		/* threads waiting for a send completion */
 static u64 nr_resets;
 static int poll_us = 50;
 param_int("fit.poll_us", poll_us,
@@ -161,47 +152,11 @@ static void cq_event(struct ib_cq *cq, void *ctx)
 		wake_up(&poll_wait);
 }
 
-/* Send CQ handler.  A send completion (the peer's ACK) only frees a
- * buffer: it waits for the poll thread's next round — the next receive,
- * usually the reply — unless a thread waits for it (SQ room, quiesce).
- * Waking the poll thread for every ACK cost each call a context switch,
- * a free and a busy poll on both nodes, under TCG on the host CPUs the
- * frames needed.  Errors flush the receive queue too, which wakes it. */
+/* Send CQ: only if waited for (errors flush the RQ too, which wakes). */
 static void scq_event(struct ib_cq *cq, void *ctx)
 {
 	if (__atomic_load_n(&reapers, __ATOMIC_ACQUIRE))
 		cq_event(cq, ctx);
-}
-
-/* --- send buffers ------------------------------------------------------- */
-
-/* A buffer for a @len-byte message: a cached TXBUF_SIZE one if it fits
- * (an order-1 allocation, with CONFIG_DEBUG_SLAB's poison filled and
- * checked, cost about 15 us under TCG per message), else kmalloc. */
-static void *txbuf_get(u32 len)
-{
-	void *b = NULL;
-
-	if (len > TXBUF_SIZE)
-		return kmalloc(len);
-	spin_lock(&txbuf_lock);
-	if (nr_txbuf_free)
-		b = txbuf_free[--nr_txbuf_free];
-	spin_unlock(&txbuf_lock);
-	return b ? b : kmalloc(TXBUF_SIZE);
-}
-
-static void txbuf_put(void *b)
-{
-	if (b && ksize(b) == TXBUF_SIZE) {
-		spin_lock(&txbuf_lock);
-		if (nr_txbuf_free < TXBUF_CACHE) {
-			txbuf_free[nr_txbuf_free++] = b;
-			b = NULL;
-		}
-		spin_unlock(&txbuf_lock);
-	}
-	kfree(b);
 }
 
 /* --- sending ------------------------------------------------------------ */
@@ -212,27 +167,23 @@ static bool has_room(struct rdma_chan *c, bool big)
 	       (!big || c->slot_next - c->slot_credit < NSLOT);
 }
 
-/* Lock @c with room for one message; returns 0 (locked) or -ETIMEDOUT.
- * While it waits, send completions wake the poll thread (scq_event). */
+/* Lock @c with room for one message; returns 0 (locked) or -ETIMEDOUT. */
 static int claim(struct rdma_chan *c, bool big, u64 deadline)
 {
 	for (;;) {
-		u64 now;
-		bool ok;
+		u64 now, left;
 
 		spin_lock(&c->lock);
 		if (has_room(c, big))
 			return 0;
 		spin_unlock(&c->lock);
 		now = ktime_get_ns();
-		if (now >= deadline)
-			return -ETIMEDOUT;
 		__atomic_fetch_add(&reapers, 1, __ATOMIC_ACQ_REL);
 		cq_event(NULL, NULL);	/* reap what already completed */
-		ok = wait_event_timeout(c->wait, has_room(c, big),
-					deadline - now);
+		left = now >= deadline ? 0 : wait_event_timeout(c->wait,
+					has_room(c, big), deadline - now);
 		__atomic_fetch_sub(&reapers, 1, __ATOMIC_ACQ_REL);
-		if (!ok)
+		if (!left)
 			return -ETIMEDOUT;
 	}
 }
@@ -249,7 +200,7 @@ static void chan_failed(struct rdma_chan *c, const char *what, int status)
 	fit_discovery_kick();
 }
 
-/* Post @buf (@len bytes, from txbuf_get() or NULL) on @c; caller holds
+/* Post @buf (@len bytes, fit_rdma_buf_get'ed or NULL) on @c; caller holds
  * c->lock and checked has_room().  The send completion frees @buf. */
 static int post_locked(struct rdma_chan *c, void *buf, u32 len, u32 kind)
 {
@@ -296,7 +247,7 @@ static int rdma_send(struct fit_transport *t, unsigned int channel,
 	if (!p)
 		return -EHOSTUNREACH;
 	c = &p->ch[channel % NCH];
-	buf = txbuf_get(total);
+	buf = fit_rdma_buf_get(total);
 	if (!buf)
 		return -ENOMEM;
 	memcpy(buf, hdr, sizeof(*hdr));
@@ -304,7 +255,7 @@ static int rdma_send(struct fit_transport *t, unsigned int channel,
 		memcpy(buf + sizeof(*hdr), payload, len);
 	err = claim(c, big, deadline_ns);
 	if (err) {
-		txbuf_put(buf);
+		fit_rdma_buf_put(buf);
 		return err;
 	}
 	err = post_locked(c, buf, total, big ? FIT_IMM_SLOT : FIT_IMM_SEND);
@@ -312,7 +263,7 @@ static int rdma_send(struct fit_transport *t, unsigned int channel,
 	if (err) {
 		/* The QP just failed: lost like a frame, the caller times
 		 * out (the poll thread reports the failure). */
-		txbuf_put(buf);
+		fit_rdma_buf_put(buf);
 		fit_stat_add(&fit_stats.lost_sends, 1);
 	}
 	return 0;
@@ -345,7 +296,7 @@ static void send_done(const struct ib_wc *wc)
 {
 	struct rdma_chan *c = chan_of(wc->qp_num);
 
-	txbuf_put((void *)(uintptr_t)wc->wr_id);
+	fit_rdma_buf_put((void *)(uintptr_t)wc->wr_id);
 	if (!c)
 		return;
 	spin_lock(&c->lock);
@@ -470,15 +421,10 @@ static int poll_thread(void *arg)
 			yield();
 			continue;
 		}
-		/* Now and then even without a wake-up: send completions
-		 * nobody waited for free their buffers. */
-		busy_until = 0;
-		if (wait_event_timeout(poll_wait,
-				       __atomic_load_n(&poll_kicked,
-						       __ATOMIC_ACQUIRE),
-				       REAP_NS))
-			busy_until = ktime_get_ns() +
-				     (u64)poll_us * NSEC_PER_USEC;
+		wait_event_timeout(poll_wait, __atomic_load_n(&poll_kicked,
+							      __ATOMIC_ACQUIRE),
+				   100 * NSEC_PER_MSEC);	/* see scq_event */
+		busy_until = ktime_get_ns() + (u64)poll_us * NSEC_PER_USEC;
 	}
 	return 0;
 }
@@ -770,19 +716,16 @@ static bool rdma_ready(struct fit_transport *t, u16 node)
 	return p && __atomic_load_n(&p->ever, __ATOMIC_ACQUIRE);
 }
 
-/* Everything we sent was acknowledged (its send completion came and was
- * reaped: if not, have the poll thread look now). */
+/* Everything we sent was acknowledged (and reaped: have it looked at). */
 static bool rdma_idle(struct fit_transport *t)
 {
+	cq_event(NULL, NULL);
 	for (int i = 0; i < FIT_MAX_NODES; i++) {
 		struct rdma_peer *p = peer_get((u16)i);
 
-		for (int k = 0; p && k < NCH; k++) {
-			if (READ_ONCE(p->ch[k].sq_out) && peer_up(p)) {
-				cq_event(NULL, NULL);
+		for (int k = 0; p && k < NCH; k++)
+			if (READ_ONCE(p->ch[k].sq_out) && peer_up(p))
 				return false;
-			}
-		}
 	}
 	return true;
 }
