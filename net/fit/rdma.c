@@ -37,11 +37,10 @@
  * connected, so a dead peer's callers end through FIT's own timeout
  * (-ETIMEDOUT, logged with peer and opcode by core.c), and a live one's
  * calls resume after the reconnection.
- * Completions: one poll thread, woken by the CQ handlers (NIC interrupt)
- * — by a send completion only if a thread waits for one (else: the next
- * round, 100 ms at most).  It delivers messages, reposts receives, frees
- * send buffers, polls (ib_process, yielding) for fit.poll_us and sleeps:
- * under TCG, a guest that spins steals the host CPU its peers need.
+ * Completions: one poll thread, woken by the CQ handlers (in interrupts;
+ * by a send completion only if a thread waits for it, else 100 ms at most)
+ * delivers, reposts, frees, polls (ib_process) for fit.poll_us, refills
+ * rdma_buf.c and sleeps: under TCG a spinning guest steals peers' CPU.
  * Locks: chan.lock (senders and the poll thread; never in interrupts) ->
  * the device's lock (inside every verb).  peers[] entries are published
  * once (release) and never freed.
@@ -330,7 +329,7 @@ static void *take_message(struct rdma_chan *c, const struct ib_wc *wc,
 	default:
 		return NULL;
 	}
-	msg = kmalloc(wc->byte_len);
+	msg = fit_rdma_buf_get(wc->byte_len);	/* core kfree()s it */
 	if (msg)
 		memcpy(msg, src, wc->byte_len);
 	*len = wc->byte_len;
@@ -421,6 +420,7 @@ static int poll_thread(void *arg)
 			yield();
 			continue;
 		}
+		fit_rdma_buf_refill();
 		wait_event_timeout(poll_wait, __atomic_load_n(&poll_kicked,
 							      __ATOMIC_ACQUIRE),
 				   100 * NSEC_PER_MSEC);	/* see scq_event */
