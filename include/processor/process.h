@@ -239,6 +239,10 @@ struct p2m_vma;
 int p2m_mm_walk_vmas(struct proc_mm *mm,
 		     void (*fn)(void *arg, const struct p2m_vma *v),
 		     void *arg);
+/* Before an exec replaces @mm's space on the memory node: a space that
+ * mapped files MAP_SHARED writes its dirty lines back, so they reach
+ * the files when the memory node frees the old space. */
+void p2m_mm_exec_prepare(struct proc_mm *mm);
 int p2m_exec_image(struct process *p, const char *path,
 		   const char *const *argv, const char *const *envp,
 		   struct exec_image *img);

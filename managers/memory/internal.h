@@ -143,6 +143,7 @@ int pgt_copy(struct pgtable *dst, struct pgtable *src, u64 start, u64 end,
 void pgt_wrprotect(struct pgtable *pt, u64 start, u64 end);
 struct mm_page *mm_page_alloc(void);
 int mm_page_init(struct mm_page *p, u32 flags);
+void mm_page_release(struct mm_page *p);
 void mm_page_get(struct mm_page *p);
 void mm_page_put(struct mm_page *p);
 u32 mm_page_refs(struct mm_page *p);
@@ -165,11 +166,11 @@ static inline u64 vma_gap_start(const struct vma *v)
 /* pagecache.c: file pages shared by every space that maps them, keyed
  * by (ops, context, file, page index).  pagecache_get returns the page
  * with a reference for the caller's PTE (filled by read_page on a miss;
- * may sleep); pagecache_idle is mm_page_put's call when a cached page is
- * down to the cache's own reference. */
+ * may sleep); pagecache_put drops a reference of a cached page for
+ * mm_page_put, and frees the entry with the last mapping's. */
 int pagecache_get(const struct mm_file_ops *fops, void *fctx, u64 file,
 		  u64 index, struct mm_page **out);
-void pagecache_idle(struct mm_page *p);
+void pagecache_put(struct mm_page *p);
 void pagecache_count_writeback(int err);
 
 /* filemap.c: file VMAs.  filemap_fault makes *@pte map the file page of

@@ -10,17 +10,19 @@
  * write into it and filemap.c writes it back to the file.
  *
  * Lifetime: the cache holds one reference of its own on every entry it
- * hashes.  When the mappings' references are gone (mm_page_put sees the
- * count fall to 1) the entry is unhashed and freed, so the cache holds
+ * hashes.  When the last mapping's reference goes (pagecache_put, for
+ * mm_page_put, sees the count at 2) the entry is unhashed and freed, so
+ * the cache holds
  * exactly the pages some space maps, and the leak counters
  * (mm_pages_in_use) come back to zero when the processes exit.  Keeping
  * idle pages for the next mapper is a later step (Documentation/
  * memory.md, Not yet here).
  *
- * Locking: pc_lock (a mutex) covers the hash table.  A reference is only
- * ever gained under it (a lookup) or from an existing mapping (fork's
- * copy: count >= 2), so pagecache_idle seeing the count at 1 under the
- * lock means nobody can reach the page any more.  read_page runs without
+ * Locking: pc_lock (a mutex) covers the hash table, and every put of a
+ * cached page runs under it.  A reference is only gained under it (a
+ * lookup) or from another mapping of the page (fork's copy, under that
+ * mapping's space lock), so a put that sees the count at 2 under the lock
+ * holds the last mapping: nobody can reach the page after it.  read_page runs without
  * pc_lock (it may wait for the storage node); two spaces missing the
  * same page may both read it, and the second to insert uses the first
  * one's page.  Order: mm->lock -> pc_lock -> allocator.
@@ -145,21 +147,24 @@ int pagecache_get(const struct mm_file_ops *fops, void *fctx, u64 file,
 	return 0;
 }
 
-void pagecache_idle(struct mm_page *p)
+void pagecache_put(struct mm_page *p)
 {
 	struct pc_entry *e = container_of(p, struct pc_entry, page);
 	bool drop;
 
 	mutex_lock(&pc_lock);
-	drop = mm_page_refs(p) == 1;
+	drop = mm_page_refs(p) == 2;	/* this mapping's and the cache's */
 	if (drop) {
 		list_del(&e->link);
 		pc_stats.pages--;
+		__atomic_store_n(&p->refs, 0, __ATOMIC_RELAXED);
+	} else {
+		__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL);
 	}
 	mutex_unlock(&pc_lock);
 	if (!drop)
 		return;
-	mm_page_put(p);			/* frees the data, not the entry */
+	mm_page_release(p);
 	kfree(e);
 }
 

@@ -13,7 +13,7 @@
  * and the memory manager's page count is back where it started.
  * mm_pagecache_concurrent: four kthreads, each with its own spaces, map
  * and fault the same file pages, fork and destroy, so lookups race with
- * entries going idle; every page read is the file's, and nothing leaks.
+ * the last mappings' puts; every page read is the file's, and nothing leaks.
  */
 #include <kernel/sched.h>
 #include <kernel/selftest.h>

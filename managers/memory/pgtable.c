@@ -11,8 +11,8 @@
  * struct mm_page is the memory node's page: the 4 KiB of data and a
  * reference count (one per leaf entry mapping it, across spaces after
  * fork), changed atomically; the last put frees it.  File pages live in
- * the page cache (pagecache.c), which holds one more reference and frees
- * the entry around the page.  mm_pages_in_use()
+ * the page cache (pagecache.c), which holds one more reference, drops
+ * their references under its lock and frees the entry around the page.  mm_pages_in_use()
  * counts data pages plus table pages, for leak checks.
  *
  * Locking: callers hold the owning space's lock (internal.h).  Callers:
@@ -68,23 +68,25 @@ void mm_page_get(struct mm_page *p)
 	__atomic_add_fetch(&p->refs, 1, __ATOMIC_RELAXED);
 }
 
-/* The last reference frees the page; a cached page down to the cache's
- * own reference is offered back to the page cache, which drops it
- * (through this function) unless a lookup took it again meanwhile. */
-void mm_page_put(struct mm_page *p)
+/* Free @p's data page (its last reference is gone). */
+void mm_page_release(struct mm_page *p)
 {
-	u32 left = __atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL);
-
-	if (left == 1 && (p->flags & MM_PAGE_CACHED)) {
-		pagecache_idle(p);
-		return;
-	}
-	if (left)
-		return;
 	free_page(p->data);
 	count_pages(-1);
-	if (!(p->flags & MM_PAGE_CACHED))
-		kfree(p);
+}
+
+/* The last reference frees the page.  A cached page's references are
+ * dropped by the page cache, under its lock (pagecache_put). */
+void mm_page_put(struct mm_page *p)
+{
+	if (p->flags & MM_PAGE_CACHED) {
+		pagecache_put(p);
+		return;
+	}
+	if (__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	mm_page_release(p);
+	kfree(p);
 }
 
 u32 mm_page_refs(struct mm_page *p)

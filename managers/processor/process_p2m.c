@@ -223,7 +223,10 @@ static void pm_release(struct proc_mm *mm)
 
 	if (!s)
 		return;
-	pcache_unmap_range(s, 0, ~0ull, !pspace_of(mm)->shared_files);
+	/* A detached space's id names the new image: its lines were
+	 * written back before the exec (p2m_mm_exec_prepare). */
+	pcache_unmap_range(s, 0, ~0ull,
+			   !pspace_of(mm)->shared_files || mm->detached);
 	if (!mm->detached)
 		p2m_exit(mm->space_id);
 	kfree(container_of(s, struct p2m_space, s));
@@ -407,6 +410,15 @@ int p2m_mm_walk_vmas(struct proc_mm *mm,
 	}
 	kfree(v);
 	return n < 0 ? n : 0;
+}
+
+void p2m_mm_exec_prepare(struct proc_mm *mm)
+{
+	if (mm->ops != &p2m_mm_ops || !mm->priv)
+		return;
+	mutex_lock(vm_lock_of(mm));
+	unmap_prepare(mm, 0, ~0ull);
+	mutex_unlock(vm_lock_of(mm));
 }
 
 /* Load @path on the memory node as @p's new image (@p->mm is a fresh
