@@ -100,6 +100,12 @@ u32 mm_space_tgid(const struct mm_space *mm);
  * MAP_POPULATE is the caller's to honour (fault the range in). */
 int mm_mmap(struct mm_space *mm, u64 addr, u64 len, u32 prot, u32 flags,
 	    u64 file, u64 off, u64 *addr_out, struct mm_changes *ch);
+/* The same for a file; @maywrite false (a file not open for writing)
+ * makes a shared mapping's VMA MM_VMA_NOWRITE: mprotect may never add
+ * PROT_WRITE to it (-EACCES, as Linux's VM_MAYWRITE). */
+int mm_mmap_file(struct mm_space *mm, u64 addr, u64 len, u32 prot,
+		 u32 flags, u64 file, u64 off, bool maywrite, u64 *addr_out,
+		 struct mm_changes *ch);
 /* munmap(2): -EINVAL for unaligned, empty or out-of-range requests;
  * unmapping holes is not an error. */
 int mm_munmap(struct mm_space *mm, u64 addr, u64 len, struct mm_changes *ch);
@@ -108,7 +114,8 @@ int mm_munmap(struct mm_space *mm, u64 addr, u64 len, struct mm_changes *ch);
 int mm_mremap(struct mm_space *mm, u64 addr, u64 old_len, u64 new_len,
 	      u32 flags, u64 new_addr, u64 *addr_out, struct mm_changes *ch);
 /* mprotect(2): -EINVAL, -ENOMEM (a hole in the range; then nothing
- * changed — Linux would have changed the part before the hole). */
+ * changed — Linux would have changed the part before the hole), -EACCES
+ * (PROT_WRITE on an MM_VMA_NOWRITE VMA; nothing changed either). */
 int mm_mprotect(struct mm_space *mm, u64 addr, u64 len, u32 prot,
 		struct mm_changes *ch);
 /* brk(2): returns the break after the call (the old one on failure). */
@@ -169,6 +176,7 @@ struct mm_vma_info {
 #define MM_VMA_SHARED		0x1
 #define MM_VMA_GROWSDOWN	0x2
 #define MM_VMA_FILE		0x4
+#define MM_VMA_NOWRITE		0x8	/* shared file VMA, never writable */
 /* Fill up to @max entries in address order; returns the VMA count. */
 unsigned int mm_space_vmas(struct mm_space *mm, struct mm_vma_info *v,
 			   unsigned int max);

@@ -198,14 +198,18 @@ _Static_assert(sizeof(struct p2m_mmap_req) == 48, "p2m_mmap_req wire size");
  * be clear), then the file: the storage node and its inode handle, which
  * the memory node turns into a file handle of its own for the VMA and
  * its page cache (Documentation/p2m.md, file source).  The processor
- * checked the fd's open mode (-EACCES) and that it is mappable (-ENODEV).
+ * checked the fd's open mode (-EACCES) and that it is mappable (-ENODEV);
+ * P2M_MMAP_FILE_RDONLY says the file is not open for writing, so a
+ * shared mapping may never become writable (mprotect: -EACCES).
  * Reply: struct p2m_vm_rep.  Errors as MMAP, and -ENODEV (the memory
  * node's storage client reaches another storage node), -ENFILE (its
  * table of storage files is full), -EINVAL (MAP_ANONYMOUS). */
+#define P2M_MMAP_FILE_RDONLY	0x1u	/* not open for writing */
+
 struct p2m_mmap_file_req {
 	struct p2m_mmap_req m;
 	u32 storage_node;
-	u32 reserved;
+	u32 file_flags;		/* P2M_MMAP_FILE_* */
 	struct storage_handle h;
 } __packed;
 _Static_assert(sizeof(struct p2m_mmap_file_req) == 72,

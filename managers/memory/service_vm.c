@@ -66,16 +66,19 @@ static int mmap_file_handler(struct fit_msg_ctx *ctx, const void *req,
 	int err;
 
 	CHECK_LEN(len, r);
-	if (r->m.flags & MAP_ANONYMOUS)
+	if ((r->m.flags & MAP_ANONYMOUS) ||
+	    (r->file_flags & ~P2M_MMAP_FILE_RDONLY))
 		return -EINVAL;
 	memcpy(&h, (const u8 *)r + offsetof(struct p2m_mmap_file_req, h),
 	       sizeof(h));
 	err = svc_file_storage(r->storage_node, &h, &file);
 	if (err)
 		return err;
-	VM_CALL(ctx, r->m.tgid, err = mm_mmap(mm, r->m.addr, r->m.len,
-					      r->m.prot, r->m.flags, file,
-					      r->m.off, &addr, &ch));
+	VM_CALL(ctx, r->m.tgid, err = mm_mmap_file(mm, r->m.addr, r->m.len,
+						   r->m.prot, r->m.flags, file,
+						   r->m.off, !(r->file_flags &
+						   P2M_MMAP_FILE_RDONLY),
+						   &addr, &ch));
 }
 
 static int munmap_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)

@@ -10,7 +10,8 @@
  * release frees them all.  File mappings are copies of the file taken at
  * mmap time (a shared one is written back at msync, munmap and exit and
  * re-read at msync; see "file mappings" below).  Limits: MAP_SHARED
- * memory is copied (not shared) by fork, mremap
+ * memory is copied (not shared) by fork, mremap of a file mapping moves
+ * its pages but not its file (no write-back, no SIGBUS there), mremap
  * moves the recorded pages (their PTEs keep the rights they had; pages
  * past the old length are zero-filled with the rights of the old range's
  * last page), lookups are linear, and
@@ -48,6 +49,7 @@ struct lfmap {
 	u64 start, end, off;
 	struct storage_handle h;
 	bool shared;
+	bool nowrite;		/* shared, file not open for writing */
 };
 
 struct localmm {
@@ -248,6 +250,7 @@ static int file_map(struct proc_mm *mm, struct localmm *lm, u64 va, u64 len,
 	f->off = off;
 	f->h = fm->h;
 	f->shared = (flags & MAP_TYPE) != MAP_PRIVATE;
+	f->nowrite = f->shared && !fm->maywrite;
 	list_add_tail(&f->node, &lm->fmaps);
 	return 0;
 }
@@ -280,8 +283,8 @@ static int fmap_writeback(struct proc_mm *mm, struct lfmap *f, u64 start,
 }
 
 /* Write back, then forget the file mappings in [start, end) (split at
- * the edges).  -ENOMEM only when a split cannot get its record (then
- * nothing is forgotten). */
+ * the edges).  -ENOMEM only when a split inside one mapping cannot get
+ * its record: that mapping and those after it stay recorded. */
 static int fmaps_unmap(struct proc_mm *mm, struct localmm *lm, u64 start,
 		       u64 end)
 {
@@ -311,6 +314,18 @@ static int fmaps_unmap(struct proc_mm *mm, struct localmm *lm, u64 start,
 		}
 	}
 	kfree(spare);
+	return 0;
+}
+
+/* -EACCES if a shared mapping of a file not open for writing lies in
+ * [start, end) (mprotect adding PROT_WRITE, as Linux's VM_MAYWRITE). */
+static int fmaps_nowrite(struct localmm *lm, u64 start, u64 end)
+{
+	struct lfmap *f;
+
+	list_for_each_entry(f, &lm->fmaps, node)
+		if (f->nowrite && f->start < end && f->end > start)
+			return -EACCES;
 	return 0;
 }
 
@@ -510,6 +525,7 @@ static long lm_mprotect(struct proc_mm *mm, u64 addr, u64 len, u32 prot)
 	if (!lm)
 		return -ENOMEM;
 	mutex_lock(&lm->lock);
+	err = (prot & PROT_WRITE) ? fmaps_nowrite(lm, addr, end) : 0;
 	for (u64 a = addr; a < end && !err; a += PAGE_SIZE) {
 		u64 *pte = upt_lookup(&mm->upt, a);
 

@@ -273,8 +273,10 @@ static long pm_mmap(struct proc_mm *mm, u64 addr, u64 len, u32 prot,
 			unmap_prepare(mm, addr, addr + ALIGN_UP(len, PAGE_SIZE));
 		if (fm)
 			err = p2m_mmap_file(mm->space_id, addr, len, prot,
-					    flags, fm->storage_node, &fm->h,
-					    off, &out, ch);
+					    flags, fm->storage_node,
+					    fm->maywrite ? 0 :
+					    P2M_MMAP_FILE_RDONLY, &fm->h, off,
+					    &out, ch);
 		else
 			err = p2m_mmap(mm->space_id, addr, len, prot, flags, 0,
 				       off, &out, ch);

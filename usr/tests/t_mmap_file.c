@@ -5,7 +5,7 @@
  * munmap, never growing it; a fork child inherits both kinds (its
  * private writes stay its own, its shared writes reach the parent and
  * the file); a touch past the last page of the file is SIGBUS; and the
- * errors (EACCES, EBADF, ENODEV, EINVAL).  Prints one line per area,
+ * errors (EACCES, also from mprotect; EBADF, ENODEV, EINVAL).  Prints one line per area,
  * exits 0; the same binary's output on the host is the reference.  The
  * file is made in the current directory and removed at the end. */
 #include "../lib/nolibc.h"
@@ -180,9 +180,12 @@ static void t_errors(void)
 	CHECK(sys1(SYS_pipe, pfd) == 0);
 	say_num("shared writable map of an O_RDONLY fd: ", map(PG, RW, SHARED, ro, 0));
 	p = map(PG, R, SHARED, ro, 0);
-	CHECK(p > 0 && sys2(SYS_munmap, p, PG) == 0);
-	p = map(PG, RW, PRIVATE, ro, 0);
 	CHECK(p > 0);
+	say_num("mprotect(PROT_WRITE) of it: ",
+		sys3(SYS_mprotect, p, PG, RW));
+	CHECK(sys2(SYS_munmap, p, PG) == 0);
+	p = map(PG, R, PRIVATE, ro, 0);
+	CHECK(p > 0 && sys3(SYS_mprotect, p, PG, RW) == 0);
 	((char *)p)[0] = 'w';		/* a private copy may be written */
 	CHECK(sys2(SYS_munmap, p, PG) == 0);
 	say_num("map of an O_WRONLY fd: ", map(PG, R, PRIVATE, wo, 0));

@@ -61,13 +61,13 @@ int p2m_mmap(u32 tgid, u64 addr, u64 len, u32 prot, u32 flags, u64 file,
 }
 
 int p2m_mmap_file(u32 tgid, u64 addr, u64 len, u32 prot, u32 flags,
-		  u32 snode, const struct storage_handle *h, u64 off,
-		  u64 *addr_out, struct p2m_changes *ch)
+		  u32 snode, u32 file_flags, const struct storage_handle *h,
+		  u64 off, u64 *addr_out, struct p2m_changes *ch)
 {
 	struct p2m_mmap_file_req r = {
 		.m = { .tgid = tgid, .prot = prot, .flags = flags,
 		       .addr = addr, .len = len, .off = off },
-		.storage_node = snode,
+		.storage_node = snode, .file_flags = file_flags,
 	};
 
 	memcpy((u8 *)&r + offsetof(struct p2m_mmap_file_req, h), h,
