@@ -385,6 +385,31 @@ static bool file_is(u64 off, u64 len, int byte)
 	return true;
 }
 
+/* A file not open for writing: a shared map of it is never writable. */
+static void file_map_rdonly(u64 at)
+{
+	struct p2m_mmap_file_req r = {
+		.m = { .tgid = 20, .prot = PROT_READ | PROT_WRITE,
+		       .flags = MAP_SHARED | MAP_FIXED, .addr = at,
+		       .len = PGSZ },
+		.storage_node = SF_NODE, .file_flags = P2M_MMAP_FILE_RDONLY,
+		.h = { 1, SF_INO, 1, 0 },
+	};
+
+	CHECK_EQ(call(1, P2M_MMAP_FILE, &r, sizeof(r)), -EACCES);
+	r.m.prot = PROT_READ;
+	CHECK_EQ(call(1, P2M_MMAP_FILE, &r, sizeof(r)), 16);
+	CHECK_EQ(range(P2M_MPROTECT, 20, at, PGSZ, PROT_READ | PROT_WRITE),
+		 -EACCES);
+	r.m.flags = MAP_PRIVATE | MAP_FIXED;	/* replaces it */
+	CHECK_EQ(call(1, P2M_MMAP_FILE, &r, sizeof(r)),
+		 sizeof(struct p2m_vm_rep) + sizeof(struct p2m_change));
+	CHECK_EQ(range(P2M_MPROTECT, 20, at, PGSZ, PROT_READ | PROT_WRITE),
+		 16);
+	r.file_flags = 2;
+	CHECK_EQ(call(1, P2M_MMAP_FILE, &r, sizeof(r)), -EINVAL);
+}
+
 static void test_file_map(void)
 {
 	const u64 a = 0x10000000, b = 0x20000000;
@@ -427,30 +452,7 @@ static void test_file_map(void)
 	CHECK_EQ(range(P2M_MSYNC, 20, b, 4 * PGSZ, MS_SYNC), 16);
 	CHECK(file_is(2 * PGSZ, SF_SIZE - 2 * PGSZ, 's'), "msync");
 	CHECK_EQ(range(P2M_MSYNC, 20, b, 64 * PGSZ, MS_SYNC), -ENOMEM);
-	/* A file not open for writing: a shared map is never writable. */
-	{
-		struct p2m_mmap_file_req r = {
-			.m = { .tgid = 20, .prot = PROT_READ | PROT_WRITE,
-			       .flags = MAP_SHARED | MAP_FIXED,
-			       .addr = b + 16 * PGSZ, .len = PGSZ },
-			.storage_node = SF_NODE,
-			.file_flags = P2M_MMAP_FILE_RDONLY,
-			.h = { 1, SF_INO, 1, 0 },
-		};
-
-		CHECK_EQ(call(1, P2M_MMAP_FILE, &r, sizeof(r)), -EACCES);
-		r.m.prot = PROT_READ;
-		CHECK_EQ(call(1, P2M_MMAP_FILE, &r, sizeof(r)), 16);
-		CHECK_EQ(range(P2M_MPROTECT, 20, b + 16 * PGSZ, PGSZ,
-			       PROT_READ | PROT_WRITE), -EACCES);
-		r.m.flags = MAP_PRIVATE | MAP_FIXED;	/* replaces it */
-		CHECK_EQ(call(1, P2M_MMAP_FILE, &r, sizeof(r)),
-			 sizeof(struct p2m_vm_rep) + sizeof(struct p2m_change));
-		CHECK_EQ(range(P2M_MPROTECT, 20, b + 16 * PGSZ, PGSZ,
-			       PROT_READ | PROT_WRITE), 16);
-		r.file_flags = 2;
-		CHECK_EQ(call(1, P2M_MMAP_FILE, &r, sizeof(r)), -EINVAL);
-	}
+	file_map_rdonly(b + 16 * PGSZ);
 	/* A fork child's shared write reaches the file at its exit. */
 	CHECK_EQ(call(1, P2M_FORK, &fk, sizeof(fk)),
 		 sizeof(struct p2m_vm_rep) + sizeof(struct p2m_change));
