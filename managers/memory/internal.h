@@ -40,7 +40,8 @@ struct vma {
 	u64 start;		/* page aligned */
 	u64 end;		/* page aligned, exclusive */
 	u32 prot;		/* PROT_READ/WRITE/EXEC */
-	u32 flags;		/* MM_VMA_SHARED, MM_VMA_GROWSDOWN, MM_VMA_FILE */
+	u32 flags;		/* MM_VMA_SHARED, MM_VMA_GROWSDOWN, MM_VMA_FILE,
+				 * MM_VMA_NOWRITE */
 	u64 file;		/* inode handle (MM_VMA_FILE), or the shared-
 				 * memory object id of a shared anonymous
 				 * VMA (one per mmap call, kept by fork) */
