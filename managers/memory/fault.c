@@ -6,8 +6,8 @@
  * MM_STACK_LIMIT and keeping MM_STACK_GUARD_GAP above the previous VMA),
  * check the access against the VMA's protection, then make the page
  * present: a zeroed page for anonymous memory, the page cache's page for
- * file mappings (filemap.c: copy-on-write when private).  A write to a COW page copies it unless this
- * space holds the only reference.  The page is shipped writable when the
+ * file mappings (filemap.c: copy-on-write when private).  A write to a
+ * COW page copies it unless this space holds the only reference.  The page is shipped writable when the
  * VMA allows writing and the page is not COW; PTE_WRITE records that, so
  * mm_flush() accepts dirty data back only for such pages.
  *

@@ -22,10 +22,10 @@
  * cached page runs under it.  A reference is only gained under it (a
  * lookup) or from another mapping of the page (fork's copy, under that
  * mapping's space lock), so a put that sees the count at 2 under the lock
- * holds the last mapping: nobody can reach the page after it.  read_page runs without
- * pc_lock (it may wait for the storage node); two spaces missing the
- * same page may both read it, and the second to insert uses the first
- * one's page.  Order: mm->lock -> pc_lock -> allocator.
+ * holds the last mapping: nobody can reach the page after it.
+ * read_page runs without pc_lock (it may wait for the storage node); two
+ * spaces missing the same page may both read it, and the second to
+ * insert uses the first one's page.  Order: mm->lock -> pc_lock -> allocator.
  * Callers: filemap.c (faults), pgtable.c (mm_page_put).
  */
 #include <lib/list.h>

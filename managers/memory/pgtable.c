@@ -12,8 +12,8 @@
  * reference count (one per leaf entry mapping it, across spaces after
  * fork), changed atomically; the last put frees it.  File pages live in
  * the page cache (pagecache.c), which holds one more reference, drops
- * their references under its lock and frees the entry around the page.  mm_pages_in_use()
- * counts data pages plus table pages, for leak checks.
+ * their references under its lock and frees the entry around the page.
+ * mm_pages_in_use() counts data pages plus table pages, for leak checks.
  *
  * Locking: callers hold the owning space's lock (internal.h).  Callers:
  * vma.c, mremap.c, space.c (fork, exit), fault.c.

@@ -5,9 +5,10 @@
  * munmap, never growing it; a fork child inherits both kinds (its
  * private writes stay its own, its shared writes reach the parent and
  * the file); a touch past the last page of the file is SIGBUS; and the
- * errors (EACCES, also from mprotect; EBADF, ENODEV, EINVAL).  Prints one line per area,
- * exits 0; the same binary's output on the host is the reference.  The
- * file is made in the current directory and removed at the end. */
+ * errors (EACCES, also from mprotect; EBADF, ENODEV, EINVAL).  Prints
+ * one line per area, exits 0; the same binary's output on the host is
+ * the reference.  The file is made in the current directory and removed
+ * at the end. */
 #include "../lib/nolibc.h"
 
 #define SYS_pread64	17
