@@ -5,9 +5,9 @@
  * GROWSDOWN stack VMA downwards when the address is just below it, within
  * MM_STACK_LIMIT and keeping MM_STACK_GUARD_GAP above the previous VMA),
  * check the access against the VMA's protection, then make the page
- * present: a zeroed page for anonymous memory, a page filled by the file
- * callback for file mappings.  A write to a COW page copies it unless this
- * space holds the only reference.  The page is shipped writable when the
+ * present: a zeroed page for anonymous memory, the page cache's page for
+ * file mappings (filemap.c: copy-on-write when private).  A write to a
+ * COW page copies it unless this space holds the only reference.  The page is shipped writable when the
  * VMA allows writing and the page is not COW; PTE_WRITE records that, so
  * mm_flush() accepts dirty data back only for such pages.
  *
@@ -20,10 +20,12 @@
  * _shared variants may run at once on one space: they take no mm->lock
  * and rely on their caller to exclude every VMA change meanwhile (the
  * P2M service's per-process lock held shared; VMA changes hold it
- * exclusive).  Under pt_lock nothing sleeps: a file page is read before
- * it is taken (and dropped if another fault made the page present
- * first), and the page is copied out after it is dropped, holding a
- * reference so the page cannot be freed under the copy.  A _shared fault
+ * exclusive).  Under pt_lock nothing sleeps: a file page is got from
+ * the page cache (which may read the file) before it is taken, and put
+ * if another fault made the page present first; a page replaced by a
+ * COW break, and the page copied out, are put after it is dropped (a
+ * page-cache page's put takes the cache's mutex); the copy holds a
+ * reference so the page cannot be freed under it.  A _shared fault
  * that would grow a stack VMA returns -EAGAIN (the caller retries with
  * mm_fault, VMA changes excluded).  Callers: the PCACHE_MISS/ZEROFILL/
  * FLUSH/UPGRADE handlers, loader/exec.c.
@@ -65,20 +67,22 @@ static int fault_vma(struct mm_space *mm, u64 va, struct vma **vp)
 	return 0;
 }
 
-static int fill_page(struct mm_space *mm, struct vma *v, u64 va,
-		     struct mm_page *p)
+/* A zeroed page for anonymous memory in *@pte. */
+static int zero_page(u64 *pte)
 {
-	if (!(v->flags & MM_VMA_FILE)) {
-		memset(p->data, 0, MM_PAGE_SIZE);
-		return 0;
-	}
-	return mm->fops->read_page(mm->fctx, v->file,
-				   v->off + (ALIGN_DOWN(va, MM_PAGE_SIZE) -
-					     v->start), p->data);
+	struct mm_page *p = mm_page_alloc();
+
+	if (!p)
+		return -ENOMEM;
+	memset(p->data, 0, MM_PAGE_SIZE);
+	*pte = (u64)(uintptr_t)p | PTE_PRESENT;
+	return 0;
 }
 
-/* Give this space its own copy of the COW page at *@pte. */
-static int break_cow(u64 *pte)
+/* Give this space its own copy of the COW page at *@pte.  The old page's
+ * reference goes to *@drop when @drop is not NULL (the caller puts it
+ * once it holds no spinlock: a page-cache page's put takes a mutex). */
+static int break_cow(u64 *pte, struct mm_page **drop)
 {
 	struct mm_page *old = pte_page(*pte), *n;
 
@@ -91,17 +95,22 @@ static int break_cow(u64 *pte)
 		return -ENOMEM;
 	memcpy(n->data, old->data, MM_PAGE_SIZE);
 	*pte = (u64)(uintptr_t)n | PTE_PRESENT | (*pte & PTE_DIRTY);
-	mm_page_put(old);
+	if (drop)
+		*drop = old;
+	else
+		mm_page_put(old);
 	return 0;
 }
 
 /* Make the page at @va (inside @v) present, and private if @write.
- * Returns its entry through @ptep.  @filled, if not NULL, is a page
- * already filled for @va (a file page read with no lock held): it is
- * used, and *@filled cleared, if the entry is still empty.  mm->lock or
- * pt_lock held (see mm_fault_shared). */
+ * Returns its entry through @ptep.  @filled, if not NULL, holds the
+ * entry of a file page got from the page cache with no spinlock held
+ * (prefill; 0 if none): it is used, and *@filled cleared, if the entry is
+ * still empty; with @filled, a file page never read is -EAGAIN (the page
+ * cache may sleep), and a page COW replaced goes to *@drop for the caller
+ * to put after pt_lock.  mm->lock or pt_lock held (see mm_fault_shared). */
 static int fault_in(struct mm_space *mm, struct vma *v, u64 va, bool write,
-		    u64 **ptep, struct mm_page **filled)
+		    u64 **ptep, u64 *filled, struct mm_page **drop)
 {
 	u64 *pte = pgt_walk(&mm->pgt, va, true);
 	int err;
@@ -109,25 +118,22 @@ static int fault_in(struct mm_space *mm, struct vma *v, u64 va, bool write,
 	if (!pte)
 		return -ENOMEM;
 	if (!(*pte & PTE_PRESENT)) {
-		struct mm_page *p = filled ? *filled : NULL;
-
-		if (p) {
-			*filled = NULL;
+		/* File pages: the page cache's, COW if private (filemap.c). */
+		if (filled && *filled) {
+			*pte = *filled;
+			*filled = 0;
+			err = 0;
+		} else if (v->flags & MM_VMA_FILE) {
+			err = filled ? -EAGAIN : filemap_fault(mm, v, va, pte);
 		} else {
-			p = mm_page_alloc();
-			if (!p)
-				return -ENOMEM;
-			err = fill_page(mm, v, va, p);
-			if (err) {
-				mm_page_put(p);
-				return err;
-			}
+			err = zero_page(pte);
 		}
-		*pte = (u64)(uintptr_t)p | PTE_PRESENT;
+		if (err)
+			return err;
 		mm->pgt.rss++;
 	}
 	if ((*pte & PTE_COW) && (write || mm_page_refs(pte_page(*pte)) == 1)) {
-		err = break_cow(pte);
+		err = break_cow(pte, drop);
 		if (err)
 			return err;
 	}
@@ -141,7 +147,7 @@ int __mm_fault_page(struct mm_space *mm, struct vma *v, u64 va, bool write,
 		    struct mm_page **page)
 {
 	u64 *pte;
-	int err = fault_in(mm, v, va, write, &pte, NULL);
+	int err = fault_in(mm, v, va, write, &pte, NULL, NULL);
 
 	if (!err)
 		*page = pte_page(*pte);
@@ -177,16 +183,16 @@ static void copy_out(struct mm_page *p, void *buf)
 	}
 }
 
-static int prefill(struct mm_space *mm, struct vma *v, u64 va,
-		   struct mm_page **out);
+static int prefill(struct mm_space *mm, struct vma *v, u64 va, u64 *out);
 
-/* Check the access, fault the page in under pt_lock (a file page is
- * read before), and with @copy take a reference in *@page for the copy. */
+/* Check the access, fault the page in under pt_lock (a file page is got
+ * from the page cache before), and with @copy take a reference in
+ * *@page for the copy. */
 static int fault_pt(struct mm_space *mm, struct vma *v, u64 va, bool write,
 		    bool *writable, bool copy, struct mm_page **page)
 {
-	struct mm_page *filled;
-	u64 *pte;
+	struct mm_page *drop = NULL;
+	u64 *pte, filled = 0;
 	int err = check_access(v, write);
 
 	if (!err)
@@ -194,12 +200,14 @@ static int fault_pt(struct mm_space *mm, struct vma *v, u64 va, bool write,
 	if (err)
 		return err;
 	spin_lock(&mm->pt_lock);
-	err = fault_in(mm, v, va, write, &pte, &filled);
+	err = fault_in(mm, v, va, write, &pte, &filled, &drop);
 	if (!err)
 		*page = give_out(v, pte, writable, copy);
 	spin_unlock(&mm->pt_lock);
 	if (filled)		/* someone else made the page present */
-		mm_page_put(filled);
+		mm_page_put(pte_page(filled));
+	if (drop)		/* the COW original */
+		mm_page_put(drop);
 	return err;
 }
 
@@ -221,33 +229,22 @@ int mm_fault(struct mm_space *mm, u64 va, u32 flags, void *buf,
 	return err;
 }
 
-/* A file page not present yet: read it with no lock but mm->lock (or
- * none, for the _shared calls). */
-static int prefill(struct mm_space *mm, struct vma *v, u64 va,
-		   struct mm_page **out)
+/* A file page not present yet: the page cache's entry for it (with a
+ * reference), got with no spinlock held (the page cache may read the
+ * file); mm->lock held, or none for the _shared calls. */
+static int prefill(struct mm_space *mm, struct vma *v, u64 va, u64 *out)
 {
 	u64 *pte;
 	bool present;
-	int err;
 
-	*out = NULL;
+	*out = 0;
 	if (!(v->flags & MM_VMA_FILE))
 		return 0;
 	spin_lock(&mm->pt_lock);
 	pte = pgt_walk(&mm->pgt, va, false);
 	present = pte && (*pte & PTE_PRESENT);
 	spin_unlock(&mm->pt_lock);
-	if (present)
-		return 0;
-	*out = mm_page_alloc();
-	if (!*out)
-		return -ENOMEM;
-	err = fill_page(mm, v, va, *out);
-	if (err) {
-		mm_page_put(*out);
-		*out = NULL;
-	}
-	return err;
+	return present ? 0 : filemap_fault(mm, v, va, out);
 }
 
 int mm_fault_shared(struct mm_space *mm, u64 va, u32 flags, void *buf,
