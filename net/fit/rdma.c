@@ -18,26 +18,27 @@
  *  - A message is copied into a kmalloc'ed buffer (one MR covers all of
  *    RAM for local access) that the send completion frees: rxe may
  *    retransmit from it until the peer acknowledged.
- * Connection set-up rides on discovery (discovery.c): we create the QPs
- * and region for a peer when we first hear it (fit_rdma_add_peer), our
- * announcements carry them (fit_rdma_fill), and the peer's entry for us
- * moves our QPs to RTR/RTS (fit_rdma_connect).  A peer is reachable when
- * our QPs are in RTS and its entry says its QPs are too.  Initial PSNs
- * derive from the sender's boot id.
- * Loss: rxe retransmits (timeout 67 ms doubling to 1 s, 7 retries: a
- * peer or hub silent for about 5 s fails the QP; RNR is retried forever).
- * A QP that fails anyway (a dead peer, or one starved of CPU for half a
- * second) completes everything with an error: the failure is logged and
- * the peer's connection is reset — every QP to ERR (flushing: buffers are
- * freed by their completions), RESET, INIT, receives reposted, slot
- * accounting zeroed — under a new epoch that our announcements carry.  A
- * peer that sees a newer epoch resets too, and both reconnect once they
- * announce the same one (PSNs derive from boot ids and the epoch).
- * Completions of an older epoch are ignored (receive WR ids carry it).
- * Senders wait, never past their deadline, while the peer is not
- * connected, so a dead peer's callers end through FIT's own timeout
- * (-ETIMEDOUT, logged with peer and opcode by core.c), and a live one's
- * calls resume after the reconnection.
+ * Connection set-up rides on discovery (discovery.c, rdma_conn.c): we
+ * create the QPs and region for a peer when we first hear it
+ * (fit_rdma_add_peer), our announcements carry them (fit_rdma_fill), and
+ * the peer's entry for us moves our QPs to RTR/RTS (fit_rdma_connect).  A
+ * peer is reachable when our QPs are in RTS and its entry says its QPs
+ * are too.  Initial PSNs derive from the sender's boot id.
+ * Loss: rxe retransmits (timeout 67 ms doubling to 1 s; a QP fails after
+ * 7 expiries and fit.retry_ms, 30 s, without progress; RNR is retried
+ * forever).  A QP that fails anyway (a dead peer) completes everything
+ * with an error: the failure is logged and the peer's connection is reset
+ * (rdma_conn.c) — every QP to ERR (flushing: buffers are freed by their
+ * completions), RESET, INIT, receives reposted, slot accounting zeroed —
+ * under a new epoch that our announcements carry.  A peer that sees a
+ * newer epoch resets too, and both reconnect once they announce the same
+ * one (PSNs derive from boot ids and the epoch).  Completions of an older
+ * epoch are ignored (receive WR ids carry it).  Senders wait, never past
+ * their deadline, while the peer is not connected, so a dead peer's
+ * callers end through FIT's own timeout (-ETIMEDOUT, logged with peer
+ * and opcode by core.c); FIT sends the requests of a live one's pending
+ * calls again after the reconnection (fit_peer_reset).  A sender that
+ * waited across the peer's reboot drops its message instead.
  * Completions: one poll thread.  The CQ handlers (run under the device
  * lock, in the NIC's interrupt) only wake it; it polls both CQs, delivers
  * messages (fit_transport_rx), reposts receives and frees send buffers;
@@ -46,7 +47,7 @@
  * interrupt: under TCG, a guest that spins steals the host CPU its peers
  * need.
  * Locks: chan.lock (senders and the poll thread; never in interrupts) ->
- * the device's lock (inside every verb).  peers[] entries are published
+ * the device's lock (inside every verb).  rdma_peers[] entries are published
  * once (release) and never freed.
  */
 #include <asm/layout.h>
@@ -62,83 +63,27 @@
 #include <rdma/ib_verbs.h>
 #include <rdma/rxe.h>
 #include <uapi/errno.h>
-#include "internal.h"
+#include "rdma.h"
 
-#define NCH		2		/* RC QPs per peer */
-#define NSLOT		7		/* WRITE_IMM slots per channel */
-#define SLOT_SIZE	ALIGN_UP(FIT_MAX_MSG, 4096u)
-#define SMALL_MAX	2048u		/* largest message sent as SEND */
-#define RQ_DEPTH	64
-#define SQ_DEPTH	64
-#define QPN_TABLE	512
-#define BATCH		16
-#define TRACE_DUMP	600		/* rxe events printed per QP reset */
 
-struct rdma_peer;
-
-struct rdma_chan {
-	spinlock_t lock;
-	struct wait_queue_head wait;	/* senders: SQ room, slots */
-	struct rdma_peer *peer;
-	unsigned int index;
-	struct ib_qp *qp;
-	u32 sq_out;			/* send WRs not yet completed */
-	u32 slot_next, slot_credit;	/* slots used / returned, ours */
-	u32 owed;			/* peer's slots we emptied, unsaid */
-	u8 *rbuf;			/* RQ_DEPTH x SMALL_MAX */
-};
-
-/* up/peer_ready/epoch/broken change only in the discovery thread
- * (fit_rdma_connect); senders and the poll thread read them. */
-struct rdma_peer {
-	u16 node;
-	bool up;			/* our QPs are in RTS at epoch */
-	bool peer_ready;		/* its QPs are too (its entry said) */
-	bool ever;			/* has been connected: reachable */
-	bool broken;			/* a QP failed: reset at next look */
-	u32 reset_to;			/* 0x100 | epoch: poll thread resets */
-	u8 epoch;
-	u32 boot_id;			/* the peer's */
-	u8 *region;			/* NCH x NSLOT x SLOT_SIZE */
-	unsigned int region_order;
-	struct ib_mr *region_mr;
-	u64 raddr;			/* the peer's region for us */
-	u32 rkey, rslot_size, rslots;
-	struct rdma_chan ch[NCH];
-};
-
-static struct ib_device *ibdev;
+struct ib_device *rdma_ibdev;
 static struct ib_pd *pd;
 static struct ib_mr *kmr;		/* all RAM, local write */
 static struct ib_cq *scq, *rcq;
-static u32 my_boot_id;
-static struct rdma_peer *peers[FIT_MAX_NODES];
+u32 rdma_boot_id;
+struct rdma_peer *rdma_peers[FIT_MAX_NODES];
 static struct rdma_chan *by_qpn[QPN_TABLE];
 static DEFINE_WAIT_QUEUE_HEAD(poll_wait);
-static bool poll_kicked, resets_pending;
-static u64 nr_resets;
+static bool poll_kicked;
+bool rdma_resets_pending;
+u64 rdma_nr_resets;
 static int poll_us = 50;
 param_int("fit.poll_us", poll_us,
 	  "rdma: poll the CQs this long before sleeping (us)");
 
-static void run_resets(void);
-
-static struct rdma_peer *peer_get(u16 node)
-{
-	return node < FIT_MAX_NODES ?
-	       __atomic_load_n(&peers[node], __ATOMIC_ACQUIRE) : NULL;
-}
-
 static struct rdma_chan *chan_of(u32 qpn)
 {
 	return qpn < QPN_TABLE ? by_qpn[qpn] : NULL;
-}
-
-static u32 start_psn(u32 boot_id, unsigned int node, unsigned int ch,
-		     u8 epoch)
-{
-	return (boot_id * 0x9e3779b1u + node * 131u + ch * 7919u +
-		epoch * 0x10001u) & 0xffffff;
 }
 
 static bool peer_up(const struct rdma_peer *p)
@@ -152,6 +97,11 @@ static void cq_event(struct ib_cq *cq, void *ctx)
 {
 	if (!__atomic_exchange_n(&poll_kicked, true, __ATOMIC_ACQ_REL))
 		wake_up(&poll_wait);
+}
+
+void rdma_kick_poll(void)
+{
+	cq_event(NULL, NULL);
 }
 
 /* --- sending ------------------------------------------------------------ */
@@ -229,16 +179,18 @@ static int rdma_send(struct fit_transport *t, unsigned int channel,
 		     const struct msg_hdr *hdr, const void *payload, u32 len,
 		     u64 deadline_ns)
 {
-	struct rdma_peer *p = peer_get(hdr->dst_node);
+	struct rdma_peer *p = rdma_peer_get(hdr->dst_node);
 	u32 total = (u32)sizeof(*hdr) + len;
 	bool big = total > SMALL_MAX;
 	struct rdma_chan *c;
+	u32 reboots;
 	u8 *buf;
 	int err;
 
 	if (!p)
 		return -EHOSTUNREACH;
 	c = &p->ch[channel % NCH];
+	reboots = __atomic_load_n(&p->reboots, __ATOMIC_ACQUIRE);
 	buf = kmalloc(total);
 	if (!buf)
 		return -ENOMEM;
@@ -250,7 +202,12 @@ static int rdma_send(struct fit_transport *t, unsigned int channel,
 		kfree(buf);
 		return err;
 	}
-	err = post_locked(c, buf, total, big ? FIT_IMM_SLOT : FIT_IMM_SEND);
+	/* Waited across the peer's reboot: not for its new incarnation. */
+	if (__atomic_load_n(&p->reboots, __ATOMIC_ACQUIRE) != reboots)
+		err = -EPIPE;
+	else
+		err = post_locked(c, buf, total, big ? FIT_IMM_SLOT :
+						      FIT_IMM_SEND);
 	spin_unlock(&c->lock);
 	if (err) {
 		/* The QP just failed: lost like a frame, the caller times
@@ -272,7 +229,7 @@ static void maybe_credit(struct rdma_chan *c)
 
 /* --- completions -------------------------------------------------------- */
 
-static void post_recv_slot(struct rdma_chan *c, u32 i)
+void rdma_post_recv(struct rdma_chan *c, u32 i)
 {
 	struct ib_sge sge = { (u64)(uintptr_t)(c->rbuf + i * SMALL_MAX),
 			      SMALL_MAX, kmr->lkey };
@@ -375,7 +332,7 @@ static void recv_done(const struct ib_wc *wc)
 				fit_stat_add(&fit_stats.drop_malformed, 1);
 		}
 	}
-	post_recv_slot(c, (u32)wc->wr_id);
+	rdma_post_recv(c, (u32)wc->wr_id);
 	maybe_credit(c);
 	if (msg)
 		fit_transport_rx(msg, len);
@@ -402,14 +359,14 @@ static int poll_thread(void *arg)
 
 	for (;;) {
 		__atomic_store_n(&poll_kicked, false, __ATOMIC_RELEASE);
-		run_resets();
+		rdma_run_resets();
 		if (poll_once()) {
 			busy_until = ktime_get_ns() + (u64)poll_us *
 						      NSEC_PER_USEC;
 			continue;
 		}
 		if (ktime_get_ns() < busy_until) {
-			ib_process(ibdev, BATCH);
+			ib_process(rdma_ibdev, BATCH);
 			yield();
 			continue;
 		}
@@ -452,7 +409,7 @@ static int chan_init(struct rdma_peer *p, unsigned int i)
 		return -ENOSPC;
 	by_qpn[c->qp->qp_num] = c;
 	for (u32 k = 0; k < RQ_DEPTH; k++)
-		post_recv_slot(c, k);
+		rdma_post_recv(c, k);
 	return 0;
 }
 
@@ -463,8 +420,8 @@ int fit_rdma_add_peer(u16 node)
 	struct rdma_peer *p;
 	int err = 0;
 
-	if (!ibdev || node >= FIT_MAX_NODES || peer_get(node))
-		return ibdev ? -EINVAL : 0;
+	if (!rdma_ibdev || node >= FIT_MAX_NODES || rdma_peer_get(node))
+		return rdma_ibdev ? -EINVAL : 0;
 	p = kzalloc(sizeof(*p));
 	if (!p)
 		return -ENOMEM;
@@ -483,226 +440,23 @@ int fit_rdma_add_peer(u16 node)
 		       err);
 		return err;	/* half-built peers are never published */
 	}
-	__atomic_store_n(&peers[node], p, __ATOMIC_RELEASE);
+	__atomic_store_n(&rdma_peers[node], p, __ATOMIC_RELEASE);
 	return 0;
 }
 
-static int chan_connect(struct rdma_chan *c, const u8 *mac,
-			const struct fit_announce_rdma *e)
-{
-	struct rdma_peer *p = c->peer;
-	struct ib_qp_attr a = {
-		.qp_state = IB_QPS_RTR, .path_mtu = rxe_net_mtu(ibdev),
-		.dest_qp_num = e->qpn[c->index],
-		.rq_psn = start_psn(p->boot_id, node_self(), c->index,
-				    p->epoch),
-		.max_dest_rd_atomic = 1, .min_rnr_timer = 1,
-	};
-	int err;
-
-	memcpy(a.ah_attr.dmac, mac, 6);
-	a.ah_attr.dip = e->ipv4;
-	err = ib_modify_qp(c->qp, &a, IB_QP_STATE | IB_QP_AV |
-			   IB_QP_PATH_MTU | IB_QP_DEST_QPN | IB_QP_RQ_PSN |
-			   IB_QP_MAX_DEST_RD_ATOMIC | IB_QP_MIN_RNR_TIMER);
-	if (err)
-		return err;
-	a.qp_state = IB_QPS_RTS;
-	a.sq_psn = start_psn(my_boot_id, p->node, c->index, p->epoch);
-	/* 67 ms, doubling while nothing is acknowledged up to 1 s: the
-	 * QP gives up after about 5 s of silence (rdma.md). */
-	a.timeout = 14;
-	a.retry_cnt = 7;
-	a.rnr_retry = 7;		/* receivers repost at once */
-	a.max_rd_atomic = 1;
-	return ib_modify_qp(c->qp, &a, IB_QP_STATE | IB_QP_SQ_PSN |
-			    IB_QP_TIMEOUT | IB_QP_RETRY_CNT |
-			    IB_QP_RNR_RETRY | IB_QP_MAX_QP_RD_ATOMIC);
-}
-
-static bool entry_ok(const struct fit_announce_rdma *e)
-{
-	return e->nr_qps == NCH && e->nr_slots >= 1 && e->nr_slots <= 256 &&
-	       e->slot_size >= FIT_MAX_MSG && e->rkey && e->region;
-}
-
-/* Reset every QP of @p and move to @epoch: to ERR (outstanding WRs
- * complete as flushed, so the poll thread frees their buffers), RESET,
- * INIT, receives reposted under the new epoch.  Poll thread only, so no
- * receive completion is being handled (and reposted) meanwhile. */
-static void reset_peer(struct rdma_peer *p, u8 epoch)
-{
-	struct ib_qp_attr a = { .qp_access_flags = IB_ACCESS_LOCAL_WRITE |
-						   IB_ACCESS_REMOTE_WRITE };
-
-	__atomic_store_n(&p->up, false, __ATOMIC_RELEASE);
-	__atomic_store_n(&p->peer_ready, false, __ATOMIC_RELEASE);
-	WRITE_ONCE(p->epoch, epoch);
-	for (unsigned int i = 0; i < NCH; i++) {
-		struct rdma_chan *c = &p->ch[i];
-
-		/* With rxe.trace=N: how the connection got here. */
-		rxe_net_trace_dump(ibdev, c->qp->qp_num, TRACE_DUMP);
-
-		a.qp_state = IB_QPS_ERR;
-		ib_modify_qp(c->qp, &a, IB_QP_STATE);
-		a.qp_state = IB_QPS_RESET;
-		ib_modify_qp(c->qp, &a, IB_QP_STATE);
-		a.qp_state = IB_QPS_INIT;
-		ib_modify_qp(c->qp, &a, IB_QP_STATE | IB_QP_ACCESS_FLAGS);
-		spin_lock(&c->lock);
-		c->slot_next = c->slot_credit = c->owed = 0;
-		spin_unlock(&c->lock);
-		for (u32 k = 0; k < RQ_DEPTH; k++)
-			post_recv_slot(c, k);
-	}
-	__atomic_store_n(&p->broken, false, __ATOMIC_RELEASE);
-	__atomic_fetch_add(&nr_resets, 1, __ATOMIC_RELAXED);
-	printk("fit-rdma: connection to node %u reset, epoch %u\n", p->node,
-	       epoch);
-}
-
-static int connect_peer(struct rdma_peer *p, const u8 *mac, u32 boot_id,
-			const struct fit_announce_rdma *e)
-{
-	int err = 0;
-
-	if (!entry_ok(e)) {
-		pr_warn_once("fit-rdma: node %u announces an unusable layout "
-			     "(%u QPs, %u slots of %u)\n", p->node, e->nr_qps,
-			     e->nr_slots, e->slot_size);
-		return -EINVAL;
-	}
-	p->boot_id = boot_id;
-	p->raddr = e->region;
-	p->rkey = e->rkey;
-	p->rslot_size = e->slot_size;
-	p->rslots = MIN(e->nr_slots, (u16)NSLOT);
-	for (unsigned int i = 0; i < NCH && !err; i++)
-		err = chan_connect(&p->ch[i], mac, e);
-	if (err) {
-		pr_err("fit-rdma: cannot connect to node %u (%d)\n", p->node,
-		       err);
-		p->broken = true;	/* back to INIT on the next look */
-		return err;
-	}
-	__atomic_store_n(&p->up, true, __ATOMIC_RELEASE);
-	return 0;
-}
-
-/* Have the poll thread reset @p to @epoch (discovery thread). */
-static void request_reset(struct rdma_peer *p, u8 epoch)
-{
-	__atomic_store_n(&p->reset_to, 0x100u | epoch, __ATOMIC_RELEASE);
-	__atomic_store_n(&resets_pending, true, __ATOMIC_RELEASE);
-	cq_event(NULL, NULL);
-}
-
-/* The peer rebooted: its QPs are new and know nothing of ours.  Reset
- * ours under a newer epoch; the new incarnation follows it (it starts at
- * epoch 0) and both connect with PSNs from its new boot id. */
-void fit_rdma_peer_rebooted(u16 node)
-{
-	struct rdma_peer *p = peer_get(node);
-
-	if (p)
-		request_reset(p, (u8)(p->epoch + 1));
-}
-
-/* Poll thread: carry out requested resets, then let discovery announce. */
-static void run_resets(void)
-{
-	if (!__atomic_exchange_n(&resets_pending, false, __ATOMIC_ACQ_REL))
-		return;
-	for (int i = 0; i < FIT_MAX_NODES; i++) {
-		struct rdma_peer *p = peer_get((u16)i);
-		u32 v = p ? __atomic_load_n(&p->reset_to, __ATOMIC_ACQUIRE) : 0;
-
-		if (!v)
-			continue;
-		reset_peer(p, (u8)v);
-		__atomic_store_n(&p->reset_to, 0, __ATOMIC_RELEASE);
-	}
-	fit_discovery_kick();
-}
-
-/* Discovery thread, every round for every peer: @node (at @mac, booted as
- * @boot_id) last announced entry @e for us.  Resets a broken connection
- * or follows the peer to a newer epoch; connects when both announce the
- * same epoch; the peer is ready once its entry says it is connected. */
-void fit_rdma_connect(u16 node, const u8 *mac, u32 boot_id,
-		      const struct fit_announce_rdma *e)
-{
-	struct rdma_peer *p = peer_get(node);
-	bool ready;
-
-	if (!p || __atomic_load_n(&p->reset_to, __ATOMIC_ACQUIRE))
-		return;
-	if (__atomic_load_n(&p->broken, __ATOMIC_ACQUIRE)) {
-		request_reset(p, (u8)(p->epoch + 1));
-		return;
-	}
-	if ((s8)(e->epoch - p->epoch) > 0) {
-		request_reset(p, e->epoch);
-		return;
-	}
-	if (e->epoch != p->epoch)
-		return;
-	if (!p->up && connect_peer(p, mac, boot_id, e))
-		return;
-	ready = e->flags & FIT_RDMA_F_CONNECTED;
-	if (ready != p->peer_ready) {
-		__atomic_store_n(&p->peer_ready, ready, __ATOMIC_RELEASE);
-		if (ready)
-			__atomic_store_n(&p->ever, true, __ATOMIC_RELEASE);
-		for (unsigned int i = 0; i < NCH; i++)
-			wake_up_all(&p->ch[i].wait);
-	}
-}
-
-/* Fill up to @max announcement entries, one per peer with QPs, starting
- * after the last one sent so that every peer gets its turn. */
-unsigned int fit_rdma_fill(struct fit_announce_rdma *e, unsigned int max)
-{
-	static unsigned int next;
-	unsigned int n = 0;
-
-	for (unsigned int k = 0; k < FIT_MAX_NODES && n < max; k++) {
-		unsigned int node = (next + k) % FIT_MAX_NODES;
-		struct rdma_peer *p = peer_get((u16)node);
-
-		if (!p)
-			continue;
-		memset(&e[n], 0, sizeof(e[n]));
-		e[n].peer = (u16)node;
-		e[n].nr_qps = NCH;
-		e[n].flags = p->up ? FIT_RDMA_F_CONNECTED : 0;
-		e[n].epoch = p->epoch;
-		e[n].ipv4 = ibdev->ipv4;
-		for (unsigned int i = 0; i < NCH; i++)
-			e[n].qpn[i] = p->ch[i].qp->qp_num;
-		e[n].region = (u64)(uintptr_t)p->region;
-		e[n].rkey = p->region_mr->rkey;
-		e[n].slot_size = SLOT_SIZE;
-		e[n].nr_slots = NSLOT;
-		n++;
-		next = node + 1;
-	}
-	return n;
-}
 
 /* A peer we have QPs for: messages to it wait (never past their
  * deadline) until the connection is up.  The peer may reach us first and
  * expect a reply before we have seen its CONNECTED flag. */
 static bool rdma_reachable(struct fit_transport *t, u16 node)
 {
-	return peer_get(node) != NULL;
+	return rdma_peer_get(node) != NULL;
 }
 
 /* Discovery: connected in both directions at least once. */
 static bool rdma_ready(struct fit_transport *t, u16 node)
 {
-	struct rdma_peer *p = peer_get(node);
+	struct rdma_peer *p = rdma_peer_get(node);
 
 	return p && __atomic_load_n(&p->ever, __ATOMIC_ACQUIRE);
 }
@@ -711,7 +465,7 @@ static bool rdma_ready(struct fit_transport *t, u16 node)
 static bool rdma_idle(struct fit_transport *t)
 {
 	for (int i = 0; i < FIT_MAX_NODES; i++) {
-		struct rdma_peer *p = peer_get((u16)i);
+		struct rdma_peer *p = rdma_peer_get((u16)i);
 
 		for (int k = 0; p && k < NCH; k++)
 			if (READ_ONCE(p->ch[k].sq_out) && peer_up(p))
@@ -722,12 +476,12 @@ static bool rdma_idle(struct fit_transport *t)
 
 static u64 rdma_retransmissions(struct fit_transport *t)
 {
-	return rxe_net_counter(ibdev, RXE_CNT_RETRANSMITS);
+	return rxe_net_counter(rdma_ibdev, RXE_CNT_RETRANSMITS);
 }
 
 static void rdma_dump(struct fit_transport *t)
 {
-	rxe_net_dump(ibdev);
+	rxe_net_dump(rdma_ibdev);
 }
 
 struct fit_transport fit_rdma_transport = {
@@ -744,18 +498,14 @@ struct fit_transport fit_rdma_transport = {
 
 bool fit_rdma_active(void)
 {
-	return ibdev != NULL;
+	return rdma_ibdev != NULL;
 }
 
 struct ib_device *fit_rdma_device(void)
 {
-	return ibdev;
+	return rdma_ibdev;
 }
 
-u64 fit_rdma_resets(void)
-{
-	return __atomic_load_n(&nr_resets, __ATOMIC_RELAXED);
-}
 
 /* Boot (fit_init): PD, the all-RAM MR, CQs sized for every peer, and the
  * poll thread.  Peers come later, from discovery. */
@@ -765,7 +515,7 @@ int fit_rdma_init(struct ib_device *dev, u32 boot_id)
 	struct task *t;
 	int err;
 
-	my_boot_id = boot_id;
+	rdma_boot_id = boot_id;
 	err = ib_alloc_pd(dev, &pd);
 	if (!err)
 		err = ib_reg_mr(pd, phys_to_virt(0), memblock_end_of_ram(),
@@ -782,7 +532,7 @@ int fit_rdma_init(struct ib_device *dev, u32 boot_id)
 	if (!t)
 		return -ENOMEM;
 	kthread_detach(t);
-	__atomic_store_n(&ibdev, dev, __ATOMIC_RELEASE);
+	__atomic_store_n(&rdma_ibdev, dev, __ATOMIC_RELEASE);
 	printk("fit: rdma transport on %s: %u QPs per peer, %u slots of %u "
 	       "bytes, SEND up to %u bytes\n", dev->name, NCH, NSLOT,
 	       SLOT_SIZE, SMALL_MAX);

@@ -94,7 +94,7 @@ static void test_wire_layout(void)
 	OFF(msg_hdr, src_node, 4);
 	OFF(msg_hdr, dst_node, 6);
 	OFF(msg_hdr, length, 8);
-	OFF(msg_hdr, reserved, 12);
+	OFF(msg_hdr, ack_delta, 12);
 	OFF(msg_hdr, request_id, 16);
 	OFF(msg_error, error, 24);
 	OFF(fit_eth_hdr, type, 0);
