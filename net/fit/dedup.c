@@ -306,6 +306,20 @@ void fit_dedup_done(struct fit_dd_entry *e, u8 flags, const void *reply,
 	spin_unlock(&s->lock);
 }
 
+#ifdef CONFIG_SELFTEST
+u32 fit_dedup_entries(u16 src)
+{
+	u32 n;
+
+	if (src >= FIT_MAX_NODES)
+		return 0;
+	spin_lock(&srcs[src].lock);
+	n = srcs[src].nr;
+	spin_unlock(&srcs[src].lock);
+	return n;
+}
+#endif
+
 void fit_dedup_init(void)
 {
 	for (int i = 0; i < FIT_MAX_NODES; i++) {

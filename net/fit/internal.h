@@ -86,6 +86,9 @@ int fit_dedup_begin(const struct msg_hdr *hdr, struct fit_dd_entry **e);
 void fit_dedup_done(struct fit_dd_entry *e, u8 flags, const void *reply,
 		    u32 len);
 void fit_dedup_init(void);
+#ifdef CONFIG_SELFTEST
+u32 fit_dedup_entries(u16 src);		/* entries kept for @src */
+#endif
 
 /* eth.c: the peer table is filled by discovery.c. */
 struct net_device;
