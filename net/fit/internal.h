@@ -93,7 +93,10 @@ u32 fit_dedup_entries(u16 src);		/* entries kept for @src */
 /* eth.c: the peer table is filled by discovery.c. */
 struct net_device;
 int fit_eth_init(struct net_device *dev, u32 boot_id);
-int fit_eth_add_peer(u16 node, const u8 *mac);
+int fit_eth_add_peer(u16 node, const u8 *mac, u32 boot_id);
+/* Discovery thread: @node rebooted as @boot_id; restart its stream. */
+void fit_eth_peer_rebooted(u16 node, u32 boot_id);
+u64 fit_eth_readmissions(void);		/* streams restarted so far */
 void fit_eth_xmit_announce(const struct fit_announce *a,
 			   const struct fit_announce_rdma *e);
 /* How many announcement entries fit in one frame. */
@@ -112,6 +115,7 @@ int fit_cross_finish(void);
 int fit_eth_test_frame(u16 node, const void *data, u32 len, u32 msg_len,
 		       u32 frag_off);
 struct net_device *fit_eth_test_dev(void);
+u32 fit_eth_test_peer_boot(u16 node);
 #endif
 
 /* rdma.c: peers come from discovery.c. */
