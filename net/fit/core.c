@@ -195,10 +195,9 @@ static int take_reply(void *msg, void *reply, u32 max)
 static int call_timed_out(struct pending *p, u64 waited_ns)
 {
 	fit_stat_add(&fit_stats.timeouts, 1);
-	pr_warn("fit: call to node %u opcode %#06x (request %llu) timed out "
-		"after %llu ms\n", p->peer, p->opcode,
-		(unsigned long long)p->id,
-		(unsigned long long)(waited_ns / NSEC_PER_MSEC));
+	pr_warn("fit: call to node %u opcode %#06x (request %08x:%u) timed "
+		"out after %llu ms\n", p->peer, p->opcode, (u32)(p->id >> 32),
+		(u32)p->id, (unsigned long long)(waited_ns / NSEC_PER_MSEC));
 	return -ETIMEDOUT;
 }
 
