@@ -17,7 +17,16 @@
  * copies (dropped or answered from their reply cache); and the servers'
  * tables of node 0's requests must have shrunk back (acknowledgements
  * retire entries).
+ *
+ * fit_cross_resend_stall (same gate): a slow peer is not a dead one.
+ * Node 1 freezes (interrupts off, spinning: what a vCPU the loaded host
+ * does not run looks like) for STALL_MS, longer than the 8 timer expiries
+ * (about 5 s) after which a QP used to fail; node 0's call to it must
+ * come back after the stall without any connection reset, its QP's timer
+ * having expired more often than retry_cnt allows (rxe's retry time,
+ * fit.retry_ms).
  */
+#include <asm/x86.h>
 #include <fit/fit.h>
 #include <kernel/node.h>
 #include <kernel/param.h>
@@ -28,11 +37,14 @@
 #include <lib/string.h>
 #include <mm/mm.h>
 #include <protocol/fit.h>
+#include <rdma/rxe.h>
 #include <uapi/errno.h>
 #include "internal.h"
 
 #define OP_ONCE		(FIT_OP_TEST_FIRST + 3)	/* {tag, ms} + data */
 #define OP_ONCE_STATS	(FIT_OP_TEST_FIRST + 4)	/* -> struct once_stats */
+#define OP_STALL	(FIT_OP_TEST_FIRST + 5)	/* u32 ms: freeze the node */
+#define STALL_MS	8000
 #define RESEND_THREADS	4
 #define RESEND_CALLS	150
 #define MAX_TAGS	(RESEND_THREADS * RESEND_CALLS)
@@ -270,4 +282,81 @@ SELFTEST(fit_cross_resend)
 	if (!fit_wait_ready(60 * NSEC_PER_SEC))
 		ST_FAIL("discovery did not finish");
 	return node_self() ? fit_cross_serve(t) : drive(t);
+}
+
+/* Answer, let the reply leave, then freeze this node for the asked time. */
+static int stall_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
+{
+	unsigned long f;
+	u32 ms;
+	u64 end;
+	int err;
+
+	memcpy(&ms, req, sizeof(ms));
+	if (ms > 4 * STALL_MS)
+		return -EINVAL;
+	err = fit_reply(ctx, NULL, 0);
+	msleep(100);
+	printk("fit_cross_resend_stall: node %u freezes for %u ms\n",
+	       node_self(), ms);
+	f = local_irq_save();
+	end = ktime_get_ns() + (u64)ms * NSEC_PER_MSEC;
+	while (ktime_get_ns() < end)
+		cpu_relax();
+	local_irq_restore(f);
+	return err;
+}
+
+static int drive_stall(struct selftest_ctx *t)
+{
+	struct ib_device *ib = fit_rdma_device();
+	u64 resets = fit_rdma_resets(), t0, ms, expiries;
+	u64 timeouts = rxe_net_counter(ib, RXE_CNT_TIMEOUTS);
+	u32 stall = STALL_MS;
+	u8 rep[8];
+	int r, failed;
+
+	ST_EQ(fit_call(1, OP_STALL, &stall, sizeof(stall), NULL, 0,
+		       CALL_NS), 0);
+	msleep(300);			/* node 1 freezes 100 ms after that */
+	t0 = ktime_get_ns();
+	r = fit_call(1, FIT_OP_PING, "slow", 4, rep, sizeof(rep), CALL_NS);
+	ms = (ktime_get_ns() - t0) / NSEC_PER_MSEC;
+	expiries = rxe_net_counter(ib, RXE_CNT_TIMEOUTS) - timeouts;
+	printk("fit_cross_resend_stall: reply after %llu ms, %llu timer "
+	       "expiries, %llu connection resets\n", (unsigned long long)ms,
+	       (unsigned long long)expiries,
+	       (unsigned long long)(fit_rdma_resets() - resets));
+	failed = fit_cross_finish();
+	ST_EQ(r, 4);
+	ST_ASSERT(!memcmp(rep, "slow", 4));
+	if (ms < STALL_MS / 2)
+		ST_FAIL("node 1 answered after %llu ms: it did not freeze",
+			(unsigned long long)ms);
+	ST_EQ(fit_rdma_resets(), resets);
+	/* retry_cnt is 7: an eighth expiry used to fail the QP. */
+	if (expiries <= 8)
+		ST_FAIL("only %llu timer expiries: the stall was too short",
+			(unsigned long long)expiries);
+	if (failed)
+		ST_FAIL("node %d did not take FIT_TEST_OP_DONE", failed);
+	return 0;
+}
+
+SELFTEST(fit_cross_resend_stall)
+{
+	int r;
+
+	if (test_resets <= 0)
+		ST_SKIP("needs fit.test_resets=N");
+	if (node_count() < 2)
+		ST_SKIP("needs nodes >= 2 (tessera selftest --topology)");
+	if (!fit_rdma_active())
+		ST_SKIP("the eth transport never resets a connection");
+	ST_EQ(fit_cross_setup(), 0);
+	r = fit_register_handler(OP_STALL, sizeof(u32), stall_handler);
+	ST_ASSERT(!r || r == -EEXIST);
+	if (!fit_wait_ready(60 * NSEC_PER_SEC))
+		ST_FAIL("discovery did not finish");
+	return node_self() ? fit_cross_serve(t) : drive_stall(t);
 }
