@@ -62,7 +62,7 @@ param_string("fit.transport", transport_name,
 unsigned int fit_test_mute;
 struct fit_stats fit_stats;
 u32 fit_boot_id;
-static u32 next_seq = 1;
+static u32 next_seq = 1;		/* under pending_lock */
 static struct fit_transport *remote_transport;
 
 struct pending {
@@ -280,10 +280,11 @@ int fit_call(u16 node, u16 opcode, const void *req, u32 len, void *reply,
 	if (ret)
 		goto out;
 	deadline = start + (timeout_ns ? timeout_ns : fit_default_timeout_ns());
-	p.id = (u64)fit_boot_id << 32 |
-	       __atomic_fetch_add(&next_seq, 1, __ATOMIC_RELAXED);
 	init_waitqueue_head(&p.wq);
+	/* The id is taken and the call listed at once: a later call's
+	 * ack_delta must not tell the server this one is finished. */
 	f = spin_lock_irqsave(&pending_lock);
+	p.id = (u64)fit_boot_id << 32 | next_seq++;
 	list_add_tail(&p.node, bucket(p.id));
 	list_add_tail(&p.peer_node, &by_peer[node]);
 	spin_unlock_irqrestore(&pending_lock, f);
