@@ -257,6 +257,11 @@ int fit_dedup_begin(const struct msg_hdr *hdr, struct fit_dd_entry **out)
 	if (e || (s->has_floor && before(seq, s->floor))) {
 		again = known(e, &copy, &len, &flags);
 		spin_unlock(&s->lock);
+		if (!e)
+			pr_warn_once("fit: request %08x:%u (opcode %#06x) from "
+				     "node %u is below its acknowledged floor: "
+				     "dropped\n", inc, seq, hdr->opcode,
+				     hdr->src_node);
 		if (again)
 			replay(hdr, flags, copy, len);
 		return 0;
