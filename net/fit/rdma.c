@@ -47,7 +47,7 @@
  * interrupt: under TCG, a guest that spins steals the host CPU its peers
  * need.
  * Locks: chan.lock (senders and the poll thread; never in interrupts) ->
- * the device's lock (inside every verb).  rdma_peers[] entries are published
+ * the device's lock (inside every verb).  peers[] entries are published
  * once (release) and never freed.
  */
 #include <asm/layout.h>
@@ -66,20 +66,29 @@
 #include "rdma.h"
 
 
-struct ib_device *rdma_ibdev;
+static struct ib_device *ibdev;
 static struct ib_pd *pd;
 static struct ib_mr *kmr;		/* all RAM, local write */
 static struct ib_cq *scq, *rcq;
-u32 rdma_boot_id;
-struct rdma_peer *rdma_peers[FIT_MAX_NODES];
+static u32 my_boot_id;
+static struct rdma_peer *peers[FIT_MAX_NODES];
 static struct rdma_chan *by_qpn[QPN_TABLE];
 static DEFINE_WAIT_QUEUE_HEAD(poll_wait);
 static bool poll_kicked;
-bool rdma_resets_pending;
-u64 rdma_nr_resets;
 static int poll_us = 50;
 param_int("fit.poll_us", poll_us,
 	  "rdma: poll the CQs this long before sleeping (us)");
+
+static struct rdma_peer *peer_get(u16 node)
+{
+	return node < FIT_MAX_NODES ?
+	       __atomic_load_n(&peers[node], __ATOMIC_ACQUIRE) : NULL;
+}
+
+struct rdma_peer *rdma_peer(u16 node)
+{
+	return peer_get(node);
+}
 
 static struct rdma_chan *chan_of(u32 qpn)
 {
@@ -179,7 +188,7 @@ static int rdma_send(struct fit_transport *t, unsigned int channel,
 		     const struct msg_hdr *hdr, const void *payload, u32 len,
 		     u64 deadline_ns)
 {
-	struct rdma_peer *p = rdma_peer_get(hdr->dst_node);
+	struct rdma_peer *p = peer_get(hdr->dst_node);
 	u32 total = (u32)sizeof(*hdr) + len;
 	bool big = total > SMALL_MAX;
 	struct rdma_chan *c;
@@ -229,7 +238,7 @@ static void maybe_credit(struct rdma_chan *c)
 
 /* --- completions -------------------------------------------------------- */
 
-void rdma_post_recv(struct rdma_chan *c, u32 i)
+void post_recv_slot(struct rdma_chan *c, u32 i)
 {
 	struct ib_sge sge = { (u64)(uintptr_t)(c->rbuf + i * SMALL_MAX),
 			      SMALL_MAX, kmr->lkey };
@@ -332,7 +341,7 @@ static void recv_done(const struct ib_wc *wc)
 				fit_stat_add(&fit_stats.drop_malformed, 1);
 		}
 	}
-	rdma_post_recv(c, (u32)wc->wr_id);
+	post_recv_slot(c, (u32)wc->wr_id);
 	maybe_credit(c);
 	if (msg)
 		fit_transport_rx(msg, len);
@@ -359,14 +368,14 @@ static int poll_thread(void *arg)
 
 	for (;;) {
 		__atomic_store_n(&poll_kicked, false, __ATOMIC_RELEASE);
-		rdma_run_resets();
+		run_resets();
 		if (poll_once()) {
 			busy_until = ktime_get_ns() + (u64)poll_us *
 						      NSEC_PER_USEC;
 			continue;
 		}
 		if (ktime_get_ns() < busy_until) {
-			ib_process(rdma_ibdev, BATCH);
+			ib_process(ibdev, BATCH);
 			yield();
 			continue;
 		}
@@ -409,7 +418,7 @@ static int chan_init(struct rdma_peer *p, unsigned int i)
 		return -ENOSPC;
 	by_qpn[c->qp->qp_num] = c;
 	for (u32 k = 0; k < RQ_DEPTH; k++)
-		rdma_post_recv(c, k);
+		post_recv_slot(c, k);
 	return 0;
 }
 
@@ -420,8 +429,8 @@ int fit_rdma_add_peer(u16 node)
 	struct rdma_peer *p;
 	int err = 0;
 
-	if (!rdma_ibdev || node >= FIT_MAX_NODES || rdma_peer_get(node))
-		return rdma_ibdev ? -EINVAL : 0;
+	if (!ibdev || node >= FIT_MAX_NODES || peer_get(node))
+		return ibdev ? -EINVAL : 0;
 	p = kzalloc(sizeof(*p));
 	if (!p)
 		return -ENOMEM;
@@ -440,7 +449,7 @@ int fit_rdma_add_peer(u16 node)
 		       err);
 		return err;	/* half-built peers are never published */
 	}
-	__atomic_store_n(&rdma_peers[node], p, __ATOMIC_RELEASE);
+	__atomic_store_n(&peers[node], p, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -450,13 +459,13 @@ int fit_rdma_add_peer(u16 node)
  * expect a reply before we have seen its CONNECTED flag. */
 static bool rdma_reachable(struct fit_transport *t, u16 node)
 {
-	return rdma_peer_get(node) != NULL;
+	return peer_get(node) != NULL;
 }
 
 /* Discovery: connected in both directions at least once. */
 static bool rdma_ready(struct fit_transport *t, u16 node)
 {
-	struct rdma_peer *p = rdma_peer_get(node);
+	struct rdma_peer *p = peer_get(node);
 
 	return p && __atomic_load_n(&p->ever, __ATOMIC_ACQUIRE);
 }
@@ -465,7 +474,7 @@ static bool rdma_ready(struct fit_transport *t, u16 node)
 static bool rdma_idle(struct fit_transport *t)
 {
 	for (int i = 0; i < FIT_MAX_NODES; i++) {
-		struct rdma_peer *p = rdma_peer_get((u16)i);
+		struct rdma_peer *p = peer_get((u16)i);
 
 		for (int k = 0; p && k < NCH; k++)
 			if (READ_ONCE(p->ch[k].sq_out) && peer_up(p))
@@ -476,12 +485,12 @@ static bool rdma_idle(struct fit_transport *t)
 
 static u64 rdma_retransmissions(struct fit_transport *t)
 {
-	return rxe_net_counter(rdma_ibdev, RXE_CNT_RETRANSMITS);
+	return rxe_net_counter(ibdev, RXE_CNT_RETRANSMITS);
 }
 
 static void rdma_dump(struct fit_transport *t)
 {
-	rxe_net_dump(rdma_ibdev);
+	rxe_net_dump(ibdev);
 }
 
 struct fit_transport fit_rdma_transport = {
@@ -498,12 +507,12 @@ struct fit_transport fit_rdma_transport = {
 
 bool fit_rdma_active(void)
 {
-	return rdma_ibdev != NULL;
+	return ibdev != NULL;
 }
 
 struct ib_device *fit_rdma_device(void)
 {
-	return rdma_ibdev;
+	return ibdev;
 }
 
 
@@ -515,7 +524,7 @@ int fit_rdma_init(struct ib_device *dev, u32 boot_id)
 	struct task *t;
 	int err;
 
-	rdma_boot_id = boot_id;
+	my_boot_id = boot_id;
 	err = ib_alloc_pd(dev, &pd);
 	if (!err)
 		err = ib_reg_mr(pd, phys_to_virt(0), memblock_end_of_ram(),
@@ -532,7 +541,7 @@ int fit_rdma_init(struct ib_device *dev, u32 boot_id)
 	if (!t)
 		return -ENOMEM;
 	kthread_detach(t);
-	__atomic_store_n(&rdma_ibdev, dev, __ATOMIC_RELEASE);
+	__atomic_store_n(&ibdev, dev, __ATOMIC_RELEASE);
 	printk("fit: rdma transport on %s: %u QPs per peer, %u slots of %u "
 	       "bytes, SEND up to %u bytes\n", dev->name, NCH, NSLOT,
 	       SLOT_SIZE, SMALL_MAX);

@@ -57,22 +57,11 @@ struct rdma_peer {
 	struct rdma_chan ch[NCH];
 };
 
-extern struct ib_device *rdma_ibdev;
-extern struct rdma_peer *rdma_peers[FIT_MAX_NODES];
-extern u32 rdma_boot_id;		/* ours */
-extern bool rdma_resets_pending;	/* some peer's reset_to is set */
-extern u64 rdma_nr_resets;
-
-static inline struct rdma_peer *rdma_peer_get(u16 node)
-{
-	return node < FIT_MAX_NODES ?
-	       __atomic_load_n(&rdma_peers[node], __ATOMIC_ACQUIRE) : NULL;
-}
-
 /* rdma.c */
+struct rdma_peer *rdma_peer(u16 node);	/* NULL: none (yet) */
 void rdma_kick_poll(void);		/* any context */
-void rdma_post_recv(struct rdma_chan *c, u32 i);
+void post_recv_slot(struct rdma_chan *c, u32 i);
 /* rdma_conn.c: the poll thread carries out requested resets. */
-void rdma_run_resets(void);
+void run_resets(void);
 
 #endif

@@ -2,7 +2,7 @@
  * resetting them: the discovery thread hands us each peer's announcement
  * entry for us (fit_rdma_connect), our own entries go into every
  * announcement (fit_rdma_fill), and the poll thread carries out resets
- * (rdma_run_resets), because only it may repost receives while no
+ * (run_resets), because only it may repost receives while no
  * completion is being handled.
  *
  * A reset (a QP failed, the peer moved to a newer epoch, or it rebooted)
@@ -15,7 +15,7 @@
  * own deadline long before that.
  *
  * Threads: the discovery thread (fit_rdma_connect, fit_rdma_fill,
- * fit_rdma_peer_rebooted), the poll thread (rdma_run_resets).  Locks as
+ * fit_rdma_peer_rebooted), the poll thread (run_resets).  Locks as
  * in rdma.c.
  */
 #include <kernel/node.h>
@@ -27,6 +27,8 @@
 #include <uapi/errno.h>
 #include "rdma.h"
 
+static bool resets_pending;		/* some peer's reset_to is set */
+static u64 nr_resets;
 static int retry_ms = 30000;
 param_int("fit.retry_ms", retry_ms,
 	  "rdma: a QP fails after this long without an ACK (ms)");
@@ -43,7 +45,8 @@ static int chan_connect(struct rdma_chan *c, const u8 *mac,
 {
 	struct rdma_peer *p = c->peer;
 	struct ib_qp_attr a = {
-		.qp_state = IB_QPS_RTR, .path_mtu = rxe_net_mtu(rdma_ibdev),
+		.qp_state = IB_QPS_RTR,
+		.path_mtu = rxe_net_mtu(fit_rdma_device()),
 		.dest_qp_num = e->qpn[c->index],
 		.rq_psn = start_psn(p->boot_id, node_self(), c->index,
 				    p->epoch),
@@ -59,7 +62,7 @@ static int chan_connect(struct rdma_chan *c, const u8 *mac,
 	if (err)
 		return err;
 	a.qp_state = IB_QPS_RTS;
-	a.sq_psn = start_psn(rdma_boot_id, p->node, c->index, p->epoch);
+	a.sq_psn = start_psn(fit_boot_id, p->node, c->index, p->epoch);
 	/* 67 ms, doubling while nothing is acknowledged up to 1 s: the
 	 * QP gives up after about 5 s of silence (rdma.md). */
 	a.timeout = 14;
@@ -95,7 +98,8 @@ static void reset_peer(struct rdma_peer *p, u8 epoch, bool rebooted)
 		struct rdma_chan *c = &p->ch[i];
 
 		/* With rxe.trace=N: how the connection got here. */
-		rxe_net_trace_dump(rdma_ibdev, c->qp->qp_num, TRACE_DUMP);
+		rxe_net_trace_dump(fit_rdma_device(), c->qp->qp_num,
+				   TRACE_DUMP);
 
 		a.qp_state = IB_QPS_ERR;
 		ib_modify_qp(c->qp, &a, IB_QP_STATE);
@@ -107,10 +111,10 @@ static void reset_peer(struct rdma_peer *p, u8 epoch, bool rebooted)
 		c->slot_next = c->slot_credit = c->owed = 0;
 		spin_unlock(&c->lock);
 		for (u32 k = 0; k < RQ_DEPTH; k++)
-			rdma_post_recv(c, k);
+			post_recv_slot(c, k);
 	}
 	__atomic_store_n(&p->broken, false, __ATOMIC_RELEASE);
-	__atomic_fetch_add(&rdma_nr_resets, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&nr_resets, 1, __ATOMIC_RELAXED);
 	printk("fit-rdma: connection to node %u reset, epoch %u\n", p->node,
 	       epoch);
 	/* What was in flight is gone: FIT resends it, but not to a new
@@ -152,7 +156,7 @@ static int connect_peer(struct rdma_peer *p, const u8 *mac, u32 boot_id,
 static void request_reset(struct rdma_peer *p, u8 epoch, u32 why)
 {
 	__atomic_store_n(&p->reset_to, why | epoch, __ATOMIC_RELEASE);
-	__atomic_store_n(&rdma_resets_pending, true, __ATOMIC_RELEASE);
+	__atomic_store_n(&resets_pending, true, __ATOMIC_RELEASE);
 	rdma_kick_poll();
 }
 
@@ -161,19 +165,19 @@ static void request_reset(struct rdma_peer *p, u8 epoch, u32 why)
  * epoch 0) and both connect with PSNs from its new boot id. */
 void fit_rdma_peer_rebooted(u16 node)
 {
-	struct rdma_peer *p = rdma_peer_get(node);
+	struct rdma_peer *p = rdma_peer(node);
 
 	if (p)
 		request_reset(p, (u8)(p->epoch + 1), RESET_REQ | RESET_REBOOT);
 }
 
 /* Poll thread: carry out requested resets, then let discovery announce. */
-void rdma_run_resets(void)
+void run_resets(void)
 {
-	if (!__atomic_exchange_n(&rdma_resets_pending, false, __ATOMIC_ACQ_REL))
+	if (!__atomic_exchange_n(&resets_pending, false, __ATOMIC_ACQ_REL))
 		return;
 	for (int i = 0; i < FIT_MAX_NODES; i++) {
-		struct rdma_peer *p = rdma_peer_get((u16)i);
+		struct rdma_peer *p = rdma_peer((u16)i);
 		u32 v = p ? __atomic_load_n(&p->reset_to, __ATOMIC_ACQUIRE) : 0;
 
 		if (!v)
@@ -191,7 +195,7 @@ void rdma_run_resets(void)
 void fit_rdma_connect(u16 node, const u8 *mac, u32 boot_id,
 		      const struct fit_announce_rdma *e)
 {
-	struct rdma_peer *p = rdma_peer_get(node);
+	struct rdma_peer *p = rdma_peer(node);
 	bool ready;
 
 	if (!p || __atomic_load_n(&p->reset_to, __ATOMIC_ACQUIRE))
@@ -227,7 +231,7 @@ unsigned int fit_rdma_fill(struct fit_announce_rdma *e, unsigned int max)
 
 	for (unsigned int k = 0; k < FIT_MAX_NODES && n < max; k++) {
 		unsigned int node = (next + k) % FIT_MAX_NODES;
-		struct rdma_peer *p = rdma_peer_get((u16)node);
+		struct rdma_peer *p = rdma_peer((u16)node);
 
 		if (!p)
 			continue;
@@ -236,7 +240,7 @@ unsigned int fit_rdma_fill(struct fit_announce_rdma *e, unsigned int max)
 		e[n].nr_qps = NCH;
 		e[n].flags = p->up ? FIT_RDMA_F_CONNECTED : 0;
 		e[n].epoch = p->epoch;
-		e[n].ipv4 = rdma_ibdev->ipv4;
+		e[n].ipv4 = fit_rdma_device()->ipv4;
 		for (unsigned int i = 0; i < NCH; i++)
 			e[n].qpn[i] = p->ch[i].qp->qp_num;
 		e[n].region = (u64)(uintptr_t)p->region;
@@ -254,7 +258,7 @@ unsigned int fit_rdma_fill(struct fit_announce_rdma *e, unsigned int max)
  * or give its QPs a retry time of @ms until the next reset. */
 void fit_rdma_test_reset(u16 node)
 {
-	struct rdma_peer *p = rdma_peer_get(node);
+	struct rdma_peer *p = rdma_peer(node);
 
 	if (p)
 		request_reset(p, (u8)(p->epoch + 1), RESET_REQ);
@@ -262,7 +266,7 @@ void fit_rdma_test_reset(u16 node)
 
 void fit_rdma_test_retry_ms(u16 node, u32 ms)
 {
-	struct rdma_peer *p = rdma_peer_get(node);
+	struct rdma_peer *p = rdma_peer(node);
 
 	for (unsigned int i = 0; p && i < NCH; i++)
 		rxe_net_set_retry_time(p->ch[i].qp, (u64)ms * NSEC_PER_MSEC);
@@ -271,5 +275,5 @@ void fit_rdma_test_retry_ms(u16 node, u32 ms)
 
 u64 fit_rdma_resets(void)
 {
-	return __atomic_load_n(&rdma_nr_resets, __ATOMIC_RELAXED);
+	return __atomic_load_n(&nr_resets, __ATOMIC_RELAXED);
 }
