@@ -100,6 +100,11 @@ struct fit_stats {
 	u64 late_replies;		/* reply for no waiting caller */
 	u64 test_muted;			/* requests ignored by fit.test_mute */
 	u64 lost_sends;			/* messages a failed channel dropped */
+	u64 resends;			/* requests sent again after a reset */
+	/* Requests that came again (server, net/fit/dedup.c): while their
+	 * handler ran (dropped), after it answered (cached reply sent
+	 * again), after their reply was forgotten (dropped). */
+	u64 dup_running, dup_replayed, dup_forgotten;
 	u64 latency_us_log2[FIT_LAT_BUCKETS];
 };
 void fit_get_stats(struct fit_stats *out);

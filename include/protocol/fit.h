@@ -13,7 +13,10 @@
  *                     of the first version, sends none: receivers that
  *                     do not know the entries ignore the frame's tail)
  * Sequence numbers count DATA frames per (sender, receiver) pair from 0 and
- * wrap; `ack` is cumulative and piggybacks on DATA frames too.
+ * wrap; `ack` is cumulative and piggybacks on DATA frames too.  A stream
+ * belongs to one incarnation of each side: DATA and ACK frames whose
+ * boot_id or dst_boot is not the pair's current one are dropped, and a
+ * peer that reboots starts a new stream from 0 on both sides.
  *
  * RDMA transport (net/fit/rdma.c): each pair of nodes is joined by
  * nr_qps RC queue pairs; the announcement's entry for peer P carries the
@@ -59,7 +62,8 @@ struct fit_eth_hdr {
 	u32 msg_len;		/* DATA: length of the whole message */
 	u32 frag_off;		/* DATA: offset of this fragment */
 	u32 boot_id;		/* sender's random incarnation number */
-	u32 reserved;
+	u32 dst_boot;		/* DATA/ACK: the receiver's, as the sender
+				 * knows it (0 in announcements) */
 };
 _Static_assert(sizeof(struct fit_eth_hdr) == 32, "fit_eth_hdr wire size");
 

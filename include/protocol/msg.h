@@ -15,6 +15,15 @@
  * A reply carries the opcode of its request with MSG_F_REPLY set and the
  * same request_id.  An error reply (MSG_F_ERROR) carries a struct
  * msg_error and no other payload.
+ *
+ * request_id: the sender's incarnation (its boot id) in bits 63:32 and a
+ * sequence number (from 1, wrapping) in bits 31:0, so ids never repeat
+ * across a sender's reboots.  A request sent again after a connection
+ * reset keeps its id: the receiver runs it at most once (net/fit/dedup.c).
+ * ack_delta (requests only; zero in replies): the sender has finished
+ * (got the reply or gave up) every request to this receiver whose
+ * sequence number lies ack_delta or more before this one's, so the
+ * receiver may forget their replies.
  */
 #ifndef PROTOCOL_MSG_H
 #define PROTOCOL_MSG_H
@@ -41,8 +50,8 @@ struct msg_hdr {
 	u16 src_node;
 	u16 dst_node;
 	u32 length;		/* whole message, header included */
-	u32 reserved;		/* zero */
-	u64 request_id;		/* unique per sender node, never reused */
+	u32 ack_delta;		/* requests: see above; replies: zero */
+	u64 request_id;		/* incarnation << 32 | sequence */
 };
 _Static_assert(sizeof(struct msg_hdr) == 24, "msg_hdr wire size");
 

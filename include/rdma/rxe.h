@@ -119,6 +119,12 @@ struct ib_device *rxe_ib_device(struct rxe_dev *dev);
  * held are still delivered. */
 void rxe_dev_set_faults(struct rxe_dev *dev, const struct rxe_fault_params *p);
 
+/* Tessera extension: a QP whose retransmission timer has expired
+ * retry_cnt times without progress fails (RETRY_EXC_ERR) only once @ns
+ * have passed since the first of those expiries (0: at once, the IBA
+ * rule).  The device's caller serializes, as for every verb here. */
+int rxe_qp_set_retry_time(struct ib_qp *qp, u64 ns);
+
 /* One received Ethernet frame.  Never fails: anything wrong is counted. */
 void rxe_rx(struct rxe_dev *dev, const void *frame, u32 len);
 /* Run expired retransmission and RNR timers and release delayed frames
@@ -178,6 +184,8 @@ void rxe_net_dump(struct ib_device *ib);
 /* rxe.trace=N: print QP @qpn's recorded events (the newest @max) on
  * serial; nothing if tracing is off.  Thread context. */
 void rxe_net_trace_dump(struct ib_device *ib, u32 qpn, u32 max);
+/* rxe_qp_set_retry_time() under the device lock.  Any context. */
+int rxe_net_set_retry_time(struct ib_qp *qp, u64 ns);
 /* Fault injection at run time (all-zero @p: off).  Any context. */
 void rxe_net_set_faults(struct ib_device *ib, const struct rxe_fault_params *p);
 

@@ -1,14 +1,25 @@
 /* net/fit/core.c — FIT's client side and the glue: fit_call, the table of
  * pending calls, the receive upcall, statistics, fit_init.
  *
- * A call: take a fresh request id (a 64-bit counter, never reused), put a
- * struct pending (on the caller's stack) into the pending table, hand the
- * request to the transport for the node, sleep on the pending's
- * completion until the deadline, take the entry out again.  A reply is
- * matched by (request id, source node, opcode) under pending_lock; the
- * first reply completes the call and takes the entry out, so a duplicate
- * reply, or a reply after the caller gave up, finds nothing and is dropped
- * and counted (late_replies) — it can never reach another caller.
+ * A call: take a fresh request id (this boot's id in the high half, a
+ * sequence number in the low half: never reused, not even by the next
+ * incarnation), put a struct pending (on the caller's stack) into the
+ * pending table and its peer's list, hand the request to the transport
+ * for the node, sleep until the reply or the deadline, take the entry out
+ * again.  A reply is matched by (request id, source node, opcode) under
+ * pending_lock; the first reply completes the call and takes the entry
+ * out, so a duplicate reply, or a reply after the caller gave up, finds
+ * nothing and is dropped and counted (late_replies) — it can never reach
+ * another caller.
+ *
+ * Resending: when a transport resets its connection to a peer (what was
+ * in flight is lost), it calls fit_peer_reset(); every call pending to
+ * that peer is flagged and woken, and its caller sends the same request
+ * (same id, same deadline) again — the transport holds it until the
+ * connection is back.  The server runs each request id at most once and
+ * answers a copy with its cached reply (dedup.c).  Every request carries
+ * ack_delta (msg.h): the distance to the caller's oldest call still
+ * pending to that peer, so the server can forget older replies.
  *
  * Receive: transports call fit_transport_rx() with whole messages, from
  * interrupts (eth) or threads (loopback).  One place checks the header
@@ -17,7 +28,7 @@
  * opcode and length before any handler runs.
  *
  * Locks: pending_lock (irqsave: the eth upcall runs in interrupts) nests
- * outside the completion's wait-queue lock.  Counters are atomics.
+ * outside the pending's wait-queue lock.  Counters are atomics.
  */
 #include <drivers/netdev.h>
 #include <kernel/machine.h>
@@ -50,19 +61,24 @@ param_string("fit.transport", transport_name,
 
 unsigned int fit_test_mute;
 struct fit_stats fit_stats;
-static u64 next_request_id = 1;
+u32 fit_boot_id;
+static u32 next_seq = 1;		/* under pending_lock */
 static struct fit_transport *remote_transport;
 
 struct pending {
-	struct list_head node;
+	struct list_head node;		/* in its pending_table bucket */
+	struct list_head peer_node;	/* in by_peer[peer] */
 	u64 id;
 	u16 peer, opcode;
-	struct completion done;
+	bool resend;			/* the connection was reset */
+	bool abandoned;			/* the peer rebooted: never resend */
+	struct wait_queue_head wq;	/* the caller sleeps here */
 	void *msg;			/* the reply, once it came */
 };
 
 static DEFINE_SPINLOCK(pending_lock);
 static struct list_head pending_table[PENDING_BUCKETS];
+static struct list_head by_peer[FIT_MAX_NODES];
 
 void fit_stat_add(u64 *counter, u64 n)
 {
@@ -96,13 +112,14 @@ bool fit_node_known(u16 node)
 }
 
 int fit_send_msg(u16 node, u16 opcode, u8 flags, u64 request_id,
-		 const void *payload, u32 len, u64 deadline_ns)
+		 u32 ack_delta, const void *payload, u32 len, u64 deadline_ns)
 {
 	struct fit_transport *t = fit_transport_for(node);
 	struct msg_hdr hdr = {
 		.opcode = opcode, .version = MSG_VERSION, .flags = flags,
 		.src_node = (u16)node_self(), .dst_node = node,
-		.length = (u32)sizeof(hdr) + len, .request_id = request_id,
+		.length = (u32)sizeof(hdr) + len, .ack_delta = ack_delta,
+		.request_id = request_id,
 	};
 	int err;
 
@@ -135,8 +152,9 @@ void fit_deliver_reply(const struct msg_hdr *hdr, void *msg)
 		    p->opcode != hdr->opcode)
 			continue;
 		list_del(&p->node);
-		p->msg = msg;
-		complete(&p->done);
+		list_del(&p->peer_node);
+		WRITE_ONCE(p->msg, msg);
+		wake_up(&p->wq);
 		spin_unlock_irqrestore(&pending_lock, f);
 		return;
 	}
@@ -177,18 +195,76 @@ static int take_reply(void *msg, void *reply, u32 max)
 static int call_timed_out(struct pending *p, u64 waited_ns)
 {
 	fit_stat_add(&fit_stats.timeouts, 1);
-	pr_warn("fit: call to node %u opcode %#06x (request %llu) timed out "
-		"after %llu ms\n", p->peer, p->opcode,
-		(unsigned long long)p->id,
-		(unsigned long long)(waited_ns / NSEC_PER_MSEC));
+	pr_warn("fit: call to node %u opcode %#06x (request %08x:%u) timed "
+		"out after %llu ms\n", p->peer, p->opcode, (u32)(p->id >> 32),
+		(u32)p->id, (unsigned long long)(waited_ns / NSEC_PER_MSEC));
 	return -ETIMEDOUT;
+}
+
+/* A transport lost what was in flight to @node (its connection was
+ * reset): have every call pending to it send its request again — unless
+ * @rebooted: the new incarnation must not get the old one's requests
+ * (they could run twice), those calls time out.  Thread context. */
+void fit_peer_reset(u16 node, bool rebooted)
+{
+	unsigned long f;
+	struct pending *p;
+
+	if (node >= FIT_MAX_NODES)
+		return;
+	f = spin_lock_irqsave(&pending_lock);
+	list_for_each_entry(p, &by_peer[node], peer_node) {
+		p->resend = true;
+		p->abandoned |= rebooted;
+		wake_up(&p->wq);
+	}
+	spin_unlock_irqrestore(&pending_lock, f);
+}
+
+/* Send (or send again) @p's request; the ack_delta is computed now. */
+static int send_request(struct pending *p, const void *req, u32 len,
+			u64 deadline)
+{
+	u32 seq = (u32)p->id, oldest = seq;
+	unsigned long f = spin_lock_irqsave(&pending_lock);
+	struct pending *q;
+
+	p->resend = false;
+	if (p->abandoned) {
+		spin_unlock_irqrestore(&pending_lock, f);
+		return 0;		/* lost with the old incarnation */
+	}
+	list_for_each_entry(q, &by_peer[p->peer], peer_node)
+		if ((s32)((u32)q->id - oldest) < 0)
+			oldest = (u32)q->id;
+	spin_unlock_irqrestore(&pending_lock, f);
+	return fit_send_msg(p->peer, p->opcode, 0, p->id, seq - oldest, req,
+			    len, deadline);
+}
+
+/* Sleep until @p's reply, a reset of its peer or @deadline; true if the
+ * request must be sent again. */
+static bool wait_reply(struct pending *p, u64 deadline)
+{
+	u64 now = ktime_get_ns();
+	unsigned long f;
+	bool again;
+
+	if (now < deadline)
+		wait_event_timeout(p->wq, READ_ONCE(p->msg) ||
+				   READ_ONCE(p->resend), deadline - now);
+	f = spin_lock_irqsave(&pending_lock);
+	again = !p->msg && p->resend && !p->abandoned &&
+		ktime_get_ns() < deadline;
+	spin_unlock_irqrestore(&pending_lock, f);
+	return again;
 }
 
 int fit_call(u16 node, u16 opcode, const void *req, u32 len, void *reply,
 	     u32 max, u64 timeout_ns)
 {
 	struct pending p = { .peer = node, .opcode = opcode };
-	u64 start = ktime_get_ns(), now;
+	u64 start = ktime_get_ns(), deadline;
 	unsigned long f;
 	int ret;
 
@@ -203,20 +279,25 @@ int fit_call(u16 node, u16 opcode, const void *req, u32 len, void *reply,
 		ret = 0;
 	if (ret)
 		goto out;
-	timeout_ns = timeout_ns ? timeout_ns : fit_default_timeout_ns();
-	p.id = __atomic_fetch_add(&next_request_id, 1, __ATOMIC_RELAXED);
-	init_completion(&p.done);
+	deadline = start + (timeout_ns ? timeout_ns : fit_default_timeout_ns());
+	init_waitqueue_head(&p.wq);
+	/* The id is taken and the call listed at once: a later call's
+	 * ack_delta must not tell the server this one is finished. */
 	f = spin_lock_irqsave(&pending_lock);
+	p.id = (u64)fit_boot_id << 32 | next_seq++;
 	list_add_tail(&p.node, bucket(p.id));
+	list_add_tail(&p.peer_node, &by_peer[node]);
 	spin_unlock_irqrestore(&pending_lock, f);
 
-	ret = fit_send_msg(node, opcode, 0, p.id, req, len, start + timeout_ns);
-	now = ktime_get_ns();
-	if (!ret && now < start + timeout_ns)
-		wait_for_completion_timeout(&p.done, start + timeout_ns - now);
+	ret = send_request(&p, req, len, deadline);
+	while (!ret && wait_reply(&p, deadline)) {
+		fit_stat_add(&fit_stats.resends, 1);
+		ret = send_request(&p, req, len, deadline);
+	}
 
 	f = spin_lock_irqsave(&pending_lock);
 	list_del(&p.node);		/* no-op if a reply took it out */
+	list_del(&p.peer_node);
 	spin_unlock_irqrestore(&pending_lock, f);
 	if (p.msg)
 		ret = take_reply(p.msg, reply, max);
@@ -299,6 +380,9 @@ void fit_dump_stats(void)
 	       "%llu, late replies %llu, muted %llu, lost sends %llu\n",
 	       s.drop_unknown_opcode, s.drop_short, s.drop_malformed,
 	       s.late_replies, s.test_muted, s.lost_sends);
+	printk("fit: resent calls %llu; duplicate requests: running %llu, "
+	       "replayed %llu, forgotten %llu\n", s.resends, s.dup_running,
+	       s.dup_replayed, s.dup_forgotten);
 	for (unsigned int i = 0; i < FIT_LAT_BUCKETS; i++)
 		if (s.latency_us_log2[i])
 			printk("fit: latency [%8lu, %8lu) us: %llu\n", 1ul << i,
@@ -353,7 +437,7 @@ static void start_remote(void)
 		       node_count(), netdev_index);
 		return;
 	}
-	err = fit_discovery_start(dev, pick_rdma(dev), make_boot_id());
+	err = fit_discovery_start(dev, pick_rdma(dev), fit_boot_id);
 	if (err) {
 		pr_err("fit: cannot start on %s (%d): this node stays alone\n",
 		       dev->name, err);
@@ -369,6 +453,9 @@ void fit_init(void)
 
 	for (int i = 0; i < PENDING_BUCKETS; i++)
 		INIT_LIST_HEAD(&pending_table[i]);
+	for (int i = 0; i < FIT_MAX_NODES; i++)
+		INIT_LIST_HEAD(&by_peer[i]);
+	fit_boot_id = make_boot_id();
 	fit_test_mute = test_mute < 0 ? ~0u : (unsigned int)test_mute;
 	if (fit_dispatch_init()) {
 		pr_err("fit: cannot start the worker pool\n");

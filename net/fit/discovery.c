@@ -11,13 +11,14 @@
  *
  * A second node claiming an id already taken (or our own id), or a node
  * booted with a different nodes=, is reported loudly and ignored.
- * A known node announcing a new boot id from the same MAC rebooted: over
- * RDMA it is taken back (its heard set and RDMA entry start afresh, and
- * rdma.c resets the connection under a newer epoch that the new
- * incarnation follows).  Its previous boot id is remembered, so two live
+ * A known node announcing a new boot id from the same MAC rebooted: it is
+ * taken back (its heard set and RDMA entry start afresh; eth.c restarts
+ * its stream from sequence 0 with the new incarnation; rdma.c resets the
+ * connection under a newer epoch that the new incarnation follows).
+ * Calls in flight to the old incarnation time out; they are never sent
+ * to the new one.  Its previous boot id is remembered, so two live
  * machines sharing an id and a MAC are reported rather than flip-flopped
- * between.  The eth transport cannot restart a peer's sequence numbers:
- * there a new boot id stays a conflict.
+ * between.
  *
  * RDMA (when the transport is rdma.c): a peer's QPs and receive region are
  * created when we first hear it, our announcements carry one entry per
@@ -89,12 +90,11 @@ static void note_rdma(struct seen *s, const struct fit_announce_rdma *e)
 }
 
 /* @a comes from @s's MAC with a new boot id: take it as a reboot unless
- * it is the boot id the node had before (two machines) or the transport
- * cannot follow.  Caller holds disc_lock. */
+ * it is the boot id the node had before (two machines).  Caller holds
+ * disc_lock. */
 static bool took_reboot(struct seen *s, const struct fit_announce *a)
 {
-	if (!fit_rdma_active() ||
-	    (s->had_reboot && a->boot_id == s->old_boot_id))
+	if (s->had_reboot && a->boot_id == s->old_boot_id)
 		return false;
 	s->old_boot_id = s->boot_id;
 	s->had_reboot = true;
@@ -131,10 +131,7 @@ void fit_discovery_rx(const u8 *mac, const struct fit_announce *a,
 	if (s->heard && (memcmp(s->mac, mac, ETH_ALEN) ||
 			 (s->boot_id != a->boot_id && !took_reboot(s, a)))) {
 		spin_unlock_irqrestore(&disc_lock, f);
-		report_conflict(mac, a, fit_rdma_active() ?
-				"two machines announce it" :
-				"two machines (or a rebooted one: not over "
-				"eth) announce it");
+		report_conflict(mac, a, "two machines announce it");
 		return;
 	}
 	if (!s->heard) {
@@ -157,7 +154,7 @@ void fit_discovery_rx(const u8 *mac, const struct fit_announce *a,
 static void add_peer(unsigned int n, const struct seen *s)
 {
 	char roles[32];
-	int err = fit_eth_add_peer((u16)n, s->mac);
+	int err = fit_eth_add_peer((u16)n, s->mac, s->boot_id);
 
 	if (!err && fit_rdma_active())
 		err = fit_rdma_add_peer((u16)n);
@@ -194,7 +191,9 @@ static u64 update_peers(bool *all)
 		if (s.rebooted && seen[n].added) {
 			printk("fit: node %u rebooted (boot id %08x, was %08x): "
 			       "reconnecting\n", n, s.boot_id, s.old_boot_id);
-			fit_rdma_peer_rebooted((u16)n);
+			fit_eth_peer_rebooted((u16)n, s.boot_id);
+			if (fit_rdma_active())
+				fit_rdma_peer_rebooted((u16)n);
 		}
 		if (s.heard)
 			heard |= 1ull << n;

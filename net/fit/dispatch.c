@@ -17,7 +17,10 @@
  *
  * A struct fit_msg_ctx owns its request message until fit_reply() frees
  * both; so a handler may keep ctx and the request and answer later from
- * another thread.
+ * another thread.  A request that passed the checks goes through
+ * dedup.c before its handler runs (a copy sent again after a connection
+ * reset is dropped or answered from the cached reply), and every reply
+ * is handed to dedup.c before it is sent.
  *
  * Locks: rxq_lock (irqsave: taken from the eth transport's interrupt
  * handler) protects rxq and the workers' idle flags; nothing nests
@@ -48,6 +51,7 @@ enum { CTX_IN_HANDLER, CTX_DEFERRED, CTX_REPLIED };
 struct fit_msg_ctx {
 	struct list_head node;		/* on rxq */
 	void *msg;			/* the request, header first */
+	struct fit_dd_entry *dd;	/* keeps the reply (dedup.c) */
 	u64 request_id;
 	u16 src, opcode;
 	int state;			/* CTX_*, atomic */
@@ -157,10 +161,13 @@ static void ctx_free(struct fit_msg_ctx *ctx)
 static int send_reply(struct fit_msg_ctx *ctx, u8 flags, const void *reply,
 		      u32 len)
 {
-	int err = fit_send_msg(ctx->src, ctx->opcode, MSG_F_REPLY | flags,
-			       ctx->request_id, reply, len,
-			       ktime_get_ns() + fit_default_timeout_ns());
+	int err;
 
+	fit_dedup_done(ctx->dd, flags, reply, len);
+	ctx->dd = NULL;
+	err = fit_send_msg(ctx->src, ctx->opcode, MSG_F_REPLY | flags,
+			   ctx->request_id, 0, reply, len,
+			   ktime_get_ns() + fit_default_timeout_ns());
 	if (!err)
 		fit_stat_add(&fit_stats.replies_sent, 1);
 	return err;
@@ -258,6 +265,10 @@ static void dispatch(struct worker *w, struct fit_msg_ctx *ctx)
 		reply_error(ctx, -EBADMSG);
 		return;
 	}
+	if (!fit_dedup_begin(hdr, &ctx->dd)) {
+		ctx_free(ctx);		/* a copy: dropped or answered */
+		return;
+	}
 	fit_stat_add(&fit_stats.requests, 1);
 	w->opcode = ctx->opcode;
 	w->src = ctx->src;
@@ -324,6 +335,7 @@ void fit_queue_request(void *msg)
 		return;
 	}
 	ctx->msg = msg;
+	ctx->dd = NULL;
 	ctx->request_id = hdr->request_id;
 	ctx->src = hdr->src_node;
 	ctx->opcode = hdr->opcode;
@@ -371,6 +383,7 @@ int fit_dispatch_init(void)
 {
 	int cpu, started = 0;
 
+	fit_dedup_init();
 	for_each_online_cpu(cpu) {
 		for (int k = 0; k < WORKERS_PER_CPU; k++) {
 			struct worker *w = &workers[cpu * WORKERS_PER_CPU + k];

@@ -24,8 +24,16 @@
  *    [RTO_MIN, RTO_MAX]; it doubles while nothing is acknowledged.
  *    A dead peer's window fills and its senders time out; no state is
  *    thrown away, so a slow peer is never desynchronised.
- *  Not covered: a peer that reboots (its sequence numbers restart), more
- *  than one netdev.
+ *  - Incarnations: DATA and ACK frames carry the sender's boot id and the
+ *    receiver's as the sender knows it; a frame of another incarnation
+ *    pair is dropped (counted as a duplicate, not ACKed).  When discovery
+ *    sees a peer come back with a new boot id (fit_eth_peer_rebooted),
+ *    the stream starts afresh on our side: window emptied (what was in
+ *    flight is lost: FIT lets those calls time out rather than hand them
+ *    to the new incarnation), both sequence numbers back to 0, the
+ *    partial message dropped; the new incarnation starts from 0 too.  A
+ *    sender that waited for room across that drops its message.
+ *  Not covered: more than one netdev.
  *
  * Locks: per peer, lock (irqsave; the rx handler
  * runs in the NIC's interrupt) -> the netdev's transmit lock.  Nothing
@@ -57,6 +65,8 @@ struct eth_peer {
 	bool tx_busy;			/* a sender fills slots; under lock */
 	u16 node;
 	u8 mac[ETH_ALEN];
+	u32 peer_boot;			/* its incarnation; under lock */
+	u32 reboots;			/* streams restarted (atomic) */
 	/* transmit, under lock */
 	u32 snd_una, snd_nxt;
 	u64 rto, rtx_at;		/* rtx_at valid while una != nxt */
@@ -76,6 +86,7 @@ static u32 frame_max, frag_max, my_boot_id;
 static struct eth_peer *peers[FIT_MAX_NODES];
 static DEFINE_WAIT_QUEUE_HEAD(rtx_wait);
 static bool rtx_kicked;
+static u64 readmissions;		/* peers taken back after a reboot */
 
 static bool seq_before(u32 a, u32 b)
 {
@@ -98,13 +109,13 @@ static void eth_header(u8 *f, const u8 *dst)
 
 /* The FIT header sits at offset 14 of a frame, not 4-byte aligned: it is
  * only ever copied in and out, never accessed through a pointer. */
-static void fit_header(u8 *f, u8 type, u16 dst_node,
+static void fit_header(u8 *f, u8 type, u16 dst_node, u32 dst_boot,
 		       const struct fit_eth_hdr *data)
 {
 	struct fit_eth_hdr h = {
 		.type = type, .version = FIT_ETH_VERSION,
 		.src_node = (u16)node_self(), .dst_node = dst_node,
-		.boot_id = my_boot_id,
+		.boot_id = my_boot_id, .dst_boot = dst_boot,
 	};
 
 	if (data) {
@@ -122,12 +133,12 @@ static void set_frame_ack(u8 *f, u32 ack)
 	       sizeof(ack));
 }
 
-static void send_ack(struct eth_peer *p, u32 ack)
+static void send_ack(struct eth_peer *p, u32 ack, u32 peer_boot)
 {
 	u8 f[MIN_FRAME] = { 0 };
 
 	eth_header(f, p->mac);
-	fit_header(f, FIT_ETH_ACK, p->node, NULL);
+	fit_header(f, FIT_ETH_ACK, p->node, peer_boot, NULL);
 	set_frame_ack(f, ack);
 	netdev_xmit(eth_dev, f, sizeof(f));
 }
@@ -183,7 +194,7 @@ static void fill_frame(struct eth_peer *p, u32 seq, const struct msg_hdr *hdr,
 				 .msg_len = total, .frag_off = off };
 
 	eth_header(fr, p->mac);
-	fit_header(fr, FIT_ETH_DATA, p->node, &h);
+	fit_header(fr, FIT_ETH_DATA, p->node, p->peer_boot, &h);
 	gather(fr + HDRS, hdr, payload, off, n);
 	p->win_len[seq % WINDOW] = (u16)MAX(HDRS + n, MIN_FRAME);
 	if (HDRS + n < MIN_FRAME)
@@ -211,6 +222,16 @@ static void commit_frames(struct eth_peer *p, u32 nfrag)
 	wake_up(&p->tx_wait);
 }
 
+/* Give the sender token back without sending. */
+static void release_tx(struct eth_peer *p)
+{
+	unsigned long f = spin_lock_irqsave(&p->lock);
+
+	p->tx_busy = false;
+	spin_unlock_irqrestore(&p->lock, f);
+	wake_up(&p->tx_wait);
+}
+
 /* Become the peer's sender with @nfrag free slots, or -ETIMEDOUT at
  * @deadline_ns. */
 static int wait_room(struct eth_peer *p, u32 nfrag, u64 deadline_ns)
@@ -234,13 +255,20 @@ static int eth_send(struct fit_transport *t, unsigned int channel,
 	struct eth_peer *p = peer_get(hdr->dst_node);
 	u32 total = hdr->length;
 	u32 nfrag = MAX(DIV_ROUND_UP(total, frag_max), 1u);
+	u32 reboots;
 	int err;
 
 	if (!p)
 		return -EHOSTUNREACH;
 	if (total > t->max_msg || nfrag > WINDOW)
 		return -EMSGSIZE;
+	reboots = __atomic_load_n(&p->reboots, __ATOMIC_ACQUIRE);
 	err = wait_room(p, nfrag, deadline_ns);
+	if (!err && __atomic_load_n(&p->reboots, __ATOMIC_ACQUIRE) != reboots) {
+		release_tx(p);		/* not for the new incarnation */
+		fit_stat_add(&fit_stats.lost_sends, 1);
+		return 0;
+	}
 	if (!err) {
 		for (u32 i = 0, off = 0; i < nfrag; i++, off += frag_max)
 			fill_frame(p, p->snd_nxt + i, hdr, payload, total, off,
@@ -274,7 +302,8 @@ int fit_eth_test_frame(u16 node, const void *data, u32 len, u32 msg_len,
 
 		fill_frame(p, p->snd_nxt, &none, (const u8 *)data + sizeof(none),
 			   len, 0, len);
-		fit_header(p->win[p->snd_nxt % WINDOW], FIT_ETH_DATA, node, &h);
+		fit_header(p->win[p->snd_nxt % WINDOW], FIT_ETH_DATA, node,
+			   p->peer_boot, &h);
 		commit_frames(p, 1);
 	}
 	return err;
@@ -283,6 +312,14 @@ int fit_eth_test_frame(u16 node, const void *data, u32 len, u32 msg_len,
 struct net_device *fit_eth_test_dev(void)
 {
 	return eth_dev;
+}
+
+/* The boot id our frames to @node carry as dst_boot (0: no such peer). */
+u32 fit_eth_test_peer_boot(u16 node)
+{
+	struct eth_peer *p = peer_get(node);
+
+	return p ? READ_ONCE(p->peer_boot) : 0;
 }
 #endif
 
@@ -406,10 +443,16 @@ static void rx_stream(struct eth_peer *p, const struct fit_eth_hdr *h,
 		      const u8 *data)
 {
 	unsigned long f = spin_lock_irqsave(&p->lock);
-	bool room = ack_advance(p, h->ack), ack_now = false;
+	bool room = false, ack_now = false;
 	void *msg = NULL;
-	u32 len = 0, ack;
+	u32 len = 0, ack, peer_boot = p->peer_boot;
 
+	if (h->boot_id != p->peer_boot || h->dst_boot != my_boot_id) {
+		spin_unlock_irqrestore(&p->lock, f);	/* another incarnation */
+		fit_stat_add(&fit_stats.dup_frames, 1);
+		return;
+	}
+	room = ack_advance(p, h->ack);
 	if (h->type == FIT_ETH_DATA) {
 		if (h->seq != p->rcv_nxt) {
 			ack_now = true;		/* duplicate or out of order */
@@ -424,7 +467,7 @@ static void rx_stream(struct eth_peer *p, const struct fit_eth_hdr *h,
 	ack = p->rcv_nxt;
 	spin_unlock_irqrestore(&p->lock, f);
 	if (ack_now)
-		send_ack(p, ack);
+		send_ack(p, ack, peer_boot);
 	if (room)
 		wake_up(&p->tx_wait);
 	if (msg)
@@ -511,7 +554,7 @@ void fit_eth_xmit_announce(const struct fit_announce *a,
 	if (!f)
 		return;
 	eth_header(f, bcast);
-	fit_header(f, FIT_ETH_ANNOUNCE, FIT_NODE_BROADCAST, NULL);
+	fit_header(f, FIT_ETH_ANNOUNCE, FIT_NODE_BROADCAST, 0, NULL);
 	memcpy(f + HDRS, a, sizeof(*a));
 	if (a->nr_rdma)
 		memcpy(f + HDRS + sizeof(*a), e, a->nr_rdma * sizeof(*e));
@@ -519,8 +562,9 @@ void fit_eth_xmit_announce(const struct fit_announce *a,
 	kfree(f);
 }
 
-/* Discovery found @node at @mac (thread context, may sleep). */
-int fit_eth_add_peer(u16 node, const u8 *mac)
+/* Discovery found @node at @mac, booted as @boot_id (thread context,
+ * may sleep). */
+int fit_eth_add_peer(u16 node, const u8 *mac, u32 boot_id)
 {
 	struct eth_peer *p;
 
@@ -541,10 +585,43 @@ int fit_eth_add_peer(u16 node, const u8 *mac)
 	spin_lock_init(&p->lock, "fit_eth_peer");
 	init_waitqueue_head(&p->tx_wait);
 	p->node = node;
+	p->peer_boot = boot_id;
 	p->rto = RTO_MIN;
 	memcpy(p->mac, mac, ETH_ALEN);
 	__atomic_store_n(&peers[node], p, __ATOMIC_RELEASE);
 	return 0;
+}
+
+/* Discovery thread: @node came back as incarnation @boot_id.  Restart
+ * the stream with it (see the top); the calls in flight time out. */
+void fit_eth_peer_rebooted(u16 node, u32 boot_id)
+{
+	struct eth_peer *p = peer_get(node);
+	unsigned long f;
+
+	if (!p)
+		return;
+	while (!claim_tx(p, 0))		/* no sender fills slots meanwhile */
+		msleep(1);
+	f = spin_lock_irqsave(&p->lock);
+	p->peer_boot = boot_id;
+	__atomic_fetch_add(&p->reboots, 1, __ATOMIC_RELEASE);
+	p->snd_una = p->snd_nxt = p->rcv_nxt = 0;
+	p->unacked = 0;
+	kfree(p->rx_msg);
+	p->rx_msg = NULL;
+	p->srtt = 0;
+	p->rto = RTO_MIN;
+	p->tx_busy = false;
+	spin_unlock_irqrestore(&p->lock, f);
+	__atomic_fetch_add(&readmissions, 1, __ATOMIC_RELAXED);
+	wake_up(&p->tx_wait);
+	fit_peer_reset(node, true);
+}
+
+u64 fit_eth_readmissions(void)
+{
+	return __atomic_load_n(&readmissions, __ATOMIC_RELAXED);
 }
 
 static bool eth_reachable(struct fit_transport *t, u16 node)

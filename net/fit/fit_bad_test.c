@@ -30,6 +30,7 @@ static void raw_frame(u8 *f, u8 type, u16 src, u16 dst, u32 seq)
 	struct fit_eth_hdr h = {
 		.type = type, .version = FIT_ETH_VERSION, .src_node = src,
 		.dst_node = dst, .seq = seq, .frag_len = 8, .msg_len = 32,
+		.boot_id = fit_boot_id, .dst_boot = fit_eth_test_peer_boot(dst),
 	};
 
 	memset(f, 0xff, ETH_ALEN);		/* broadcast: no MAC needed */

@@ -235,6 +235,8 @@ static int drive_reset(struct selftest_ctx *t)
 	int failed;
 
 	ST_EQ(call_until_ok(2000), 0);
+	/* Dead for the QPs (count only), not just slow (fit.retry_ms). */
+	fit_rdma_test_retry_ms(1, 0);
 	rxe_net_set_faults(fit_rdma_device(), &all);
 	ST_EQ(fit_call(1, FIT_OP_PING, "lost", 4, rep, sizeof(rep),
 		       300 * NSEC_PER_MSEC), -ETIMEDOUT);

@@ -3,6 +3,8 @@
  *
  *   core.c       fit_call/fit_reply, pending calls, statistics, fit_init
  *   dispatch.c   handler table, receive queue, worker pool
+ *   dedup.c      server side: each request runs at most once, replies
+ *                cached for requests sent again after a reset
  *   loopback.c   transport to this node itself
  *   eth.c        reliable datagram transport over raw frames (fallback)
  *   rdma.c       RC queue pairs of an ib_device (default when one exists)
@@ -59,7 +61,12 @@ struct fit_transport *fit_transport_for(u16 node);
 void fit_set_remote_transport(struct fit_transport *t);
 void fit_deliver_reply(const struct msg_hdr *hdr, void *msg);
 int fit_send_msg(u16 node, u16 opcode, u8 flags, u64 request_id,
-		 const void *payload, u32 len, u64 deadline_ns);
+		 u32 ack_delta, const void *payload, u32 len, u64 deadline_ns);
+/* A transport lost what was in flight to @node (a connection reset):
+ * calls pending to it send their requests again, unless the peer
+ * @rebooted (then they time out).  Thread context. */
+void fit_peer_reset(u16 node, bool rebooted);
+extern u32 fit_boot_id;			/* this incarnation, never 0 */
 void fit_stat_add(u64 *counter, u64 n);
 extern struct fit_stats fit_stats;
 extern unsigned int fit_test_mute;	/* node id that ignores requests */
@@ -68,10 +75,28 @@ extern unsigned int fit_test_mute;	/* node id that ignores requests */
 int fit_dispatch_init(void);
 void fit_queue_request(void *msg);
 
+/* dedup.c (worker threads).  fit_dedup_begin: the request @hdr passed
+ * every check and is about to run.  Returns 1 to run it (*@e: the entry
+ * that will keep its reply, NULL for this node's own requests), 0 when
+ * it came before: dropped, or its cached reply sent again. */
+struct fit_dd_entry;
+int fit_dedup_begin(const struct msg_hdr *hdr, struct fit_dd_entry **e);
+/* The handler of @e answers with @flags and @len bytes of @reply:
+ * keep a copy for a request that comes again.  Before the reply is sent. */
+void fit_dedup_done(struct fit_dd_entry *e, u8 flags, const void *reply,
+		    u32 len);
+void fit_dedup_init(void);
+#ifdef CONFIG_SELFTEST
+u32 fit_dedup_entries(u16 src);		/* entries kept for @src */
+#endif
+
 /* eth.c: the peer table is filled by discovery.c. */
 struct net_device;
 int fit_eth_init(struct net_device *dev, u32 boot_id);
-int fit_eth_add_peer(u16 node, const u8 *mac);
+int fit_eth_add_peer(u16 node, const u8 *mac, u32 boot_id);
+/* Discovery thread: @node rebooted as @boot_id; restart its stream. */
+void fit_eth_peer_rebooted(u16 node, u32 boot_id);
+u64 fit_eth_readmissions(void);		/* streams restarted so far */
 void fit_eth_xmit_announce(const struct fit_announce *a,
 			   const struct fit_announce_rdma *e);
 /* How many announcement entries fit in one frame. */
@@ -90,6 +115,7 @@ int fit_cross_finish(void);
 int fit_eth_test_frame(u16 node, const void *data, u32 len, u32 msg_len,
 		       u32 frag_off);
 struct net_device *fit_eth_test_dev(void);
+u32 fit_eth_test_peer_boot(u16 node);
 #endif
 
 /* rdma.c: peers come from discovery.c. */
@@ -99,6 +125,10 @@ int fit_rdma_init(struct ib_device *dev, u32 boot_id);
 bool fit_rdma_active(void);
 struct ib_device *fit_rdma_device(void);
 u64 fit_rdma_resets(void);		/* connections reset so far */
+#ifdef CONFIG_SELFTEST
+void fit_rdma_test_reset(u16 node);
+void fit_rdma_test_retry_ms(u16 node, u32 ms);
+#endif
 int fit_rdma_add_peer(u16 node);
 /* Discovery thread: @node came back with a new boot id (a reboot). */
 void fit_rdma_peer_rebooted(u16 node);

@@ -17,26 +17,27 @@
  *    half the slots are owed, in a FIT_IMM_CREDIT message of its own.
  *  - A message is copied into a buffer (rdma_buf.c; one MR covers all
  *    RAM) that its send completion frees: rxe may resend from it.
- * Connection set-up rides on discovery (discovery.c): we create the QPs
- * and region for a peer when we first hear it (fit_rdma_add_peer), our
- * announcements carry them (fit_rdma_fill), and the peer's entry for us
- * moves our QPs to RTR/RTS (fit_rdma_connect).  A peer is reachable when
- * our QPs are in RTS and its entry says its QPs are too.  Initial PSNs
- * derive from the sender's boot id.
- * Loss: rxe retransmits (timeout 67 ms doubling to 1 s, 7 retries: a
- * peer or hub silent for about 5 s fails the QP; RNR is retried forever).
- * A QP that fails anyway (a dead peer, or one starved of CPU for half a
- * second) completes everything with an error: the failure is logged and
- * the peer's connection is reset — every QP to ERR (flushing: buffers are
- * freed by their completions), RESET, INIT, receives reposted, slot
- * accounting zeroed — under a new epoch that our announcements carry.  A
- * peer that sees a newer epoch resets too, and both reconnect once they
- * announce the same one (PSNs derive from boot ids and the epoch).
- * Completions of an older epoch are ignored (receive WR ids carry it).
- * Senders wait, never past their deadline, while the peer is not
- * connected, so a dead peer's callers end through FIT's own timeout
- * (-ETIMEDOUT, logged with peer and opcode by core.c), and a live one's
- * calls resume after the reconnection.
+ * Connection set-up rides on discovery (discovery.c, rdma_conn.c): we
+ * create the QPs and region for a peer when we first hear it
+ * (fit_rdma_add_peer), our announcements carry them (fit_rdma_fill), and
+ * the peer's entry for us moves our QPs to RTR/RTS (fit_rdma_connect).  A
+ * peer is reachable when our QPs are in RTS and its entry says its QPs
+ * are too.  Initial PSNs derive from the sender's boot id.
+ * Loss: rxe retransmits (timeout 67 ms doubling to 1 s; a QP fails after
+ * 7 expiries and fit.retry_ms, 30 s, without progress; RNR is retried
+ * forever).  A QP that fails anyway (a dead peer) completes everything
+ * with an error: the failure is logged and the peer's connection is reset
+ * (rdma_conn.c) — every QP to ERR (flushing: buffers are freed by their
+ * completions), RESET, INIT, receives reposted, slot accounting zeroed —
+ * under a new epoch that our announcements carry.  A peer that sees a
+ * newer epoch resets too, and both reconnect once they announce the same
+ * one (PSNs derive from boot ids and the epoch).  Completions of an older
+ * epoch are ignored (receive WR ids carry it).  Senders wait, never past
+ * their deadline, while the peer is not connected, so a dead peer's
+ * callers end through FIT's own timeout (-ETIMEDOUT, logged with peer
+ * and opcode by core.c); FIT sends the requests of a live one's pending
+ * calls again after the reconnection (fit_peer_reset).  A sender that
+ * waited across the peer's reboot drops its message instead.
  * Completions: one poll thread, woken by the CQ handlers (in interrupts;
  * by a send completion only if a thread waits for it, else 100 ms at most)
  * delivers, reposts, frees, polls (ib_process) for fit.poll_us, refills
@@ -58,50 +59,8 @@
 #include <rdma/ib_verbs.h>
 #include <rdma/rxe.h>
 #include <uapi/errno.h>
-#include "internal.h"
+#include "rdma.h"
 
-#define NCH		2		/* RC QPs per peer */
-#define NSLOT		7		/* WRITE_IMM slots per channel */
-#define SLOT_SIZE	ALIGN_UP(FIT_MAX_MSG, 4096u)
-#define SMALL_MAX	2048u		/* largest message sent as SEND */
-#define RQ_DEPTH	64
-#define SQ_DEPTH	64
-#define QPN_TABLE	512
-#define BATCH		16
-#define TRACE_DUMP	600		/* rxe events printed per QP reset */
-
-struct rdma_peer;
-
-struct rdma_chan {
-	spinlock_t lock;
-	struct wait_queue_head wait;	/* senders: SQ room, slots */
-	struct rdma_peer *peer;
-	unsigned int index;
-	struct ib_qp *qp;
-	u32 sq_out;			/* send WRs not yet completed */
-	u32 slot_next, slot_credit;	/* slots used / returned, ours */
-	u32 owed;			/* peer's slots we emptied, unsaid */
-	u8 *rbuf;			/* RQ_DEPTH x SMALL_MAX */
-};
-
-/* up/peer_ready/epoch/broken change only in the discovery thread
- * (fit_rdma_connect); senders and the poll thread read them. */
-struct rdma_peer {
-	u16 node;
-	bool up;			/* our QPs are in RTS at epoch */
-	bool peer_ready;		/* its QPs are too (its entry said) */
-	bool ever;			/* has been connected: reachable */
-	bool broken;			/* a QP failed: reset at next look */
-	u32 reset_to;			/* 0x100 | epoch: poll thread resets */
-	u8 epoch;
-	u32 boot_id;			/* the peer's */
-	u8 *region;			/* NCH x NSLOT x SLOT_SIZE */
-	unsigned int region_order;
-	struct ib_mr *region_mr;
-	u64 raddr;			/* the peer's region for us */
-	u32 rkey, rslot_size, rslots;
-	struct rdma_chan ch[NCH];
-};
 
 static struct ib_device *ibdev;
 static struct ib_pd *pd;
@@ -111,14 +70,11 @@ static u32 my_boot_id;
 static struct rdma_peer *peers[FIT_MAX_NODES];
 static struct rdma_chan *by_qpn[QPN_TABLE];
 static DEFINE_WAIT_QUEUE_HEAD(poll_wait);
-static bool poll_kicked, resets_pending;
+static bool poll_kicked;
 static int reapers;		/* threads waiting for a send completion */
-static u64 nr_resets;
 static int poll_us = 50;
 param_int("fit.poll_us", poll_us,
 	  "rdma: poll the CQs this long before sleeping (us)");
-
-static void run_resets(void);
 
 static struct rdma_peer *peer_get(u16 node)
 {
@@ -126,16 +82,14 @@ static struct rdma_peer *peer_get(u16 node)
 	       __atomic_load_n(&peers[node], __ATOMIC_ACQUIRE) : NULL;
 }
 
+struct rdma_peer *rdma_peer(u16 node)
+{
+	return peer_get(node);
+}
+
 static struct rdma_chan *chan_of(u32 qpn)
 {
 	return qpn < QPN_TABLE ? by_qpn[qpn] : NULL;
-}
-
-static u32 start_psn(u32 boot_id, unsigned int node, unsigned int ch,
-		     u8 epoch)
-{
-	return (boot_id * 0x9e3779b1u + node * 131u + ch * 7919u +
-		epoch * 0x10001u) & 0xffffff;
 }
 
 static bool peer_up(const struct rdma_peer *p)
@@ -149,6 +103,11 @@ static void cq_event(struct ib_cq *cq, void *ctx)
 {
 	if (!__atomic_exchange_n(&poll_kicked, true, __ATOMIC_ACQ_REL))
 		wake_up(&poll_wait);
+}
+
+void rdma_kick_poll(void)
+{
+	cq_event(NULL, NULL);
 }
 
 /* Send CQ: only if waited for (errors flush the RQ too, which wakes). */
@@ -240,12 +199,14 @@ static int rdma_send(struct fit_transport *t, unsigned int channel,
 	u32 total = (u32)sizeof(*hdr) + len;
 	bool big = total > SMALL_MAX;
 	struct rdma_chan *c;
+	u32 reboots;
 	u8 *buf;
 	int err;
 
 	if (!p)
 		return -EHOSTUNREACH;
 	c = &p->ch[channel % NCH];
+	reboots = __atomic_load_n(&p->reboots, __ATOMIC_ACQUIRE);
 	buf = fit_rdma_buf_get(total);
 	if (!buf)
 		return -ENOMEM;
@@ -257,7 +218,12 @@ static int rdma_send(struct fit_transport *t, unsigned int channel,
 		fit_rdma_buf_put(buf);
 		return err;
 	}
-	err = post_locked(c, buf, total, big ? FIT_IMM_SLOT : FIT_IMM_SEND);
+	/* Waited across the peer's reboot: not for its new incarnation. */
+	if (__atomic_load_n(&p->reboots, __ATOMIC_ACQUIRE) != reboots)
+		err = -EPIPE;
+	else
+		err = post_locked(c, buf, total, big ? FIT_IMM_SLOT :
+						      FIT_IMM_SEND);
 	spin_unlock(&c->lock);
 	if (err) {
 		/* The QP just failed: lost like a frame, the caller times
@@ -279,7 +245,7 @@ static void maybe_credit(struct rdma_chan *c)
 
 /* --- completions -------------------------------------------------------- */
 
-static void post_recv_slot(struct rdma_chan *c, u32 i)
+void post_recv_slot(struct rdma_chan *c, u32 i)
 {
 	struct ib_sge sge = { (u64)(uintptr_t)(c->rbuf + i * SMALL_MAX),
 			      SMALL_MAX, kmr->lkey };
@@ -496,209 +462,6 @@ int fit_rdma_add_peer(u16 node)
 	return 0;
 }
 
-static int chan_connect(struct rdma_chan *c, const u8 *mac,
-			const struct fit_announce_rdma *e)
-{
-	struct rdma_peer *p = c->peer;
-	struct ib_qp_attr a = {
-		.qp_state = IB_QPS_RTR, .path_mtu = rxe_net_mtu(ibdev),
-		.dest_qp_num = e->qpn[c->index],
-		.rq_psn = start_psn(p->boot_id, node_self(), c->index,
-				    p->epoch),
-		.max_dest_rd_atomic = 1, .min_rnr_timer = 1,
-	};
-	int err;
-
-	memcpy(a.ah_attr.dmac, mac, 6);
-	a.ah_attr.dip = e->ipv4;
-	err = ib_modify_qp(c->qp, &a, IB_QP_STATE | IB_QP_AV |
-			   IB_QP_PATH_MTU | IB_QP_DEST_QPN | IB_QP_RQ_PSN |
-			   IB_QP_MAX_DEST_RD_ATOMIC | IB_QP_MIN_RNR_TIMER);
-	if (err)
-		return err;
-	a.qp_state = IB_QPS_RTS;
-	a.sq_psn = start_psn(my_boot_id, p->node, c->index, p->epoch);
-	/* 67 ms, doubling while nothing is acknowledged up to 1 s: the
-	 * QP gives up after about 5 s of silence (rdma.md). */
-	a.timeout = 14;
-	a.retry_cnt = 7;
-	a.rnr_retry = 7;		/* receivers repost at once */
-	a.max_rd_atomic = 1;
-	return ib_modify_qp(c->qp, &a, IB_QP_STATE | IB_QP_SQ_PSN |
-			    IB_QP_TIMEOUT | IB_QP_RETRY_CNT |
-			    IB_QP_RNR_RETRY | IB_QP_MAX_QP_RD_ATOMIC);
-}
-
-static bool entry_ok(const struct fit_announce_rdma *e)
-{
-	return e->nr_qps == NCH && e->nr_slots >= 1 && e->nr_slots <= 256 &&
-	       e->slot_size >= FIT_MAX_MSG && e->rkey && e->region;
-}
-
-/* Reset every QP of @p and move to @epoch: to ERR (outstanding WRs
- * complete as flushed, so the poll thread frees their buffers), RESET,
- * INIT, receives reposted under the new epoch.  Poll thread only, so no
- * receive completion is being handled (and reposted) meanwhile. */
-static void reset_peer(struct rdma_peer *p, u8 epoch)
-{
-	struct ib_qp_attr a = { .qp_access_flags = IB_ACCESS_LOCAL_WRITE |
-						   IB_ACCESS_REMOTE_WRITE };
-
-	__atomic_store_n(&p->up, false, __ATOMIC_RELEASE);
-	__atomic_store_n(&p->peer_ready, false, __ATOMIC_RELEASE);
-	WRITE_ONCE(p->epoch, epoch);
-	for (unsigned int i = 0; i < NCH; i++) {
-		struct rdma_chan *c = &p->ch[i];
-
-		/* With rxe.trace=N: how the connection got here. */
-		rxe_net_trace_dump(ibdev, c->qp->qp_num, TRACE_DUMP);
-
-		a.qp_state = IB_QPS_ERR;
-		ib_modify_qp(c->qp, &a, IB_QP_STATE);
-		a.qp_state = IB_QPS_RESET;
-		ib_modify_qp(c->qp, &a, IB_QP_STATE);
-		a.qp_state = IB_QPS_INIT;
-		ib_modify_qp(c->qp, &a, IB_QP_STATE | IB_QP_ACCESS_FLAGS);
-		spin_lock(&c->lock);
-		c->slot_next = c->slot_credit = c->owed = 0;
-		spin_unlock(&c->lock);
-		for (u32 k = 0; k < RQ_DEPTH; k++)
-			post_recv_slot(c, k);
-	}
-	__atomic_store_n(&p->broken, false, __ATOMIC_RELEASE);
-	__atomic_fetch_add(&nr_resets, 1, __ATOMIC_RELAXED);
-	printk("fit-rdma: connection to node %u reset, epoch %u\n", p->node,
-	       epoch);
-}
-
-static int connect_peer(struct rdma_peer *p, const u8 *mac, u32 boot_id,
-			const struct fit_announce_rdma *e)
-{
-	int err = 0;
-
-	if (!entry_ok(e)) {
-		pr_warn_once("fit-rdma: node %u announces an unusable layout "
-			     "(%u QPs, %u slots of %u)\n", p->node, e->nr_qps,
-			     e->nr_slots, e->slot_size);
-		return -EINVAL;
-	}
-	p->boot_id = boot_id;
-	p->raddr = e->region;
-	p->rkey = e->rkey;
-	p->rslot_size = e->slot_size;
-	p->rslots = MIN(e->nr_slots, (u16)NSLOT);
-	for (unsigned int i = 0; i < NCH && !err; i++)
-		err = chan_connect(&p->ch[i], mac, e);
-	if (err) {
-		pr_err("fit-rdma: cannot connect to node %u (%d)\n", p->node,
-		       err);
-		p->broken = true;	/* back to INIT on the next look */
-		return err;
-	}
-	__atomic_store_n(&p->up, true, __ATOMIC_RELEASE);
-	return 0;
-}
-
-/* Have the poll thread reset @p to @epoch (discovery thread). */
-static void request_reset(struct rdma_peer *p, u8 epoch)
-{
-	__atomic_store_n(&p->reset_to, 0x100u | epoch, __ATOMIC_RELEASE);
-	__atomic_store_n(&resets_pending, true, __ATOMIC_RELEASE);
-	cq_event(NULL, NULL);
-}
-
-/* The peer rebooted: its QPs are new and know nothing of ours.  Reset
- * ours under a newer epoch; the new incarnation follows it (it starts at
- * epoch 0) and both connect with PSNs from its new boot id. */
-void fit_rdma_peer_rebooted(u16 node)
-{
-	struct rdma_peer *p = peer_get(node);
-
-	if (p)
-		request_reset(p, (u8)(p->epoch + 1));
-}
-
-/* Poll thread: carry out requested resets, then let discovery announce. */
-static void run_resets(void)
-{
-	if (!__atomic_exchange_n(&resets_pending, false, __ATOMIC_ACQ_REL))
-		return;
-	for (int i = 0; i < FIT_MAX_NODES; i++) {
-		struct rdma_peer *p = peer_get((u16)i);
-		u32 v = p ? __atomic_load_n(&p->reset_to, __ATOMIC_ACQUIRE) : 0;
-
-		if (!v)
-			continue;
-		reset_peer(p, (u8)v);
-		__atomic_store_n(&p->reset_to, 0, __ATOMIC_RELEASE);
-	}
-	fit_discovery_kick();
-}
-
-/* Discovery thread, every round for every peer: @node (at @mac, booted as
- * @boot_id) last announced entry @e for us.  Resets a broken connection
- * or follows the peer to a newer epoch; connects when both announce the
- * same epoch; the peer is ready once its entry says it is connected. */
-void fit_rdma_connect(u16 node, const u8 *mac, u32 boot_id,
-		      const struct fit_announce_rdma *e)
-{
-	struct rdma_peer *p = peer_get(node);
-	bool ready;
-
-	if (!p || __atomic_load_n(&p->reset_to, __ATOMIC_ACQUIRE))
-		return;
-	if (__atomic_load_n(&p->broken, __ATOMIC_ACQUIRE)) {
-		request_reset(p, (u8)(p->epoch + 1));
-		return;
-	}
-	if ((s8)(e->epoch - p->epoch) > 0) {
-		request_reset(p, e->epoch);
-		return;
-	}
-	if (e->epoch != p->epoch)
-		return;
-	if (!p->up && connect_peer(p, mac, boot_id, e))
-		return;
-	ready = e->flags & FIT_RDMA_F_CONNECTED;
-	if (ready != p->peer_ready) {
-		__atomic_store_n(&p->peer_ready, ready, __ATOMIC_RELEASE);
-		if (ready)
-			__atomic_store_n(&p->ever, true, __ATOMIC_RELEASE);
-		for (unsigned int i = 0; i < NCH; i++)
-			wake_up_all(&p->ch[i].wait);
-	}
-}
-
-/* Fill up to @max announcement entries, one per peer with QPs, starting
- * after the last one sent so that every peer gets its turn. */
-unsigned int fit_rdma_fill(struct fit_announce_rdma *e, unsigned int max)
-{
-	static unsigned int next;
-	unsigned int n = 0;
-
-	for (unsigned int k = 0; k < FIT_MAX_NODES && n < max; k++) {
-		unsigned int node = (next + k) % FIT_MAX_NODES;
-		struct rdma_peer *p = peer_get((u16)node);
-
-		if (!p)
-			continue;
-		memset(&e[n], 0, sizeof(e[n]));
-		e[n].peer = (u16)node;
-		e[n].nr_qps = NCH;
-		e[n].flags = p->up ? FIT_RDMA_F_CONNECTED : 0;
-		e[n].epoch = p->epoch;
-		e[n].ipv4 = ibdev->ipv4;
-		for (unsigned int i = 0; i < NCH; i++)
-			e[n].qpn[i] = p->ch[i].qp->qp_num;
-		e[n].region = (u64)(uintptr_t)p->region;
-		e[n].rkey = p->region_mr->rkey;
-		e[n].slot_size = SLOT_SIZE;
-		e[n].nr_slots = NSLOT;
-		n++;
-		next = node + 1;
-	}
-	return n;
-}
 
 /* A peer we have QPs for: messages to it wait (never past their
  * deadline) until the connection is up.  The peer may reach us first and
@@ -762,10 +525,6 @@ struct ib_device *fit_rdma_device(void)
 	return ibdev;
 }
 
-u64 fit_rdma_resets(void)
-{
-	return __atomic_load_n(&nr_resets, __ATOMIC_RELAXED);
-}
 
 /* Boot (fit_init): PD, the all-RAM MR, CQs sized for every peer, and the
  * poll thread.  Peers come later, from discovery. */

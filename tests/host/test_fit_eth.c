@@ -9,7 +9,9 @@
  * and that ACKs report the right next sequence number.  Then 200,000
  * mutated frames (random bytes flipped, truncated, extended, fields set to
  * boundary values) must never crash, overrun a buffer, or deliver a
- * message whose length differs from what its frames claimed.
+ * message whose length differs from what its frames claimed.  A reboot of
+ * node 1 restarts the stream: the old incarnation's frames are dropped,
+ * the new one's stream starts at 0.
  *
  * Shims: the kernel services eth.c uses (spinlocks and wait queues as
  * no-ops — the test is single-threaded —, kmalloc on malloc, a fake clock,
@@ -29,6 +31,11 @@
 #undef memset
 
 /* --- shims ------------------------------------------------------------ */
+#define MY_BOOT		0x1234u
+#define PEER_BOOT	0x5678u
+#define NEW_BOOT	0x9abcu		/* node 1 after a reboot */
+static u32 frame_boot = PEER_BOOT;	/* node 1's frames carry it */
+
 struct fit_stats fit_stats;
 static u64 now_ns;
 static int warnings;
@@ -57,6 +64,9 @@ void kfree(const void *p) { free((void *)p); }
 void fit_stat_add(u64 *c, u64 n) { *c += n; }
 u64 fit_default_timeout_ns(void) { return 1000000000ull; }
 void fit_set_remote_transport(struct fit_transport *t) {}
+void msleep(unsigned int ms) { now_ns += ms * 1000000ull; }
+static int peer_resets;
+void fit_peer_reset(u16 node, bool rebooted) { peer_resets++; }
 
 static int announcements;
 void fit_discovery_rx(const u8 *mac, const struct fit_announce *a,
@@ -140,6 +150,7 @@ static int cut(u8 frames[][ETH_HLEN + 1500], size_t *flen, u32 len,
 			.type = FIT_ETH_DATA, .version = FIT_ETH_VERSION,
 			.src_node = 1, .dst_node = 0, .frag_len = (u16)k,
 			.seq = seq0 + n, .msg_len = len, .frag_off = off,
+			.boot_id = frame_boot, .dst_boot = MY_BOOT,
 		};
 		u8 *f = frames[n];
 
@@ -178,8 +189,8 @@ static void setup(void)
 {
 	node_id = 0;
 	nr_nodes = 2;
-	CHECK_EQ(fit_eth_init(&dev, 0x1234), 0);
-	CHECK_EQ(fit_eth_add_peer(1, peer_mac), 0);
+	CHECK_EQ(fit_eth_init(&dev, MY_BOOT), 0);
+	CHECK_EQ(fit_eth_add_peer(1, peer_mac, PEER_BOOT), 0);
 }
 
 static void test_in_order(void)
@@ -220,6 +231,37 @@ static void test_dup_and_reorder(void)
 	CHECK(nr_up && up_len[0] == 10000 && pattern_ok(up_msg[0], 10000, 7),
 	      "reassembly");
 	CHECK_EQ(fit_stats.dup_frames - drops, 3);
+	CHECK_EQ(last_ack, next_seq);
+	reset_up();
+}
+
+/* Node 1 reboots: its old stream's frames are dropped unanswered, the
+ * new incarnation's stream starts at sequence 0. */
+static void test_reboot(void)
+{
+	u64 dups = fit_stats.dup_frames;
+	u32 acks0 = acks;
+	int n;
+
+	fit_eth_peer_rebooted(1, NEW_BOOT);
+	CHECK_EQ(peer_resets, 1);
+	CHECK_EQ(fit_eth_readmissions(), 1);
+	n = cut(frames, flen, 3000, 9, next_seq);	/* the old one's */
+	reset_up();
+	for (int i = 0; i < n; i++)
+		dev.rx(&dev, frames[i], flen[i], NULL);
+	CHECK_EQ(nr_up, 0);
+	CHECK_EQ(acks, acks0);
+	CHECK_EQ(fit_stats.dup_frames - dups, (u64)n);
+	frame_boot = NEW_BOOT;
+	next_seq = 0;
+	n = cut(frames, flen, 3000, 9, next_seq);
+	for (int i = 0; i < n; i++)
+		dev.rx(&dev, frames[i], flen[i], NULL);
+	next_seq += n;
+	CHECK_EQ(nr_up, 1);
+	CHECK(nr_up && up_len[0] == 3000 && pattern_ok(up_msg[0], 3000, 9),
+	      "new stream");
 	CHECK_EQ(last_ack, next_seq);
 	reset_up();
 }
@@ -298,6 +340,7 @@ int main(void)
 	setup();
 	RUN(test_in_order);
 	RUN(test_dup_and_reorder);
+	RUN(test_reboot);
 	RUN(test_fuzz);
 	return harness_exit();
 }

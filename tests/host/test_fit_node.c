@@ -94,7 +94,7 @@ static void test_wire_layout(void)
 	OFF(msg_hdr, src_node, 4);
 	OFF(msg_hdr, dst_node, 6);
 	OFF(msg_hdr, length, 8);
-	OFF(msg_hdr, reserved, 12);
+	OFF(msg_hdr, ack_delta, 12);
 	OFF(msg_hdr, request_id, 16);
 	OFF(msg_error, error, 24);
 	OFF(fit_eth_hdr, type, 0);
@@ -107,6 +107,7 @@ static void test_wire_layout(void)
 	OFF(fit_eth_hdr, msg_len, 16);
 	OFF(fit_eth_hdr, frag_off, 20);
 	OFF(fit_eth_hdr, boot_id, 24);
+	OFF(fit_eth_hdr, dst_boot, 28);
 	OFF(fit_announce, node, 0);
 	OFF(fit_announce, nodes, 2);
 	OFF(fit_announce, roles, 4);

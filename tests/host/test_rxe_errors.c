@@ -5,7 +5,9 @@
  *   posting in the wrong state, unsupported WRs, ERR flushes, RESET reuses;
  * - unsignaled sends complete silently, errors and flushes always report;
  * - a dead peer: RETRY_EXC_ERR after exactly retry_cnt + 1 timeouts (the
- *   timeout doubling each time), the rest flushed;
+ *   timeout doubling each time), the rest flushed; with a retry time
+ *   (rxe_qp_set_retry_time) not before it has passed, and a peer silent
+ *   for less than that keeps its QP;
  * - a link that stalls for many timeouts (every frame delayed, none lost):
  *   the timeout backs off so the QP outlasts the stall, each expiry
  *   resends only a probe of RXE_ACK_EVERY packets, and the late ACK stops
@@ -248,6 +250,49 @@ static bool send_done(void *ep)
 	struct rxe_qp *qp = to_rqp(((struct sim_ep *)ep)->qp);
 
 	return qp->sq_cons == qp->sq_prod || qp->state == IB_QPS_ERR;
+}
+
+/* rxe_qp_set_retry_time: a peer silent for longer than retry_cnt + 1
+ * timeouts but less than the retry time keeps the QP (everything then
+ * completes); one silent for good fails it no sooner than the retry time
+ * after the first expiry, the timer firing at the backed-off interval
+ * meanwhile. */
+static void test_retry_time(void)
+{
+	const u64 retry = 500000000ull;		/* 0.5 s >> 4 x 16 ms */
+	struct pair p;
+	struct ib_wc wc[8];
+	u64 start;
+
+	pair_up(&p, &opts, IB_ACCESS_LOCAL_WRITE);
+	CHECK_EQ(rxe_qp_set_retry_time(p.a.qp, retry), 0);
+	CHECK_EQ(post_recv_b(&p, 100, 0, BUF), 0);
+	p.s.nodes[1].dead = true;
+	CHECK_EQ(post(&p, IB_WR_SEND, 1, 0, 3000, 0, 0, IB_SEND_SIGNALED), 0);
+	sim_run(&p.s, qp_in_err, p.a.qp, retry / 2);
+	CHECK(rxe_counter(p.s.nodes[0].dev, RXE_CNT_TIMEOUTS) >
+	      (u64)opts.retry_cnt + 1, "only %llu timeouts", (unsigned long long)
+	      rxe_counter(p.s.nodes[0].dev, RXE_CNT_TIMEOUTS));
+	CHECK_EQ(qp_state(p.a.qp), IB_QPS_RTS);
+	p.s.nodes[1].dead = false;		/* only slow, after all */
+	sim_run(&p.s, send_done, &p.a, 1000000000ull);
+	CHECK_EQ(ib_poll_cq(p.a.scq, 8, wc), 1);
+	CHECK(wc[0].wr_id == 1 && wc[0].status == IB_WC_SUCCESS, "status %u",
+	      wc[0].status);
+	CHECK_EQ(qp_state(p.a.qp), IB_QPS_RTS);
+
+	p.s.nodes[1].dead = true;		/* now for good */
+	start = p.s.now;
+	CHECK_EQ(post(&p, IB_WR_SEND, 2, 0, 10, 0, 0, IB_SEND_SIGNALED), 0);
+	sim_run(&p.s, qp_in_err, p.a.qp, 4 * retry);
+	CHECK_EQ(ib_poll_cq(p.a.scq, 8, wc), 1);
+	CHECK(wc[0].wr_id == 2 && wc[0].status == IB_WC_RETRY_EXC_ERR,
+	      "status %u", wc[0].status);
+	/* The first expiry comes one base timeout after the post. */
+	CHECK(p.s.now - start >= retry + (4096ull << 10) &&
+	      p.s.now - start < retry + 2 * (4096ull << 10 << RXE_BACKOFF_MAX),
+	      "failed after %llu ns", (unsigned long long)(p.s.now - start));
+	pair_down(&p);
 }
 
 static struct rxe_trace_ev trace_ev[4096];
@@ -527,6 +572,7 @@ int main(void)
 	RUN(test_unsignaled_and_flush);
 	RUN(test_dead_peer);
 	RUN(test_slow_link);
+	RUN(test_retry_time);
 	RUN(test_bad_rkey);
 	RUN(test_recv_too_small);
 	RUN(test_rnr_then_success);

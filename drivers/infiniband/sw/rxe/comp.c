@@ -19,7 +19,12 @@
  *                     REM_ACCESS_ERR or REM_OP_ERR; the QP enters ERR.
  * Retransmission timer: armed while PSNs are outstanding, restarted on
  * every advance of una; on expiry go back to una, and after retry_cnt
- * consecutive expiries without progress fail with RETRY_EXC_ERR.  Timeout
+ * consecutive expiries without progress fail with RETRY_EXC_ERR — and,
+ * when rxe_qp_set_retry_time() gave the QP a time (a Tessera extension),
+ * not before that long has passed since the first of those expiries: a
+ * peer that is slow (a starved vCPU, a queueing hub) rather than dead
+ * keeps its connection; the timer keeps firing at the backed-off
+ * interval meanwhile.  Timeout
  * is 4.096 us << attr.timeout (0 means RXE_DEFAULT_TIMEOUT: Tessera never
  * waits forever on a peer).  Callers: dev.c (rx, timer).
  */
@@ -267,11 +272,16 @@ void rxe_comp_timer(struct rxe_qp *qp, u64 now)
 		return;
 	rxe_count(qp->dev, RXE_CNT_TIMEOUTS);
 	rxe_trace(qp, RXE_TR_TIMEOUT, 0, qp->comp.una, qp->comp.retry_left);
+	if (qp->comp.retry_left == qp->attr.retry_cnt && !qp->comp.backoff)
+		qp->comp.stall_since = now;
 	if (qp->comp.retry_left == 0) {
-		rxe_qp_error(qp, IB_WC_RETRY_EXC_ERR);
-		return;
+		if (now - qp->comp.stall_since >= qp->retry_ns) {
+			rxe_qp_error(qp, IB_WC_RETRY_EXC_ERR);
+			return;
+		}
+	} else {
+		qp->comp.retry_left--;
 	}
-	qp->comp.retry_left--;
 	if (qp->comp.backoff < RXE_BACKOFF_MAX)
 		qp->comp.backoff++;
 	qp->comp.probe = true;

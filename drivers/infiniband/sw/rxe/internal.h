@@ -189,6 +189,7 @@ struct rxe_qp {
 	struct ib_qp_attr attr;
 	u32 mtu;		/* bytes, from attr.path_mtu */
 	bool sq_sig_all;
+	u64 retry_ns;		/* rxe_qp_set_retry_time (0: count only) */
 
 	struct rxe_send_wqe *sq;
 	u32 sq_size, sq_prod, sq_cons;	/* cons: oldest not completed */
@@ -212,6 +213,7 @@ struct rxe_qp {
 		u64 deadline;
 		bool rnr_wait;
 		u64 rnr_until;
+		u64 stall_since;	/* first expiry since progress */
 	} comp;
 	struct {			/* responder (resp.c) */
 		u32 epsn;		/* expected PSN */

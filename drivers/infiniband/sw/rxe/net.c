@@ -460,6 +460,11 @@ void rxe_net_trace_dump(struct ib_device *ib, u32 qpn, u32 max)
 }
 
 /* Change fault injection at run time (tests: a link that goes dead). */
+int rxe_net_set_retry_time(struct ib_qp *qp, u64 ns)
+{
+	return LOCKED(qp->device, rxe_qp_set_retry_time(qp, ns));
+}
+
 void rxe_net_set_faults(struct ib_device *ib, const struct rxe_fault_params *p)
 {
 	struct rxe_kdev *k = kd(ib);

@@ -21,6 +21,12 @@
 #include <mm/mm.h>
 #include <uapi/errno.h>
 
+int rxe_qp_set_retry_time(struct ib_qp *ibqp, u64 ns)
+{
+	to_rqp(ibqp)->retry_ns = ns;
+	return 0;
+}
+
 static u32 roundup_pow2(u32 n)
 {
 	u32 s = 1;
