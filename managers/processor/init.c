@@ -20,6 +20,7 @@
 #include <kernel/role.h>
 #include <kernel/node.h>
 #include <kernel/sched.h>
+#include <kernel/smp.h>
 #include <lib/string.h>
 #include <mm/mm.h>
 #include <processor/abi.h>
@@ -216,6 +217,7 @@ static int init_thread(void *arg)
 		printk("tessera: sync after init failed: %d\n", err);
 	/* `tessera run` stops reading COM2 soon after this line. */
 	tty_flush();
+	tlb_print_stats("tessera");
 	printk("tessera: init exited with status %#x\n", status);
 	machine_exit(MACHINE_EXIT_OK);
 }

@@ -126,7 +126,7 @@ static void unmap_range(struct proc_mm *mm, struct localmm *lm, u64 start,
 		any = true;
 	}
 	if (any)
-		tlb_flush_range(start, end);
+		upt_flush_range(&mm->upt, start, end);
 }
 
 /* The page recorded at @va, or NULL. Caller holds lm->lock. */
@@ -333,7 +333,7 @@ static long lm_mprotect(struct proc_mm *mm, u64 addr, u64 len, u32 prot)
 			*pte = (*pte & ~(PTE_W | PTE_NX)) | PTE_P | pte_flags(prot);
 		}
 	}
-	tlb_flush_range(addr, end);
+	upt_flush_range(&mm->upt, addr, end);
 	mutex_unlock(&lm->lock);
 	return err;
 }
@@ -360,7 +360,7 @@ static int move_pages(struct proc_mm *mm, struct localmm *lm, u64 from,
 			*upt_lookup(&mm->upt, va) &= ~PTE_P;
 		lp->va = va;
 	}
-	tlb_flush_range(from, from + len);
+	upt_flush_range(&mm->upt, from, from + len);
 	return err;
 }
 
