@@ -111,6 +111,8 @@ struct pcache_stats {
 	u64 csum_errors;
 	u64 flush_errors;
 	u64 timeouts;		/* faults that gave up waiting (-ETIMEDOUT) */
+	u64 moved_lines;	/* mremap: lines re-tagged to the new range */
+	u64 moved_victims;	/* mremap: victim entries re-tagged */
 };
 
 /* Fill @cfg with the Kconfig / command-line defaults (pcache=, victim=). */
@@ -144,12 +146,17 @@ int pcache_fault(struct pcache_space *s, u64 uva, bool write);
  * (munmap, exit) throws dirty data away, else it is written back first. */
 int pcache_unmap_range(struct pcache_space *s, u64 start, u64 end,
 		       bool discard);
-/* mremap, called BEFORE the memory node moves the pages: writes every
- * dirty page of [old, old+len) back (so the memory node moves current
- * data), then moves lines, tags, rmaps and PTEs to [new, new+len), clean.
- * After the memory node moved the range the caller calls
- * pcache_unmap_range(s, old, old+len, true) to drop lines a racing fault
- * may have refetched.  Returns 0 or a write-back error. */
+/* mremap.  The caller's sequence: pcache_move_begin(s, old, len) before
+ * it asks the memory node (write-backs of the range's victim entries are
+ * held back from then on, those in flight waited for); after the memory
+ * node moved the pages, pcache_move_range(s, old, new, len) moves lines
+ * (dirty ones stay dirty), their rmap, and the victim entries to
+ * [new, new+len), the old PTEs shot down once; then, and also when the
+ * memory node refused or did not move, pcache_move_end(s, old, len).
+ * Nothing is written back or fetched again.  The ranges must not overlap
+ * (-EINVAL).  Returns 0 or an error. */
+int pcache_move_begin(struct pcache_space *s, u64 old, u64 len);
+void pcache_move_end(struct pcache_space *s, u64 old, u64 len);
 int pcache_move_range(struct pcache_space *s, u64 old, u64 new, u64 len);
 /* mprotect: narrow the rights of lines in the range to @prot (widening
  * happens on the next fault).  TLB shot down before return. */

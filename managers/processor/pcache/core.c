@@ -667,4 +667,6 @@ void pcache_dump_stats(struct pcache *pc)
 	       "%llu, retries %llu, errors csum %llu flush %llu timeout %llu\n",
 	       st.evict_clean, st.evict_dirty, st.flushes, st.piggybacks,
 	       st.retries, st.csum_errors, st.flush_errors, st.timeouts);
+	printk("pcache: mremap moved %llu lines, %llu victim entries\n",
+	       st.moved_lines, st.moved_victims);
 }
