@@ -28,6 +28,7 @@
 #include <fit/fit.h>
 #include <processor/files.h>
 #include <processor/p2m.h>
+#include <processor/pcache.h>
 #include <storage/client.h>
 #include <uapi/errno.h>
 #include "internal.h"
@@ -218,6 +219,8 @@ static int init_thread(void *arg)
 	/* `tessera run` stops reading COM2 soon after this line. */
 	tty_flush();
 	tlb_print_stats("tessera");
+	if (pcache_get())
+		pcache_dump_stats(pcache_get());
 	printk("tessera: init exited with status %#x\n", status);
 	machine_exit(MACHINE_EXIT_OK);
 }
