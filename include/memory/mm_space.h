@@ -53,12 +53,18 @@ struct mm_changes {
 	struct mm_change c[MM_CHANGES_MAX];
 };
 
-/* File pages: the storage service (later: the memory node's page cache)
- * fills one page of file @file at byte offset @off (page aligned).  Bytes
- * past the end of the file must be zero.  Returns 0 or a negative errno,
- * which the fault returns unchanged.  Called with the space's lock held. */
+/* File pages.  read_page fills one page of file @file at byte offset
+ * @off (page aligned); bytes past the end of the file must be zero; a
+ * page wholly past the end gives -ENXIO (the fault then asks for SIGBUS).
+ * write_page writes a dirty page of a shared mapping back, bytes past
+ * the end of the file excluded (NULL: shared writes stay in memory).
+ * Both return 0 or a negative errno and are called with the space's lock
+ * held.  The memory node's page cache (pagecache.c) calls read_page once
+ * per page however many spaces map it; callers with the same ops and
+ * context name the same files by the same @file. */
 struct mm_file_ops {
 	int (*read_page)(void *ctx, u64 file, u64 off, void *page);
+	int (*write_page)(void *ctx, u64 file, u64 off, const void *page);
 };
 
 struct mm_space_params {
@@ -94,6 +100,12 @@ u32 mm_space_tgid(const struct mm_space *mm);
  * MAP_POPULATE is the caller's to honour (fault the range in). */
 int mm_mmap(struct mm_space *mm, u64 addr, u64 len, u32 prot, u32 flags,
 	    u64 file, u64 off, u64 *addr_out, struct mm_changes *ch);
+/* The same for a file; @maywrite false (a file not open for writing)
+ * makes a shared mapping's VMA MM_VMA_NOWRITE: mprotect may never add
+ * PROT_WRITE to it (-EACCES, as Linux's VM_MAYWRITE). */
+int mm_mmap_file(struct mm_space *mm, u64 addr, u64 len, u32 prot,
+		 u32 flags, u64 file, u64 off, bool maywrite, u64 *addr_out,
+		 struct mm_changes *ch);
 /* munmap(2): -EINVAL for unaligned, empty or out-of-range requests;
  * unmapping holes is not an error. */
 int mm_munmap(struct mm_space *mm, u64 addr, u64 len, struct mm_changes *ch);
@@ -102,7 +114,8 @@ int mm_munmap(struct mm_space *mm, u64 addr, u64 len, struct mm_changes *ch);
 int mm_mremap(struct mm_space *mm, u64 addr, u64 old_len, u64 new_len,
 	      u32 flags, u64 new_addr, u64 *addr_out, struct mm_changes *ch);
 /* mprotect(2): -EINVAL, -ENOMEM (a hole in the range; then nothing
- * changed — Linux would have changed the part before the hole). */
+ * changed — Linux would have changed the part before the hole), -EACCES
+ * (PROT_WRITE on an MM_VMA_NOWRITE VMA; nothing changed either). */
 int mm_mprotect(struct mm_space *mm, u64 addr, u64 len, u32 prot,
 		struct mm_changes *ch);
 /* brk(2): returns the break after the call (the old one on failure). */
@@ -111,10 +124,30 @@ u64 mm_brk(struct mm_space *mm, u64 brk, struct mm_changes *ch);
 void mm_set_brk(struct mm_space *mm, u64 start_brk);
 u64 mm_stack_top(const struct mm_space *mm);
 
+/* msync(2) on the memory node, after the processor wrote its dirty lines
+ * back: every dirty page of a shared file mapping in [addr, addr + len)
+ * goes back to its file.  Checks as Linux (-EINVAL; -ENOMEM when part of
+ * the range is unmapped, after the mapped part was written); -EIO when a
+ * write failed. */
+int mm_msync(struct mm_space *mm, u64 addr, u64 len, u32 flags);
+
+/* The page cache's occupancy (tests, leak checks): pages it holds now,
+ * and fills from files (read_page calls) and lookups that found the page
+ * since boot. */
+struct mm_pagecache_stats {
+	u64 pages;
+	u64 fills;
+	u64 hits;
+	u64 writebacks;		/* write_page calls */
+	u64 errors;		/* failed read_page/write_page calls */
+};
+void mm_pagecache_get_stats(struct mm_pagecache_stats *out);
+
 /* A page fault from the owning processor.  Copies the page to @buf (4096
  * bytes; NULL for a processor-side zero-fill, which only records the
  * page).  *@writable says whether the processor may map it writable.
- * -EFAULT: no VMA; -EACCES: the VMA forbids the access; -ENOMEM; or the
+ * -EFAULT: no VMA; -EACCES: the VMA forbids the access; -ENOMEM;
+ * -ENXIO: a file page wholly past the end of its file (SIGBUS); or the
  * file callback's error. */
 #define MM_FAULT_WRITE	0x1
 int mm_fault(struct mm_space *mm, u64 va, u32 flags, void *buf,
@@ -143,6 +176,7 @@ struct mm_vma_info {
 #define MM_VMA_SHARED		0x1
 #define MM_VMA_GROWSDOWN	0x2
 #define MM_VMA_FILE		0x4
+#define MM_VMA_NOWRITE		0x8	/* shared file VMA, never writable */
 /* Fill up to @max entries in address order; returns the VMA count. */
 unsigned int mm_space_vmas(struct mm_space *mm, struct mm_vma_info *v,
 			   unsigned int max);

@@ -85,6 +85,11 @@ struct abi_fs {
 	/* Write everything back (sync, and before the node stops). */
 	int (*sync)(void);
 };
+/* mmap(2) of @f: fill @fm with its storage file if it is a regular file
+ * of the storage service; -ENODEV for anything else (pipes, ttys,
+ * directories, pseudo files), as Linux says for files without mmap. */
+struct mm_file_map;
+int fs_storage_map_info(struct file *f, struct mm_file_map *fm);
 /* sync(2) of the root file system, if any: 0 or -errno. */
 int files_sync(void);
 void files_set_rootfs(const struct abi_fs *fs);

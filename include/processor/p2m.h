@@ -82,6 +82,11 @@ int p2m_zerofill(u32 tgid, u64 uva, u32 flags, bool *writable, u32 *prot);
  * fork: pass a struct and apply it). */
 int p2m_mmap(u32 tgid, u64 addr, u64 len, u32 prot, u32 flags, u64 file,
 	     u64 off, u64 *addr_out, struct p2m_changes *ch);
+/* MMAP_FILE: map @h, a regular file of storage node @snode (@file_flags:
+ * P2M_MMAP_FILE_*). */
+int p2m_mmap_file(u32 tgid, u64 addr, u64 len, u32 prot, u32 flags,
+		  u32 snode, u32 file_flags, const struct storage_handle *h,
+		  u64 off, u64 *addr_out, struct p2m_changes *ch);
 int p2m_munmap(u32 tgid, u64 addr, u64 len, struct p2m_changes *ch);
 int p2m_mremap(u32 tgid, u64 addr, u64 old_len, u64 new_len, u32 flags,
 	       u64 new_addr, u64 *addr_out, struct p2m_changes *ch);

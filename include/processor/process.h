@@ -27,9 +27,19 @@
 #include <kernel/wait.h>
 #include <lib/list.h>
 #include <uapi/resource.h>
+#include <protocol/storage.h>
 #include <uapi/signal.h>
 
 #define ABI_PATH_MAX	256
+
+/* A file for mmap(2), after sys_mmap resolved and checked the fd: a
+ * regular file of the storage service (storage node, inode handle), and
+ * whether it was opened for writing (a shared mapping may be written). */
+struct mm_file_map {
+	struct storage_handle h;
+	u32 storage_node;
+	bool maywrite;
+};
 
 struct files;
 struct task;
@@ -42,14 +52,19 @@ struct mm_ops {
 	/* Free everything the space holds (not the upt tables). */
 	void (*release)(struct proc_mm *mm);
 	long (*brk)(struct proc_mm *mm, u64 addr);
+	/* @fm: the file (NULL with MAP_ANONYMOUS); sys_mmap checked the
+	 * arguments and the fd as Linux does. */
 	long (*mmap)(struct proc_mm *mm, u64 addr, u64 len, u32 prot,
-		     u32 flags, int fd, u64 off);
+		     u32 flags, const struct mm_file_map *fm, u64 off);
 	long (*munmap)(struct proc_mm *mm, u64 addr, u64 len);
 	long (*mprotect)(struct proc_mm *mm, u64 addr, u64 len, u32 prot);
 	/* Arguments checked by sys_mremap (aligned, lengths non-zero and
 	 * page-rounded, flags valid); returns the new address or -errno. */
 	long (*mremap)(struct proc_mm *mm, u64 addr, u64 old_len, u64 new_len,
 		       u32 flags, u64 new_addr);
+	/* Write the shared file mappings' dirty pages in [addr, addr + len)
+	 * back to their files (@flags checked by sys_msync). */
+	long (*msync)(struct proc_mm *mm, u64 addr, u64 len, u32 flags);
 };
 
 struct proc_mm {
@@ -86,6 +101,8 @@ struct thread {
 	bool exiting;
 	struct pt_regs start_regs;	/* first entry to user mode */
 	u64 trap_no, trap_err, trap_cr2;	/* last user exception */
+	bool pf_sigbus;			/* the user #PF in flight is a SIGBUS
+					 * (a file page past end of file) */
 };
 
 struct process {
@@ -222,6 +239,10 @@ struct p2m_vma;
 int p2m_mm_walk_vmas(struct proc_mm *mm,
 		     void (*fn)(void *arg, const struct p2m_vma *v),
 		     void *arg);
+/* Before an exec replaces @mm's space on the memory node: a space that
+ * mapped files MAP_SHARED writes its dirty lines back, so they reach
+ * the files when the memory node frees the old space. */
+void p2m_mm_exec_prepare(struct proc_mm *mm);
 int p2m_exec_image(struct process *p, const char *path,
 		   const char *const *argv, const char *const *envp,
 		   struct exec_image *img);
@@ -233,6 +254,9 @@ unsigned long localmm_pages(void);
 /* The kernel address of the page mapped at @va (the loader fills segments
  * through it before the space runs), or NULL. */
 void *localmm_page(struct proc_mm *mm, u64 va);
+/* A user fault at @addr that no PTE serves: -ENXIO inside a file mapping
+ * (a page past the end of the file: SIGBUS), else -EFAULT.  May sleep. */
+int localmm_fault(struct proc_mm *mm, u64 addr);
 /* The program break starts at @start (page aligned up). */
 int localmm_set_brk(struct proc_mm *mm, u64 start);	/* pages held, all processes */
 

@@ -31,6 +31,7 @@
 #define PROTOCOL_P2M_H
 
 #include <protocol/msg.h>
+#include <protocol/storage.h>
 
 enum p2m_opcode {
 	P2M_PCACHE_MISS = MSG_PROTO_P2M + 0x01,
@@ -43,6 +44,7 @@ enum p2m_opcode {
 	P2M_MPROTECT = MSG_PROTO_P2M + 0x13,
 	P2M_BRK = MSG_PROTO_P2M + 0x14,
 	P2M_MSYNC = MSG_PROTO_P2M + 0x15,
+	P2M_MMAP_FILE = MSG_PROTO_P2M + 0x16,
 	P2M_FORK = MSG_PROTO_P2M + 0x20,
 	P2M_EXECVE = MSG_PROTO_P2M + 0x21,
 	P2M_EXIT = MSG_PROTO_P2M + 0x22,
@@ -119,7 +121,9 @@ struct p2m_miss_req {
 _Static_assert(sizeof(struct p2m_miss_req) == 32, "p2m_miss_req wire size");
 
 /* The fault's own result is in @err (0, -EFAULT no VMA, -EACCES the VMA
- * forbids the access, -ENOMEM, or the file read's errno): then nr == 0.
+ * forbids the access, -ENOMEM, -ENXIO a file page wholly past the end of
+ * its file (the processor raises SIGBUS), or the file read's errno):
+ * then nr == 0.
  * Otherwise @nr pages follow, page i is uva + i * 4096; bit i of
  * @writable says whether page i may be mapped writable (COW pages and
  * read-only VMAs are not). @prot is the faulting VMA's PROT_*. */
@@ -188,6 +192,28 @@ struct p2m_mmap_req {
 	u64 off;
 } __packed;
 _Static_assert(sizeof(struct p2m_mmap_req) == 48, "p2m_mmap_req wire size");
+
+/* MMAP_FILE: mmap(2) of a regular file the processor opened on the
+ * storage service.  The MMAP fields (m.file ignored; MAP_ANONYMOUS must
+ * be clear), then the file: the storage node and its inode handle, which
+ * the memory node turns into a file handle of its own for the VMA and
+ * its page cache (Documentation/p2m.md, file source).  The processor
+ * checked the fd's open mode (-EACCES) and that it is mappable (-ENODEV);
+ * P2M_MMAP_FILE_RDONLY says the file is not open for writing, so a
+ * shared mapping may never become writable (mprotect: -EACCES).
+ * Reply: struct p2m_vm_rep.  Errors as MMAP, and -ENODEV (the memory
+ * node's storage client reaches another storage node), -ENFILE (its
+ * table of storage files is full), -EINVAL (MAP_ANONYMOUS). */
+#define P2M_MMAP_FILE_RDONLY	0x1u	/* not open for writing */
+
+struct p2m_mmap_file_req {
+	struct p2m_mmap_req m;
+	u32 storage_node;
+	u32 file_flags;		/* P2M_MMAP_FILE_* */
+	struct storage_handle h;
+} __packed;
+_Static_assert(sizeof(struct p2m_mmap_file_req) == 72,
+	       "p2m_mmap_file_req wire size");
 
 /* munmap(2), mprotect(2), msync(2): [addr, addr + len). */
 struct p2m_range_req {

@@ -45,6 +45,8 @@ enum storage_op {
 	STORAGE_OP_COUNT,		/* one past the last */
 	STORAGE_OP_TEST_FIRST = 0xf0,	/* 0xf0-0xff: selftests only */
 	STORAGE_OP_TEST_DONE = 0xf0,	/* driver -> storage node: leave */
+	STORAGE_OP_TEST_TIMING = 0xf1,	/* driver -> storage node: print and
+					 * clear the timing (tag follows) */
 };
 
 #define P2S_OP(x)	((u16)(MSG_PROTO_P2S | (x)))

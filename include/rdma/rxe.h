@@ -41,6 +41,10 @@ struct rxe_dev_config {
 	enum ib_mtu max_mtu;	/* largest path MTU the Ethernet carries */
 	u32 max_qp;		/* QP numbers 2 .. max_qp + 1 */
 	u32 max_mr;
+	u32 ack_delay_us;	/* ACK a message's end this late at most, or
+				 * sooner behind the QP's next packet (0: at
+				 * once); keep it far below the peers'
+				 * retransmission timeout */
 };
 
 /* Counters: packets, recovery events, and one per reason a received frame

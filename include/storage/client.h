@@ -71,5 +71,10 @@ int storage_fsync(const struct storage_handle *h);
 int storage_statfs(u32 fs, struct storage_statfs_rep *rep);
 /* Idempotent calls sent again after a timeout, since boot (client.c). */
 u64 storage_client_retries(void);
+/* Timing of this node's calls and, on the storage node, of its handlers
+ * and device requests (managers/storage/timing.c): print as
+ * "storage-time: @tag ..." lines, or clear. */
+void storage_timing_dump(const char *tag);
+void storage_timing_reset(void);
 
 #endif

@@ -101,6 +101,11 @@ bool ext2_is_read_only(const struct ext2_fs *fs);
 bool ext2_ino_usable(const struct ext2_fs *fs, u32 ino);
 /* True if a sync would write anything (a dirty cached block). */
 bool ext2_needs_sync(struct ext2_fs *fs);
+/* Write back the @max lowest-numbered dirty blocks, without a flush and
+ * without the superblock (an ext2_sync must follow to make anything
+ * durable): 1 if dirty blocks remain, 0 if none, or a negative errno.
+ * Lets a caller write back in slices, releasing its lock in between. */
+int ext2_writeback_some(struct ext2_fs *fs, u32 max);
 
 int ext2_lookup(struct ext2_fs *fs, u32 dir, const char *name, u32 *ino);
 /* Resolve @path relative to @cwd ("/"-prefixed: from the root).  Symlinks

@@ -5,9 +5,9 @@
  * GROWSDOWN stack VMA downwards when the address is just below it, within
  * MM_STACK_LIMIT and keeping MM_STACK_GUARD_GAP above the previous VMA),
  * check the access against the VMA's protection, then make the page
- * present: a zeroed page for anonymous memory, a page filled by the file
- * callback for file mappings.  A write to a COW page copies it unless this
- * space holds the only reference.  The page is shipped writable when the
+ * present: a zeroed page for anonymous memory, the page cache's page for
+ * file mappings (filemap.c: copy-on-write when private).  A write to a
+ * COW page copies it unless this space holds the only reference.  The page is shipped writable when the
  * VMA allows writing and the page is not COW; PTE_WRITE records that, so
  * mm_flush() accepts dirty data back only for such pages.
  *
@@ -55,16 +55,16 @@ static int fault_vma(struct mm_space *mm, u64 va, struct vma **vp)
 	return 0;
 }
 
-static int fill_page(struct mm_space *mm, struct vma *v, u64 va,
-		     struct mm_page *p)
+/* A zeroed page for anonymous memory in *@pte. */
+static int zero_page(u64 *pte)
 {
-	if (!(v->flags & MM_VMA_FILE)) {
-		memset(p->data, 0, MM_PAGE_SIZE);
-		return 0;
-	}
-	return mm->fops->read_page(mm->fctx, v->file,
-				   v->off + (ALIGN_DOWN(va, MM_PAGE_SIZE) -
-					     v->start), p->data);
+	struct mm_page *p = mm_page_alloc();
+
+	if (!p)
+		return -ENOMEM;
+	memset(p->data, 0, MM_PAGE_SIZE);
+	*pte = (u64)(uintptr_t)p | PTE_PRESENT;
+	return 0;
 }
 
 /* Give this space its own copy of the COW page at *@pte. */
@@ -96,16 +96,11 @@ static int fault_in(struct mm_space *mm, struct vma *v, u64 va, bool write,
 	if (!pte)
 		return -ENOMEM;
 	if (!(*pte & PTE_PRESENT)) {
-		struct mm_page *p = mm_page_alloc();
-
-		if (!p)
-			return -ENOMEM;
-		err = fill_page(mm, v, va, p);
-		if (err) {
-			mm_page_put(p);
+		/* File pages: the page cache's, COW if private (filemap.c). */
+		err = (v->flags & MM_VMA_FILE) ? filemap_fault(mm, v, va, pte)
+					       : zero_page(pte);
+		if (err)
 			return err;
-		}
-		*pte = (u64)(uintptr_t)p | PTE_PRESENT;
 		mm->pgt.rss++;
 	}
 	if ((*pte & PTE_COW) && (write || mm_page_refs(pte_page(*pte)) == 1)) {

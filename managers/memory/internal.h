@@ -40,7 +40,8 @@ struct vma {
 	u64 start;		/* page aligned */
 	u64 end;		/* page aligned, exclusive */
 	u32 prot;		/* PROT_READ/WRITE/EXEC */
-	u32 flags;		/* MM_VMA_SHARED, MM_VMA_GROWSDOWN, MM_VMA_FILE */
+	u32 flags;		/* MM_VMA_SHARED, MM_VMA_GROWSDOWN, MM_VMA_FILE,
+				 * MM_VMA_NOWRITE */
 	u64 file;		/* inode handle (MM_VMA_FILE), or the shared-
 				 * memory object id of a shared anonymous
 				 * VMA (one per mmap call, kept by fork) */
@@ -64,12 +65,16 @@ static inline bool vma_has_object(const struct vma *v)
 #define PTE_FLAGS	0xfull
 
 /* A memory-node page holding user data.  refs: one per leaf entry that
- * maps it (in any space). */
+ * maps it (in any space), plus the page cache's own for a file page
+ * (MM_PAGE_CACHED: the struct lives inside a page-cache entry,
+ * pagecache.c), so a mapped file page always has refs >= 2 and is never
+ * taken for a private one by COW. */
 struct mm_page {
 	void *data;		/* 4 KiB from alloc_page */
 	u32 refs;		/* atomic */
-	u32 unused;
+	u32 flags;		/* MM_PAGE_*, fixed once the page is mapped */
 };
+#define MM_PAGE_CACHED	0x1u
 
 struct pgtable {
 	u64 *root;		/* level-3 table page, or NULL while empty */
@@ -138,6 +143,8 @@ int pgt_copy(struct pgtable *dst, struct pgtable *src, u64 start, u64 end,
 	     bool cow);
 void pgt_wrprotect(struct pgtable *pt, u64 start, u64 end);
 struct mm_page *mm_page_alloc(void);
+int mm_page_init(struct mm_page *p, u32 flags);
+void mm_page_release(struct mm_page *p);
 void mm_page_get(struct mm_page *p);
 void mm_page_put(struct mm_page *p);
 u32 mm_page_refs(struct mm_page *p);
@@ -156,6 +163,29 @@ static inline u64 vma_gap_start(const struct vma *v)
 	return v->start > MM_STACK_GUARD_GAP ? v->start - MM_STACK_GUARD_GAP
 					     : 0;
 }
+
+/* pagecache.c: file pages shared by every space that maps them, keyed
+ * by (ops, context, file, page index).  pagecache_get returns the page
+ * with a reference for the caller's PTE (filled by read_page on a miss;
+ * may sleep); pagecache_put drops a reference of a cached page for
+ * mm_page_put, and frees the entry with the last mapping's. */
+int pagecache_get(const struct mm_file_ops *fops, void *fctx, u64 file,
+		  u64 index, struct mm_page **out);
+void pagecache_put(struct mm_page *p);
+void pagecache_count_writeback(int err);
+
+/* filemap.c: file VMAs.  filemap_fault makes *@pte map the file page of
+ * @va (copy-on-write for a private VMA); filemap_writeback writes the
+ * dirty pages of a shared file VMA in [start, end) back (0 or the first
+ * error).  mm->lock held. */
+static inline bool vma_shared_file(const struct vma *v)
+{
+	return (v->flags & (MM_VMA_FILE | MM_VMA_SHARED)) ==
+	       (MM_VMA_FILE | MM_VMA_SHARED);
+}
+int filemap_fault(struct mm_space *mm, struct vma *v, u64 va, u64 *pte);
+int filemap_writeback(struct mm_space *mm, struct vma *v, u64 start,
+		      u64 end);
 
 /* fault.c */
 int __mm_fault_page(struct mm_space *mm, struct vma *v, u64 va, bool write,

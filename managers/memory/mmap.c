@@ -157,12 +157,12 @@ static int mmap_fixed_check(struct mm_space *mm, u64 addr, u64 len,
 }
 
 static void vma_fill(struct vma *v, u64 addr, u64 len, u32 prot, u32 flags,
-		     u64 file, u64 off)
+		     u64 file, u64 off, u32 vflags)
 {
 	v->start = addr;
 	v->end = addr + len;
 	v->prot = prot & VMA_PROT_MASK;
-	v->flags = 0;
+	v->flags = vflags;
 	if ((flags & MAP_TYPE) != MAP_PRIVATE)
 		v->flags |= MM_VMA_SHARED;
 	if (flags & MAP_GROWSDOWN)
@@ -178,7 +178,7 @@ static void vma_fill(struct vma *v, u64 addr, u64 len, u32 prot, u32 flags,
 }
 
 static int __mm_mmap(struct mm_space *mm, u64 addr, u64 len, u32 prot,
-		     u32 flags, u64 file, u64 off, u64 *addr_out,
+		     u32 flags, u64 file, u64 off, u32 vflags, u64 *addr_out,
 		     struct mm_changes *ch)
 {
 	struct vma_spares s = { 0 };
@@ -213,7 +213,7 @@ static int __mm_mmap(struct mm_space *mm, u64 addr, u64 len, u32 prot,
 	{
 		struct vma *v = vma_spare_take(&s);
 
-		vma_fill(v, addr, len, prot, flags, file, off);
+		vma_fill(v, addr, len, prot, flags, file, off, vflags);
 		vma_insert(mm, v);
 	}
 	vma_merge_around(mm, addr, addr + len);
@@ -230,7 +230,29 @@ int mm_mmap(struct mm_space *mm, u64 addr, u64 len, u32 prot, u32 flags,
 	if (ch)
 		ch->nr = 0;
 	mutex_lock(&mm->lock);
-	err = __mm_mmap(mm, addr, len, prot, flags, file, off, addr_out, ch);
+	err = __mm_mmap(mm, addr, len, prot, flags, file, off, 0, addr_out,
+			ch);
+	mutex_unlock(&mm->lock);
+	return err;
+}
+
+int mm_mmap_file(struct mm_space *mm, u64 addr, u64 len, u32 prot,
+		 u32 flags, u64 file, u64 off, bool maywrite, u64 *addr_out,
+		 struct mm_changes *ch)
+{
+	bool shared = (flags & MAP_TYPE) != MAP_PRIVATE;
+	int err;
+
+	if (flags & MAP_ANONYMOUS)
+		return -EINVAL;
+	if (shared && !maywrite && (prot & PROT_WRITE))
+		return -EACCES;
+	if (ch)
+		ch->nr = 0;
+	mutex_lock(&mm->lock);
+	err = __mm_mmap(mm, addr, len, prot, flags, file, off,
+			shared && !maywrite ? MM_VMA_NOWRITE : 0, addr_out,
+			ch);
 	mutex_unlock(&mm->lock);
 	return err;
 }

@@ -10,9 +10,9 @@
  *
  * Departures from Linux: a hole in the range gives -ENOMEM with nothing
  * changed (Linux changes the VMAs before the hole); PROT_SEM is accepted
- * and ignored; there are no pkeys.  Shared file mappings of read-only
- * files (VM_MAYWRITE in Linux) are the processor's to refuse with -EACCES:
- * it knows how the file was opened.
+ * and ignored; there are no pkeys; -EACCES for PROT_WRITE on a shared
+ * mapping of a file not open for writing (MM_VMA_NOWRITE, Linux's
+ * VM_MAYWRITE) changes nothing either (Linux changes the VMAs before).
  *
  * Locking: mm_mprotect takes mm->lock.  Caller: the P2M_MPROTECT handler.
  */
@@ -52,6 +52,10 @@ static int mprotect_check(struct mm_space *mm, u64 *start, u64 *len,
 	}
 	if (!vma_range_mapped(mm, *start, *start + *len))
 		return -ENOMEM;
+	for (v = vma_find(mm, *start); (prot & PROT_WRITE) && v &&
+	     v->start < *start + *len; v = vma_next(v))
+		if (v->flags & MM_VMA_NOWRITE)
+			return -EACCES;
 	if (mm->nr_vmas + vma_split_count(mm, *start, *start + *len) >
 	    MM_MAX_MAP_COUNT)
 		return -ENOMEM;

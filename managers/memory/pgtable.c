@@ -10,8 +10,10 @@
  *
  * struct mm_page is the memory node's page: the 4 KiB of data and a
  * reference count (one per leaf entry mapping it, across spaces after
- * fork), changed atomically; the last put frees it.  mm_pages_in_use()
- * counts data pages plus table pages, for leak checks.
+ * fork), changed atomically; the last put frees it.  File pages live in
+ * the page cache (pagecache.c), which holds one more reference, drops
+ * their references under its lock and frees the entry around the page.
+ * mm_pages_in_use() counts data pages plus table pages, for leak checks.
  *
  * Locking: callers hold the owning space's lock (internal.h).  Callers:
  * vma.c, mremap.c, space.c (fork, exit), fault.c.
@@ -37,20 +39,27 @@ static void count_pages(long delta)
 	__atomic_add_fetch(&pages_in_use, delta, __ATOMIC_RELAXED);
 }
 
+/* Give @p (zeroed by its allocator) its data page and one reference. */
+int mm_page_init(struct mm_page *p, u32 flags)
+{
+	BUG_ON((uintptr_t)p & PTE_FLAGS);
+	p->data = alloc_page();
+	if (!p->data)
+		return -ENOMEM;
+	p->refs = 1;
+	p->flags = flags;
+	count_pages(1);
+	return 0;
+}
+
 struct mm_page *mm_page_alloc(void)
 {
 	struct mm_page *p = kzalloc(sizeof(*p));
 
-	if (!p)
-		return NULL;
-	BUG_ON((uintptr_t)p & PTE_FLAGS);
-	p->data = alloc_page();
-	if (!p->data) {
+	if (p && mm_page_init(p, 0)) {
 		kfree(p);
-		return NULL;
+		p = NULL;
 	}
-	p->refs = 1;
-	count_pages(1);
 	return p;
 }
 
@@ -59,13 +68,25 @@ void mm_page_get(struct mm_page *p)
 	__atomic_add_fetch(&p->refs, 1, __ATOMIC_RELAXED);
 }
 
+/* Free @p's data page (its last reference is gone). */
+void mm_page_release(struct mm_page *p)
+{
+	free_page(p->data);
+	count_pages(-1);
+}
+
+/* The last reference frees the page.  A cached page's references are
+ * dropped by the page cache, under its lock (pagecache_put). */
 void mm_page_put(struct mm_page *p)
 {
+	if (p->flags & MM_PAGE_CACHED) {
+		pagecache_put(p);
+		return;
+	}
 	if (__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL))
 		return;
-	free_page(p->data);
+	mm_page_release(p);
 	kfree(p);
-	count_pages(-1);
 }
 
 u32 mm_page_refs(struct mm_page *p)

@@ -17,8 +17,11 @@
  * storage node through the storage client (include/storage/client.h),
  * if some node announced the storage role: a path found there gets a slot
  * in a table of storage handles (fs, ino, gen), handle = P2M_FILE_STORAGE
- * + index, and file pages are read with storage_read.  Entries of both
- * tables are never removed (VMAs may name them).
+ * + index, and file pages are read with storage_read.  MMAP_FILE adds
+ * the storage files processors map (svc_file_storage).  Entries of both
+ * tables are never removed (VMAs may name them).  The page cache
+ * (pagecache.c) reads pages through svc_read_page and filemap.c writes
+ * shared mappings back through svc_write_page.
  *
  * Locks: table_lock (mutex) for the hash table and references;
  * files_lock (mutex) for registering entries in either file table
@@ -339,12 +342,86 @@ int svc_file_read(u64 handle, u64 off, void *buf, u64 len)
 	return 0;
 }
 
-static int svc_read_page(void *ctx, u64 file, u64 off, void *page)
+int svc_file_storage(u32 snode, const struct storage_handle *h,
+		     u64 *handle)
 {
-	return svc_file_read(file, off, page, MM_PAGE_SIZE);
+	int here = storage_node();
+
+	if (here < 0 || (u32)here != snode) {
+		pr_warn_once("p2m: a file on storage node %u cannot be mapped "
+			     "here (this node's storage client reaches %d): "
+			     "-ENODEV (logged once)\n", snode, here);
+		return -ENODEV;
+	}
+	return sfile_slot(h, handle);
 }
 
-static const struct mm_file_ops svc_fops = { svc_read_page };
+/* A page of a file for the page cache: -ENXIO when it lies wholly past
+ * the end of the file (the fault raises SIGBUS there). */
+static int svc_read_page(void *ctx, u64 file, u64 off, void *page)
+{
+	unsigned int n = __atomic_load_n(&nr_sfiles, __ATOMIC_ACQUIRE);
+	u64 i = file - P2M_FILE_STORAGE, size;
+	ssize_t got;
+
+	if (file < P2M_FILE_STORAGE) {
+		int err = svc_file_read(file, off, page, MM_PAGE_SIZE);
+
+		size = file && file <= __atomic_load_n(&nr_files,
+						       __ATOMIC_ACQUIRE) ?
+			       files[file - 1].size : 0;
+		return err ? err : off >= size ? -ENXIO : 0;
+	}
+	if (i >= n)
+		return -EBADF;
+	got = storage_read(&sfiles[i], off, page, MM_PAGE_SIZE);
+	if (got < 0)
+		return (int)got;
+	if (!got)
+		return -ENXIO;
+	memset((u8 *)page + got, 0, MM_PAGE_SIZE - (u64)got);
+	return 0;
+}
+
+/* A dirty page of a shared mapping back to its storage file: only the
+ * bytes before the file's current end (a mapping never grows its file).
+ * In-memory files are read-only: -EROFS. */
+static int write_page(u64 file, u64 off, const void *page)
+{
+	unsigned int n = __atomic_load_n(&nr_sfiles, __ATOMIC_ACQUIRE);
+	u64 i = file - P2M_FILE_STORAGE, len;
+	struct storage_stat st;
+	ssize_t put;
+	int err;
+
+	if (file < P2M_FILE_STORAGE)
+		return -EROFS;
+	if (i >= n)
+		return -EBADF;
+	err = storage_stat(&sfiles[i], &st);
+	if (err)
+		return err;
+	if (off >= st.size)
+		return 0;		/* truncated since: nothing to keep */
+	len = MIN((u64)MM_PAGE_SIZE, st.size - off);
+	put = storage_write(&sfiles[i], off, page, len);
+	if (put < 0)
+		return (int)put;
+	return (u64)put == len ? 0 : -ENOSPC;
+}
+
+static int svc_write_page(void *ctx, u64 file, u64 off, const void *page)
+{
+	int err = write_page(file, off, page);
+
+	if (err)
+		pr_warn_once("p2m: write-back of file %#llx at %#llx failed: "
+			     "%d (logged once)\n", (unsigned long long)file,
+			     (unsigned long long)off, err);
+	return err;
+}
+
+static const struct mm_file_ops svc_fops = { svc_read_page, svc_write_page };
 
 struct mm_space *svc_space_create(u32 node, u32 tgid)
 {

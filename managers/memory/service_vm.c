@@ -1,5 +1,5 @@
 /* managers/memory/service_vm.c — P2M memory system calls on the memory
- * node: MMAP, MUNMAP, MREMAP, MPROTECT, BRK and MSYNC.
+ * node: MMAP, MMAP_FILE, MUNMAP, MREMAP, MPROTECT, BRK and MSYNC.
  *
  * Each handler checks the exact request length, locks the process
  * (svc_proc_lock: -ESRCH for unknown ones), makes one core call, and
@@ -8,13 +8,13 @@
  * overflow, ranges) is the core's, with Linux's errnos; an error means
  * nothing changed.
  *
- * MSYNC: the processor writes its dirty lines back (PCACHE_FLUSH) before
- * it asks; the memory node checks the arguments as Linux does (-EINVAL,
- * -ENOMEM for unmapped parts) and has nothing more to do yet: private
- * file pages never go back to files, and shared file mappings have no
- * write-back path to the storage node until the page cache exists
- * (Documentation/p2m.md).
+ * MMAP_FILE maps a storage file: the storage handle becomes this node's
+ * file handle (svc_file_storage), then it is an MMAP.  MSYNC: the
+ * processor writes its dirty lines back (PCACHE_FLUSH) before it asks;
+ * mm_msync (filemap.c) checks the arguments as Linux does and writes the
+ * dirty pages of shared file mappings in the range back to their files.
  */
+#include <lib/string.h>
 #include <uapi/errno.h>
 #include <uapi/mman.h>
 #include "internal.h"
@@ -55,6 +55,32 @@ static int mmap_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 					    &ch));
 }
 
+/* The storage file becomes a file handle of this node first; the slot
+ * stays if the mmap then fails (slots are never removed). */
+static int mmap_file_handler(struct fit_msg_ctx *ctx, const void *req,
+			     u32 len)
+{
+	const struct p2m_mmap_file_req *r = req;
+	struct storage_handle h;
+	u64 file;
+	int err;
+
+	CHECK_LEN(len, r);
+	if ((r->m.flags & MAP_ANONYMOUS) ||
+	    (r->file_flags & ~P2M_MMAP_FILE_RDONLY))
+		return -EINVAL;
+	memcpy(&h, (const u8 *)r + offsetof(struct p2m_mmap_file_req, h),
+	       sizeof(h));
+	err = svc_file_storage(r->storage_node, &h, &file);
+	if (err)
+		return err;
+	VM_CALL(ctx, r->m.tgid, err = mm_mmap_file(mm, r->m.addr, r->m.len,
+						   r->m.prot, r->m.flags, file,
+						   r->m.off, !(r->file_flags &
+						   P2M_MMAP_FILE_RDONLY),
+						   &addr, &ch));
+}
+
 static int munmap_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 {
 	const struct p2m_range_req *r = req;
@@ -91,38 +117,12 @@ static int brk_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	VM_CALL(ctx, r->tgid, addr = mm_brk(mm, r->brk, &ch));
 }
 
-/* msync(2)'s checks, in Linux's order. */
-static int msync_check(struct mm_space *mm, u64 addr, u64 len, u32 flags)
-{
-	u64 end;
-	bool mapped;
-
-	if (flags & ~(u32)(MS_ASYNC | MS_INVALIDATE | MS_SYNC))
-		return -EINVAL;
-	if (addr & (MM_PAGE_SIZE - 1))
-		return -EINVAL;
-	if ((flags & MS_ASYNC) && (flags & MS_SYNC))
-		return -EINVAL;
-	if (len > MM_TASK_SIZE)
-		return -ENOMEM;
-	end = addr + ALIGN_UP(len, MM_PAGE_SIZE);
-	if (end < addr)
-		return -ENOMEM;
-	if (end == addr)
-		return 0;
-	mutex_lock(&mm->lock);
-	mapped = vma_range_mapped(mm, addr, end);
-	mutex_unlock(&mm->lock);
-	return mapped ? 0 : -ENOMEM;
-}
-
 static int msync_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 {
 	const struct p2m_range_req *r = req;
 
 	CHECK_LEN(len, r);
-	VM_CALL(ctx, r->tgid, err = msync_check(mm, r->addr, r->len,
-						 r->arg));
+	VM_CALL(ctx, r->tgid, err = mm_msync(mm, r->addr, r->len, r->arg));
 }
 
 int svc_vm_init(void)
@@ -135,6 +135,8 @@ int svc_vm_init(void)
 		  mprotect_handler },
 		{ P2M_BRK, sizeof(struct p2m_brk_req), brk_handler },
 		{ P2M_MSYNC, sizeof(struct p2m_range_req), msync_handler },
+		{ P2M_MMAP_FILE, sizeof(struct p2m_mmap_file_req),
+		  mmap_file_handler },
 	};
 
 	return svc_register_handlers(tab, ARRAY_SIZE(tab));

@@ -7,8 +7,8 @@
  * after the child is complete, so a failed fork leaves the parent as it
  * was), shared ones stay shared and writable.  Shared anonymous memory is
  * shared through its pages, so fork first makes them all present; shared
- * file mappings are not yet coherent between processes (each space fills
- * its own pages from the file) until the memory node has a page cache.  The processor must have
+ * file mappings are shared through the page cache (filemap.c), and exit
+ * writes their dirty pages back to the file.  The processor must have
  * flushed the parent's dirty lines before asking for the fork (its data
  * is what the child inherits); the MM_CHANGE_WRPROTECT returned tells it
  * to write-protect its lines and shoot down TLBs (LESSONS 3).  A flush that
@@ -46,8 +46,12 @@ struct mm_space *mm_space_create(const struct mm_space_params *p)
 
 void mm_space_destroy(struct mm_space *mm)
 {
+	struct vma *v;
+
 	if (!mm)
 		return;
+	for (v = vma_first(mm); v; v = vma_next(v))
+		filemap_writeback(mm, v, v->start, v->end);
 	pgt_destroy(&mm->pgt);
 	vma_free_all(mm);
 	kfree(mm);

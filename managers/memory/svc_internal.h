@@ -73,6 +73,10 @@ bool svc_csum_on(void);
 /* File source (service.c). */
 int svc_file_lookup(const char *path, u64 *handle, u64 *size);
 int svc_file_read(u64 handle, u64 off, void *buf, u64 len);
+/* The handle of storage node @snode's file @h (found or added): 0,
+ * -ENODEV (not the storage node this node's client reaches), -ENFILE. */
+int svc_file_storage(u32 snode, const struct storage_handle *h,
+		     u64 *handle);
 
 /* Register P2M handlers to run on the service's own threads
  * (service_pool.c); a handler returns a negative errno only if it has not

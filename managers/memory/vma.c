@@ -198,7 +198,8 @@ void vma_merge_around(struct mm_space *mm, u64 start, u64 end)
 	}
 }
 
-/* Remove the VMAs inside [start, end) (already isolated) and their pages. */
+/* Remove the VMAs inside [start, end) (already isolated) and their pages;
+ * dirty pages of shared file VMAs go back to their files first. */
 void vma_unmap_range(struct mm_space *mm, u64 start, u64 end)
 {
 	struct vma *v = vma_find(mm, start);
@@ -207,6 +208,7 @@ void vma_unmap_range(struct mm_space *mm, u64 start, u64 end)
 		struct vma *n = vma_next(v);
 
 		BUG_ON(v->start < start || v->end > end);
+		filemap_writeback(mm, v, v->start, v->end);
 		vma_remove(mm, v);
 		kfree(v);
 		v = n;

@@ -14,6 +14,7 @@
 #include <lib/string.h>
 #include <mm/mm.h>
 #include <processor/files.h>
+#include <processor/process.h>
 #include <storage/client.h>
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
@@ -168,6 +169,22 @@ static const struct file_ops storage_file_ops = {
 	.fsync = sf_fsync,
 	.release = sf_release,
 };
+
+int fs_storage_map_info(struct file *f, struct mm_file_map *fm)
+{
+	struct sfile *s = f->priv;
+	int node;
+
+	if (f->ops != &storage_file_ops || (s->mode & S_IFMT) != S_IFREG)
+		return -ENODEV;
+	node = storage_node();
+	if (node < 0)
+		return -ENODEV;
+	fm->h = s->h;
+	fm->storage_node = (u32)node;
+	fm->maywrite = (f->flags & O_ACCMODE) != O_RDONLY;
+	return 0;
+}
 
 /* Look up the parent of @path; *name points at the last component. */
 static int lookup_parent(const char *path, struct storage_handle *dir,

@@ -7,8 +7,11 @@
  *
  * Every mapped page is recorded (va, page) in a list per space under
  * lm->lock (a mutex: page allocation and TLB shootdowns may sleep);
- * release frees them all.  Limits: no file-backed mappings (-ENODEV),
- * MAP_SHARED anonymous memory is copied (not shared) by fork, mremap
+ * release frees them all.  File mappings are copies of the file taken at
+ * mmap time (a shared one is written back at msync, munmap and exit and
+ * re-read at msync; see "file mappings" below).  Limits: MAP_SHARED
+ * memory is copied (not shared) by fork, mremap of a file mapping moves
+ * its pages but not its file (no write-back, no SIGBUS there), mremap
  * moves the recorded pages (their PTEs keep the rights they had; pages
  * past the old length are zero-filled with the rights of the old range's
  * last page), lookups are linear, and
@@ -26,6 +29,7 @@
 #include <lib/list.h>
 #include <lib/string.h>
 #include <mm/mm.h>
+#include <storage/client.h>
 #include <uapi/errno.h>
 #include <uapi/mman.h>
 #include "internal.h"
@@ -39,9 +43,19 @@ struct lpage {
 	void *page;
 };
 
+/* A file mapping: [start, end) shows the storage file @h from @off. */
+struct lfmap {
+	struct list_head node;
+	u64 start, end, off;
+	struct storage_handle h;
+	bool shared;
+	bool nowrite;		/* shared, file not open for writing */
+};
+
 struct localmm {
 	struct mutex lock;
 	struct list_head pages;
+	struct list_head fmaps;		/* struct lfmap */
 	unsigned long nr;
 	u64 brk_start, brk;
 	u64 mmap_next;		/* next anonymous mapping ends here */
@@ -65,6 +79,7 @@ static struct localmm *lm_of(struct proc_mm *mm)
 		return NULL;
 	mutex_init(&lm->lock, "localmm");
 	INIT_LIST_HEAD(&lm->pages);
+	INIT_LIST_HEAD(&lm->fmaps);
 	lm->mmap_next = MMAP_TOP;
 	mm->priv = lm;
 	return lm;
@@ -194,6 +209,187 @@ int localmm_set_brk(struct proc_mm *mm, u64 start)
 	return 0;
 }
 
+/* ---- file mappings ---------------------------------------------------
+ * The file's bytes are copied in at mmap time; pages wholly past the end
+ * of the file stay unmapped, and a fault there is SIGBUS
+ * (localmm_fault).  A shared mapping's pages the CPU marked dirty (PTE_D)
+ * go back to the file, never past its end, at msync, munmap, MAP_FIXED
+ * and exit; msync then re-reads the range, so writes another process
+ * made to the file show.  Caller of everything here holds lm->lock. */
+
+/* Map [va, va + len) with the file's bytes from @off. */
+static int file_map(struct proc_mm *mm, struct localmm *lm, u64 va, u64 len,
+		    u32 prot, u32 flags, const struct mm_file_map *fm,
+		    u64 off)
+{
+	struct lfmap *f = kzalloc(sizeof(*f));
+	int err = f ? 0 : -ENOMEM;
+
+	for (u64 a = va; a < va + len && !err; a += PAGE_SIZE) {
+		void *page;
+		ssize_t got;
+
+		err = map_page(mm, lm, a, pte_flags(prot), &page);
+		got = err ? 0 : storage_read(&fm->h, off + (a - va), page,
+					     PAGE_SIZE);
+		if (got < 0)
+			err = (int)got;
+		if (!err && !got) {	/* past the end: SIGBUS from here */
+			unmap_range(mm, lm, a, va + len);
+			break;
+		}
+		if (!err && prot == PROT_NONE)
+			*upt_lookup(&mm->upt, a) &= ~PTE_P;
+	}
+	if (err) {
+		kfree(f);
+		return err;
+	}
+	f->start = va;
+	f->end = va + len;
+	f->off = off;
+	f->h = fm->h;
+	f->shared = (flags & MAP_TYPE) != MAP_PRIVATE;
+	f->nowrite = f->shared && !fm->maywrite;
+	list_add_tail(&f->node, &lm->fmaps);
+	return 0;
+}
+
+/* Write the dirty pages of shared @f in [start, end) back. */
+static int fmap_writeback(struct proc_mm *mm, struct lfmap *f, u64 start,
+			  u64 end)
+{
+	struct storage_stat st;
+	int err = 0;
+
+	start = MAX(start, f->start);
+	end = MIN(end, f->end);
+	if (!f->shared || start >= end || storage_stat(&f->h, &st))
+		return f->shared && start < end ? -EIO : 0;
+	for (u64 a = start; a < end; a += PAGE_SIZE) {
+		u64 *pte = upt_lookup(&mm->upt, a), off = f->off + (a - f->start);
+		ssize_t put;
+
+		if (!pte || !(*pte & PTE_D) || off >= st.size)
+			continue;
+		*pte &= ~PTE_D;
+		put = storage_write(&f->h, off, phys_to_virt(*pte & PTE_ADDR_MASK),
+				    MIN((u64)PAGE_SIZE, st.size - off));
+		if (put < 0 && !err)
+			err = (int)put;
+	}
+	tlb_flush_range(start, end);
+	return err;
+}
+
+/* Write back, then forget the file mappings in [start, end) (split at
+ * the edges).  -ENOMEM only when a split inside one mapping cannot get
+ * its record: that mapping and those after it stay recorded. */
+static int fmaps_unmap(struct proc_mm *mm, struct localmm *lm, u64 start,
+		       u64 end)
+{
+	struct lfmap *f, *n, *spare = kzalloc(sizeof(*spare));
+
+	list_for_each_entry_safe(f, n, &lm->fmaps, node) {
+		if (f->end <= start || f->start >= end)
+			continue;
+		fmap_writeback(mm, f, start, end);
+		if (f->start < start && f->end > end) {
+			if (!spare)
+				return -ENOMEM;
+			*spare = *f;
+			spare->off += end - f->start;
+			spare->start = end;
+			list_add(&spare->node, &f->node);
+			spare = NULL;
+			f->end = start;
+		} else if (f->start < start) {
+			f->end = start;
+		} else if (f->end > end) {
+			f->off += end - f->start;
+			f->start = end;
+		} else {
+			list_del(&f->node);
+			kfree(f);
+		}
+	}
+	kfree(spare);
+	return 0;
+}
+
+/* -EACCES if a shared mapping of a file not open for writing lies in
+ * [start, end) (mprotect adding PROT_WRITE, as Linux's VM_MAYWRITE). */
+static int fmaps_nowrite(struct localmm *lm, u64 start, u64 end)
+{
+	struct lfmap *f;
+
+	list_for_each_entry(f, &lm->fmaps, node)
+		if (f->nowrite && f->start < end && f->end > start)
+			return -EACCES;
+	return 0;
+}
+
+static int fmaps_copy(struct localmm *to, struct localmm *from)
+{
+	struct lfmap *f, *c;
+
+	list_for_each_entry(f, &from->fmaps, node) {
+		c = kmalloc(sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		*c = *f;
+		list_add_tail(&c->node, &to->fmaps);
+	}
+	return 0;
+}
+
+static long lm_msync(struct proc_mm *mm, u64 addr, u64 len, u32 flags)
+{
+	struct localmm *lm = lm_of(mm);
+	u64 end = addr + ALIGN_UP(len, PAGE_SIZE);
+	struct lfmap *f;
+	int err = 0;
+
+	if (!lm)
+		return -ENOMEM;
+	mutex_lock(&lm->lock);
+	list_for_each_entry(f, &lm->fmaps, node) {
+		u64 a = MAX(addr, f->start), e = MIN(end, f->end);
+
+		if (!f->shared || a >= e)
+			continue;
+		err = fmap_writeback(mm, f, a, e) ?: err;
+		for (; a < e; a += PAGE_SIZE) {
+			void *page = localmm_page(mm, a);
+
+			if (page && storage_read(&f->h, f->off + (a - f->start),
+						 page, PAGE_SIZE) < 0)
+				err = -EIO;
+		}
+	}
+	mutex_unlock(&lm->lock);
+	return err ? -EIO : 0;
+}
+
+int localmm_fault(struct proc_mm *mm, u64 addr)
+{
+	struct localmm *lm = mm->priv;
+	struct lfmap *f;
+	int err = -EFAULT;
+
+	if (!lm)
+		return -EFAULT;
+	mutex_lock(&lm->lock);
+	list_for_each_entry(f, &lm->fmaps, node) {
+		u64 *pte = upt_lookup(&mm->upt, ALIGN_DOWN(addr, PAGE_SIZE));
+
+		if (addr >= f->start && addr < f->end && (!pte || !*pte))
+			err = -ENXIO;
+	}
+	mutex_unlock(&lm->lock);
+	return err;
+}
+
 static int lm_fork(struct proc_mm *parent, struct proc_mm *child)
 {
 	struct localmm *pl = lm_of(parent), *cl = lm_of(child);
@@ -212,6 +408,8 @@ static int lm_fork(struct proc_mm *parent, struct proc_mm *child)
 			break;
 		memcpy(page, lp->page, PAGE_SIZE);
 	}
+	if (!err)
+		err = fmaps_copy(cl, pl);
 	cl->brk_start = pl->brk_start;
 	cl->brk = pl->brk;
 	cl->mmap_next = pl->mmap_next;
@@ -226,6 +424,7 @@ static void lm_release(struct proc_mm *mm)
 	if (!lm)
 		return;
 	mutex_lock(&lm->lock);
+	fmaps_unmap(mm, lm, 0, ~0ull);
 	unmap_range(mm, lm, 0, ~0ull);
 	mutex_unlock(&lm->lock);
 	kfree(lm);
@@ -260,14 +459,12 @@ static long lm_brk(struct proc_mm *mm, u64 addr)
 }
 
 static long lm_mmap(struct proc_mm *mm, u64 addr, u64 len, u32 prot,
-		    u32 flags, int fd, u64 off)
+		    u32 flags, const struct mm_file_map *fm, u64 off)
 {
 	struct localmm *lm = lm_of(mm);
 	u64 va;
 	int err = 0;
 
-	if (!(flags & MAP_ANONYMOUS))
-		return -ENODEV;
 	if (!lm)
 		return -ENOMEM;
 	len = ALIGN_UP(len, PAGE_SIZE);
@@ -282,15 +479,21 @@ static long lm_mmap(struct proc_mm *mm, u64 addr, u64 len, u32 prot,
 	}
 	if (flags & MAP_FIXED) {
 		va = addr;
+		err = fmaps_unmap(mm, lm, va, va + len);
 		unmap_range(mm, lm, va, va + len);
 	} else {
 		va = lm->mmap_next - len;
 		lm->mmap_next = va;
 	}
-	/* PROT_NONE is a reservation (glibc's arenas, guard pages): pages
-	 * come when mprotect opens it. */
-	for (u64 a = va; a < va + len && !err && prot != PROT_NONE; a += PAGE_SIZE)
-		err = map_page(mm, lm, a, pte_flags(prot), NULL);
+	if (fm && !err) {
+		err = file_map(mm, lm, va, len, prot, flags, fm, off);
+	} else {
+		/* PROT_NONE is a reservation (glibc's arenas, guard pages):
+		 * pages come when mprotect opens it. */
+		for (u64 a = va; a < va + len && !err && prot != PROT_NONE;
+		     a += PAGE_SIZE)
+			err = map_page(mm, lm, a, pte_flags(prot), NULL);
+	}
 	if (err)
 		unmap_range(mm, lm, va, va + len);
 	mutex_unlock(&lm->lock);
@@ -304,6 +507,7 @@ static long lm_munmap(struct proc_mm *mm, u64 addr, u64 len)
 	if (!lm)
 		return -ENOMEM;
 	mutex_lock(&lm->lock);
+	fmaps_unmap(mm, lm, addr, addr + ALIGN_UP(len, PAGE_SIZE));
 	unmap_range(mm, lm, addr, addr + ALIGN_UP(len, PAGE_SIZE));
 	mutex_unlock(&lm->lock);
 	return 0;
@@ -321,6 +525,7 @@ static long lm_mprotect(struct proc_mm *mm, u64 addr, u64 len, u32 prot)
 	if (!lm)
 		return -ENOMEM;
 	mutex_lock(&lm->lock);
+	err = (prot & PROT_WRITE) ? fmaps_nowrite(lm, addr, end) : 0;
 	for (u64 a = addr; a < end && !err; a += PAGE_SIZE) {
 		u64 *pte = upt_lookup(&mm->upt, a);
 
@@ -432,4 +637,5 @@ const struct mm_ops localmm_ops = {
 	.munmap = lm_munmap,
 	.mprotect = lm_mprotect,
 	.mremap = lm_mremap,
+	.msync = lm_msync,
 };

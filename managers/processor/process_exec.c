@@ -395,6 +395,7 @@ static int exec_p2m(struct process *p, const struct exec_args *a,
 
 	if (err)
 		return err;
+	p2m_mm_exec_prepare(old);
 	p->mm = proc_mm_create(&p2m_mm_ops);
 	err = p->mm ? p2m_exec_image(p, a->path, a->argv, a->envp, img) : -ENOMEM;
 	if (err) {

@@ -8,6 +8,8 @@
 #include <asm/uaccess.h>
 #include <kernel/printk.h>
 #include <processor/abi.h>
+#include <processor/files.h>
+#include <uapi/fcntl.h>
 #include <uapi/errno.h>
 #include <uapi/mman.h>
 #include "internal.h"
@@ -24,15 +26,50 @@ SYSCALL_DEFINE1(brk, u64, addr)
 	return mm->ops->brk ? mm->ops->brk(mm, addr) : -ENOSYS;
 }
 
-/* Checks as Linux: zero or huge length -EINVAL/-ENOMEM, unaligned offset
- * or fixed address -EINVAL, no MAP_SHARED/MAP_PRIVATE -EINVAL. */
+/* The file of a non-anonymous mmap, checked as Linux: -EBADF (no such
+ * fd), -EACCES (not open for reading; a shared writable map of a file
+ * not open for writing), -ENODEV (no mmap: pipes, ttys, directories,
+ * pseudo files — /dev/zero included, unlike Linux). */
+static int mmap_file(int fd, u32 prot, u32 flags, struct mm_file_map *fm)
+{
+	struct file *f = fget(fd);
+	u32 type = flags & MAP_TYPE;
+	int err = 0;
+
+	if (!f)
+		return -EBADF;
+	if ((type == MAP_SHARED || type == MAP_SHARED_VALIDATE) &&
+	    (prot & PROT_WRITE) && (f->flags & O_ACCMODE) == O_RDONLY)
+		err = -EACCES;
+	else if ((f->flags & O_ACCMODE) == O_WRONLY)
+		err = -EACCES;
+	else
+		err = fs_storage_map_info(f, fm);
+	file_put(f);
+	return err;
+}
+
+/* Checks as Linux: unaligned offset -EINVAL, then a bad fd -EBADF, zero
+ * or huge length -EINVAL/-ENOMEM, unaligned fixed address -EINVAL, no
+ * MAP_SHARED/MAP_PRIVATE -EINVAL, then the file's mode and kind. */
 SYSCALL_DEFINE6(mmap, u64, addr, u64, len, u32, prot, u32, flags, int, fd,
 		u64, off)
 {
 	struct proc_mm *mm = mm_cur();
 	u32 type = flags & MAP_TYPE;
+	struct mm_file_map fm;
+	struct file *f;
+	int err;
 
-	if (!len || (off & (PAGE_SIZE - 1)))
+	if (off & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		f = fget(fd);
+		if (!f)
+			return -EBADF;
+		file_put(f);
+	}
+	if (!len)
 		return -EINVAL;
 	if (type != MAP_SHARED && type != MAP_PRIVATE &&
 	    type != MAP_SHARED_VALIDATE)
@@ -42,9 +79,15 @@ SYSCALL_DEFINE6(mmap, u64, addr, u64, len, u32, prot, u32, flags, int, fd,
 	if ((flags & MAP_FIXED) && ((addr & (PAGE_SIZE - 1)) ||
 				    !user_range_ok(addr, len)))
 		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		err = mmap_file(fd, prot, flags, &fm);
+		if (err)
+			return err;
+	}
 	if (!mm->ops->mmap)
 		return -ENOSYS;
-	return mm->ops->mmap(mm, addr, len, prot, flags, fd, off);
+	return mm->ops->mmap(mm, addr, len, prot, flags,
+			     (flags & MAP_ANONYMOUS) ? NULL : &fm, off);
 }
 
 SYSCALL_DEFINE2(munmap, u64, addr, u64, len)
@@ -116,9 +159,18 @@ SYSCALL_DEFINE3(madvise, u64, addr, u64, len, int, advice)
 	return 0;
 }
 
+/* Checks as Linux (-EINVAL: unaligned, unknown flags, MS_ASYNC with
+ * MS_SYNC); the space writes shared file mappings back and reports
+ * -ENOMEM for unmapped parts.  MS_ASYNC writes back too. */
 SYSCALL_DEFINE3(msync, u64, addr, u64, len, int, flags)
 {
+	struct proc_mm *mm = mm_cur();
+
 	if (addr & (PAGE_SIZE - 1))
 		return -EINVAL;
-	return 0;
+	if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC))
+		return -EINVAL;
+	if ((flags & MS_ASYNC) && (flags & MS_SYNC))
+		return -EINVAL;
+	return mm->ops->msync ? mm->ops->msync(mm, addr, len, flags) : 0;
 }

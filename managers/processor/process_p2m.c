@@ -13,7 +13,12 @@
  * returning, so no stale line or PTE survives the call (LESSONS 3, 4);
  * a MOVE record (mremap) moves the lines (pcache_move_range).
  * fork writes the parent's dirty lines back and write-protects them
- * (pcache_fork) before the memory node copies.  Executable rights are not
+ * (pcache_fork) before the memory node copies.  File mappings go to the
+ * memory node as MMAP_FILE (the storage file's handle); once a process
+ * has mapped a file MAP_SHARED, munmap, MAP_FIXED and exit write its
+ * dirty lines back rather than drop them, so shared writes reach the
+ * file, and msync writes back and drops the range's lines.  A fault past
+ * the end of a mapped file (-ENXIO) becomes SIGBUS.  Executable rights are not
  * tracked per line: installed pages are executable.
  *
  * Locking (struct p2m_space): vm_lock, a mutex, is held across each
@@ -58,12 +63,21 @@ struct p2m_space {
 	struct pcache_space s;
 	spinlock_t upt_lock;
 	struct mutex vm_lock;	/* one address-space change at a time */
+	bool shared_files;	/* has mapped a file MAP_SHARED (vm_lock):
+				 * munmap, MAP_FIXED and exit write dirty
+				 * lines back instead of dropping them */
 };
 
 static struct mutex *vm_lock_of(struct proc_mm *mm)
 {
 	return &container_of((struct pcache_space *)mm->priv,
 			     struct p2m_space, s)->vm_lock;
+}
+
+static struct p2m_space *pspace_of(struct proc_mm *mm)
+{
+	return container_of((struct pcache_space *)mm->priv, struct p2m_space,
+			    s);
 }
 
 static struct pcache_space *space_of(struct proc_mm *mm)
@@ -109,15 +123,23 @@ static void pte_tlb_flush(struct pcache_space *s, u64 start, u64 end)
 	upt_flush_range(&mm->upt, start, end);
 }
 
-/* A fault on a P2M space goes to the pcache; others are not ours. */
+/* A fault on a P2M space goes to the pcache; on a local space it may be
+ * past the end of a mapped file; others are not ours.  -ENXIO (past the
+ * end of a mapped file) makes the signal SIGBUS. */
 static int abi_user_pf(u64 addr, u64 error_code, struct pt_regs *regs)
 {
 	struct process *p = current_process();
+	int err = -EFAULT;
 
-	if (!p || !p->mm || p->mm->ops != &p2m_mm_ops || !p->mm->priv)
+	if (!p || !p->mm)
 		return -EFAULT;
-	return pcache_fault(space_of(p->mm), ALIGN_DOWN(addr, PAGE_SIZE),
-			    error_code & 2);
+	if (p->mm->ops == &p2m_mm_ops && p->mm->priv)
+		err = pcache_fault(space_of(p->mm), ALIGN_DOWN(addr, PAGE_SIZE),
+				   error_code & 2);
+	else if (p->mm->ops == &localmm_ops)
+		err = localmm_fault(p->mm, addr);
+	current_thread()->pf_sigbus = err == -ENXIO;
+	return err;
 }
 
 int abi_p2m_init(void)
@@ -125,6 +147,7 @@ int abi_p2m_init(void)
 	static struct pcache_ops ops;
 	int err;
 
+	trap_set_user_pf_handler(abi_user_pf);
 	if (!abi_use_p2m)
 		return 0;
 	p2m_pcache_ops(&ops);
@@ -135,7 +158,6 @@ int abi_p2m_init(void)
 	err = pcache_init(0, 0, &ops);
 	if (err)
 		return err;
-	trap_set_user_pf_handler(abi_user_pf);
 	if (p2m_mem_node() >= 0)
 		pr_info("abi: programs run on memory node %d (P2M + pcache)\n",
 			p2m_mem_node());
@@ -193,6 +215,7 @@ static int pm_fork(struct proc_mm *parent, struct proc_mm *child)
 		return err;
 	}
 	mutex_lock(vm_lock_of(parent));
+	pspace_of(child)->shared_files = pspace_of(parent)->shared_files;
 	err = pcache_fork(space_of(parent), space_of(child));
 	if (!err)
 		err = p2m_fork(parent->space_id, child->space_id, ch);
@@ -209,7 +232,10 @@ static void pm_release(struct proc_mm *mm)
 
 	if (!s)
 		return;
-	pcache_unmap_range(s, 0, ~0ull, true);
+	/* A detached space's id names the new image: its lines were
+	 * written back before the exec (p2m_mm_exec_prepare). */
+	pcache_unmap_range(s, 0, ~0ull,
+			   !pspace_of(mm)->shared_files || mm->detached);
 	if (!mm->detached)
 		p2m_exit(mm->space_id);
 	kfree(container_of(s, struct p2m_space, s));
@@ -233,23 +259,40 @@ static long pm_brk(struct proc_mm *mm, u64 addr)
 	return err ? err : (long)out;
 }
 
+/* Before a call that unmaps [addr, end): with shared file mappings in
+ * the space, the range's dirty lines go back first (they may be a
+ * shared mapping's writes, which the memory node then writes to the
+ * file); otherwise they are dropped with the range.  vm_lock held. */
+static void unmap_prepare(struct proc_mm *mm, u64 addr, u64 end)
+{
+	if (pspace_of(mm)->shared_files)
+		pcache_unmap_range(space_of(mm), addr, end, false);
+}
+
 static long pm_mmap(struct proc_mm *mm, u64 addr, u64 len, u32 prot,
-		    u32 flags, int fd, u64 off)
+		    u32 flags, const struct mm_file_map *fm, u64 off)
 {
 	struct p2m_changes *ch = kzalloc(sizeof(*ch));
 	u64 out = 0;
-	int err;
+	int err = -ENOMEM;
 
-	if (fd >= 0 && !(flags & 0x20))		/* file mappings: not yet */
-		err = -ENODEV;
-	else if (!ch)
-		err = -ENOMEM;
-	else {
+	if (ch) {
 		mutex_lock(vm_lock_of(mm));
-		err = p2m_mmap(mm->space_id, addr, len, prot, flags, 0, off,
-			       &out, ch);
+		if (flags & MAP_FIXED)
+			unmap_prepare(mm, addr, addr + ALIGN_UP(len, PAGE_SIZE));
+		if (fm)
+			err = p2m_mmap_file(mm->space_id, addr, len, prot,
+					    flags, fm->storage_node,
+					    fm->maywrite ? 0 :
+					    P2M_MMAP_FILE_RDONLY, &fm->h, off,
+					    &out, ch);
+		else
+			err = p2m_mmap(mm->space_id, addr, len, prot, flags, 0,
+				       off, &out, ch);
 		if (!err)
 			apply(mm, ch);
+		if (!err && fm && (flags & MAP_TYPE) != MAP_PRIVATE)
+			pspace_of(mm)->shared_files = true;
 		mutex_unlock(vm_lock_of(mm));
 	}
 	kfree(ch);
@@ -259,20 +302,38 @@ static long pm_mmap(struct proc_mm *mm, u64 addr, u64 len, u32 prot,
 static long pm_munmap(struct proc_mm *mm, u64 addr, u64 len)
 {
 	struct p2m_changes *ch = kzalloc(sizeof(*ch));
+	u64 end = addr + ALIGN_UP(len, PAGE_SIZE);
 	int err = -ENOMEM;
 
 	if (ch) {
 		mutex_lock(vm_lock_of(mm));
+		unmap_prepare(mm, addr, end);
 		err = p2m_munmap(mm->space_id, addr, len, ch);
 		if (!err) {
 			apply(mm, ch);
-			pcache_unmap_range(space_of(mm), addr,
-					   addr + ALIGN_UP(len, PAGE_SIZE),
-					   true);
+			pcache_unmap_range(space_of(mm), addr, end, true);
 		}
 		mutex_unlock(vm_lock_of(mm));
 	}
 	kfree(ch);
+	return err;
+}
+
+/* The range's dirty lines go back (and its lines are dropped, so later
+ * reads see what other sharers wrote back), then the memory node writes
+ * the shared file pages to their files. */
+static long pm_msync(struct proc_mm *mm, u64 addr, u64 len, u32 flags)
+{
+	u64 end = addr + ALIGN_UP(len, PAGE_SIZE);
+	int err;
+
+	if (end < addr)
+		return -ENOMEM;
+	mutex_lock(vm_lock_of(mm));
+	err = pcache_unmap_range(space_of(mm), addr, end, false);
+	if (!err)
+		err = p2m_msync(mm->space_id, addr, len, flags);
+	mutex_unlock(vm_lock_of(mm));
 	return err;
 }
 
@@ -355,6 +416,7 @@ const struct mm_ops p2m_mm_ops = {
 	.munmap = pm_munmap,
 	.mprotect = pm_mprotect,
 	.mremap = pm_mremap,
+	.msync = pm_msync,
 };
 
 int p2m_mm_walk_vmas(struct proc_mm *mm,
@@ -381,6 +443,15 @@ int p2m_mm_walk_vmas(struct proc_mm *mm,
 	}
 	kfree(v);
 	return n < 0 ? n : 0;
+}
+
+void p2m_mm_exec_prepare(struct proc_mm *mm)
+{
+	if (mm->ops != &p2m_mm_ops || !mm->priv)
+		return;
+	mutex_lock(vm_lock_of(mm));
+	unmap_prepare(mm, 0, ~0ull);
+	mutex_unlock(vm_lock_of(mm));
 }
 
 /* Load @path on the memory node as @p's new image (@p->mm is a fresh

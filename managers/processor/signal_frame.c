@@ -339,6 +339,11 @@ bool signal_user_trap(struct pt_regs *r)
 		return false;
 	p = t->proc;
 	sig = trap_signal(r->vector, r->error_code, &i.code);
+	if (r->vector == 14 && t->pf_sigbus) {	/* past a mapped file's end */
+		sig = SIGBUS;
+		i.code = BUS_ADRERR;
+		t->pf_sigbus = false;
+	}
 	t->trap_no = r->vector;
 	t->trap_err = r->error_code;
 	t->trap_cr2 = r->vector == 14 ? read_cr2() : 0;

@@ -23,10 +23,12 @@
  */
 #include <asm/layout.h>
 #include <kernel/printk.h>
+#include <kernel/time.h>
 #include <lib/string.h>
 #include <mm/mm.h>
 #include <uapi/errno.h>
 #include "internal.h"
+#include "timing.h"
 
 _Static_assert(SECTOR_SIZE == EXT2_SECTOR_SIZE, "ext2 and blkdev sectors");
 
@@ -70,20 +72,24 @@ static int chunk_io(struct block_device *bdev, bool write, u64 sector,
 static int adapt_io(void *ctx, bool write, u64 sector, void *buf, u32 count)
 {
 	struct block_device *bdev = ctx;
+	u64 t0 = ktime_get_ns(), bytes = (u64)count * SECTOR_SIZE;
 	u8 *p = buf;
+	int err = 0;
 
 	if (sector > bdev->sectors || count > bdev->sectors - sector)
 		return -EIO;
-	while (count) {
+	while (count && !err) {
 		u32 n = MIN(count, ADAPT_CHUNK / SECTOR_SIZE);
-		int err = chunk_io(bdev, write, sector, p, n * SECTOR_SIZE);
 
-		if (err)
-			return err == -EROFS ? err : -EIO;
+		err = chunk_io(bdev, write, sector, p, n * SECTOR_SIZE);
 		sector += n;
 		p += (size_t)n * SECTOR_SIZE;
 		count -= n;
 	}
+	storage_time_dev(write ? STORAGE_DEV_WRITE : STORAGE_DEV_READ, bytes,
+			 ktime_get_ns() - t0);
+	if (err)
+		return err == -EROFS ? err : -EIO;
 	return 0;
 }
 
@@ -100,10 +106,14 @@ static int adapt_write(void *ctx, u64 sector, const void *buf, u32 count)
 static int adapt_flush(void *ctx)
 {
 	struct block_device *bdev = ctx;
+	u64 t0 = ktime_get_ns();
+	int err;
 
 	if (!bdev->has_flush)
 		return 0;
-	return blk_flush(bdev) ? -EIO : 0;
+	err = blk_flush(bdev);
+	storage_time_dev(STORAGE_DEV_FLUSH, 0, ktime_get_ns() - t0);
+	return err ? -EIO : 0;
 }
 
 static const struct ext2_bdev_ops adapt_ops = {

@@ -38,6 +38,7 @@
 #include <mm/mm.h>
 #include <storage/client.h>
 #include <uapi/errno.h>
+#include "timing.h"
 
 #define DATA_TIMEOUT	(20 * NSEC_PER_SEC)
 #define SYNC_TIMEOUT	(300 * NSEC_PER_SEC)
@@ -132,7 +133,10 @@ static int call(u8 op, const void *req, u32 len, void *rep, u32 max,
 	if (node < 0)
 		return node;
 	for (u32 tries = 0;; tries++) {
+		u64 t0 = ktime_get_ns();
+
 		r = fit_call((u16)node, opcode(op), req, len, rep, max, timeout);
+		storage_time_client(op, ktime_get_ns() - t0);
 		if (r != -ETIMEDOUT || tries == CALL_RETRIES || !idempotent(op))
 			return r;
 		__atomic_fetch_add(&nr_retries, 1, __ATOMIC_RELAXED);

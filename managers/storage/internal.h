@@ -152,6 +152,9 @@ enum svc_test_role svc_test_role(void);
 int svc_test_serve(u32 id);
 /* Driving node: tell the storage node that test @id is over. */
 int svc_test_done(u32 id);
+/* Print and clear the timing (timing.c) here and on the storage node,
+ * as "storage-time: @tag ..." lines. */
+void svc_test_timing(const char *tag);
 
 /* In a SELFTEST: serve (and return) or skip unless this node drives. */
 #define SVC_ROLE(id)							\

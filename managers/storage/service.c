@@ -20,7 +20,8 @@
  * returns an errno and leaves the volume as the ext2 core left it.
  *
  * Write-back: the "storage-wb" thread syncs every volume with dirty
- * blocks every storage.writeback_ms (default 5000) milliseconds.  At
+ * blocks every storage.writeback_ms (default 5000) milliseconds, writing
+ * in slices and releasing the volume lock between them.  At
  * shutdown (a machine_exit() hook; not on panic) the thread is stopped and each
  * volume is unmounted (synced, marked clean); requests after that get
  * -EIO.  What an unclean stop can lose: Documentation/storage.md.
@@ -131,21 +132,47 @@ static void mount_root(void)
 }
 
 #define READY_NS	(60 * NSEC_PER_SEC)
+#define WB_SLICE	64		/* blocks per write-back slice */
+#define WB_SLICES	64		/* slices before the final sync */
 
 static DEFINE_COMPLETION(storage_ready);
 static DEFINE_COMPLETION(wb_stop);
 static struct task *wb_task;
 
+/* Write @v's dirty blocks back in slices of WB_SLICE blocks, taking the
+ * volume lock for each, so that requests get in between (a slice of
+ * scattered blocks costs tens of milliseconds, a whole cache of them
+ * about a second); at most WB_SLICES of them, then one ext2_sync under
+ * the lock writes what is left, the superblock, and flushes. */
+static int writeback_vol(struct storage_vol *v)
+{
+	bool wrote = false;
+	int r = 1;
+
+	for (u32 i = 0; i < WB_SLICES && r > 0; i++) {
+		mutex_lock(&v->lock);
+		r = 0;
+		if (v->ext2 && ext2_needs_sync(v->ext2)) {
+			r = ext2_writeback_some(v->ext2, WB_SLICE);
+			wrote = true;
+		}
+		mutex_unlock(&v->lock);
+		yield();
+	}
+	if (r < 0)
+		return r;
+	mutex_lock(&v->lock);
+	if (v->ext2 && (wrote || ext2_needs_sync(v->ext2)))
+		r = ext2_sync(v->ext2);
+	mutex_unlock(&v->lock);
+	return r;
+}
+
 static void writeback_all(void)
 {
 	for (u32 id = 1; vol_find(id); id++) {
-		struct storage_vol *v = vol_find(id);
-		int err = 0;
+		int err = writeback_vol(vol_find(id));
 
-		mutex_lock(&v->lock);
-		if (v->ext2 && ext2_needs_sync(v->ext2))
-			err = ext2_sync(v->ext2);
-		mutex_unlock(&v->lock);
 		if (err)
 			pr_warn_once("storage: write-back of fs %u failed: %d\n",
 				     id, err);

@@ -14,10 +14,12 @@
  */
 #include <fit/fit.h>
 #include <kernel/printk.h>
+#include <kernel/time.h>
 #include <lib/string.h>
 #include <mm/mm.h>
 #include <uapi/errno.h>
 #include "internal.h"
+#include "timing.h"
 
 _Static_assert(sizeof(struct storage_write_req) + STORAGE_IO_MAX <=
 	       FIT_MAX_PAYLOAD && sizeof(struct storage_read_rep) +
@@ -119,6 +121,7 @@ static int op_read(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	struct storage_read_rep *rep;
 	struct storage_stat st;
 	struct storage_vol *v;
+	u64 t0 = ktime_get_ns(), t1, t2;
 	ssize_t n;
 	int err;
 
@@ -134,6 +137,7 @@ static int op_read(struct fit_msg_ctx *ctx, const void *req, u32 len)
 		kfree(rep);
 		return handle_err(ctx, err);
 	}
+	t1 = ktime_get_ns();
 	if ((st.mode & STORAGE_S_IFMT) == STORAGE_S_IFDIR)
 		n = -EISDIR;
 	else if ((st.mode & STORAGE_S_IFMT) != STORAGE_S_IFREG)
@@ -141,10 +145,13 @@ static int op_read(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	else
 		n = vol_read(v, r->h.ino, r->offset, rep + 1, r->len);
 	vol_unlock(v);
+	t2 = ktime_get_ns();
 	if (n >= 0) {
 		*rep = (struct storage_read_rep){ .len = (u32)n,
 						  .size = st.size };
 		err = fit_reply(ctx, rep, sizeof(*rep) + (u32)n);
+		storage_time_server(STORAGE_OP_READ, t0, t1, t2,
+				    ktime_get_ns());
 	}
 	kfree(rep);
 	return n < 0 ? (int)n : err;
@@ -156,6 +163,7 @@ static int op_write(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	struct storage_write_rep rep = { 0 };
 	struct storage_stat st;
 	struct storage_vol *v;
+	u64 t0 = ktime_get_ns(), t1, t2;
 	ssize_t n;
 	int err;
 
@@ -166,6 +174,7 @@ static int op_write(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	err = vol_lock_handle(&r->h, false, &v, &st);
 	if (err)
 		return handle_err(ctx, err);
+	t1 = ktime_get_ns();
 	if ((st.mode & STORAGE_S_IFMT) == STORAGE_S_IFDIR)
 		n = -EISDIR;
 	else if ((st.mode & STORAGE_S_IFMT) != STORAGE_S_IFREG)
@@ -173,11 +182,14 @@ static int op_write(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	else
 		n = vol_write(v, r->h.ino, r->offset, r + 1, r->len);
 	vol_unlock(v);
+	t2 = ktime_get_ns();
 	if (n < 0)
 		return (int)n;
 	rep.len = (u32)n;
 	rep.size = MAX(st.size, r->offset + (u64)n);
-	return fit_reply(ctx, &rep, sizeof(rep));
+	err = fit_reply(ctx, &rep, sizeof(rep));
+	storage_time_server(STORAGE_OP_WRITE, t0, t1, t2, ktime_get_ns());
+	return err;
 }
 
 static int op_stat(struct fit_msg_ctx *ctx, const void *req, u32 len)

@@ -68,12 +68,42 @@ enum svc_test_role svc_test_role(void)
 	return SVC_SERVE;
 }
 
+#define TIMING_TAG_MAX	31
+
+static int timing_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
+{
+	char tag[TIMING_TAG_MAX + 1];
+
+	len = MIN(len, (u32)TIMING_TAG_MAX);
+	memcpy(tag, req, len);
+	tag[len] = 0;
+	storage_timing_dump(tag);
+	storage_timing_reset();
+	return fit_reply(ctx, NULL, 0);
+}
+
+void svc_test_timing(const char *tag)
+{
+	int node = storage_node();
+
+	storage_timing_dump(tag);
+	storage_timing_reset();
+	if (node >= 0 && (unsigned int)node != node_self())
+		fit_call((u16)node, P2S_OP(STORAGE_OP_TEST_TIMING), tag,
+			 (u32)strnlen(tag, TIMING_TAG_MAX), NULL, 0,
+			 5 * NSEC_PER_SEC);
+}
+
 int svc_test_serve(u32 id)
 {
 	u64 deadline = ktime_get_ns() + serve_s * NSEC_PER_SEC;
 	int r = fit_register_handler(P2S_OP(STORAGE_OP_TEST_DONE), 4,
 				     done_handler);
 
+	if (r && r != -EEXIST)
+		return r;
+	r = fit_register_handler(P2S_OP(STORAGE_OP_TEST_TIMING), 0,
+				 timing_handler);
 	if (r && r != -EEXIST)
 		return r;
 	while (!(__atomic_load_n(&done_mask, __ATOMIC_ACQUIRE) & (1u << id))) {

@@ -3,14 +3,20 @@
  * turns the lines into JSON):
  *   raw   a bare Ethernet frame (EtherType FIT_LAT_ETHERTYPE, through the
  *         netdev demultiplexer) that node 1 echoes back from its receive
- *         interrupt: the floor any transport sits on;
+ *         interrupt: the floor any transport sits on.  Same payload bytes
+ *         as the call it is compared with (64 or 4096 after the Ethernet
+ *         header), in one frame each way;
  *   rdma  fit_call over the RDMA transport (if FIT runs on it);
  *   eth   fit_call over the eth transport (both nodes switch to it for
  *         the measurement through FIT_TEST_OP_TRANSPORT, then back).
+ * Each phase (rdma, then eth) alternates blocks of back-to-back raw echoes
+ * and calls of each size (measure_phase), so every call is measured next
+ * to its own baseline: the host's load (other QEMUs, other jobs) moves
+ * both alike, and the ratio of medians stays meaningful on a busy host,
+ * where the old sequential runs (400 raw, then 400 calls) drifted by 2x.
  * Lines: "fit_cross_latency: <path> <bytes> B: median <us> us, p99 <us>
- * us" (bytes = FIT payload, or the raw frame's bytes after the Ethernet
- * header).  Fails only if a call or an echo fails: numbers, not a verdict
- * on speed — under TCG on a shared host they vary run to run.
+ * us; raw median <us> us, p99 <us> us; <n> samples" (bytes = FIT payload).
+ * Fails only if a call or an echo fails: numbers, not a verdict on speed.
  */
 #include <drivers/netdev.h>
 #include <fit/fit.h>
@@ -28,13 +34,25 @@
 #include <uapi/errno.h>
 #include "internal.h"
 
-#define SAMPLES			400
+#define BLOCK		25	/* samples kept per block */
+#define SETTLE		3	/* samples run first in a block, not kept */
+#define NBLOCK		24
+#define ROUNDS		(BLOCK * NBLOCK)	/* samples per path and size */
 #define FIT_LAT_ETHERTYPE	0x88b5	/* IEEE local experimental 1 */
 #define FIT_TEST_OP_TRANSPORT	(FIT_OP_TEST_FIRST + 12)
 #define RAW_MAX			4096
+#define NSIZES			2
 
+static const u32 sizes[NSIZES] = { 64, 4096 };
 static DEFINE_COMPLETION(raw_back);
 static u32 raw_expect;			/* sequence number awaited */
+static u32 raw_seq;			/* last one sent */
+
+/* One phase's samples: [size][sample], raw echo and fit_call. */
+struct lat_samples {
+	u64 raw[NSIZES][ROUNDS];
+	u64 fit[NSIZES][ROUNDS];
+};
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -43,12 +61,16 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void report(const char *path, u32 len, u64 *ns)
+static u64 median_us(u64 *ns, u32 n)
 {
-	sort(ns, SAMPLES, sizeof(*ns), cmp_u64);
-	printk("fit_cross_latency: %s %u B: median %llu us, p99 %llu us\n",
-	       path, len, ns[SAMPLES / 2] / NSEC_PER_USEC,
-	       ns[SAMPLES * 99 / 100] / NSEC_PER_USEC);
+	sort(ns, n, sizeof(*ns), cmp_u64);
+	return ns[n / 2] / NSEC_PER_USEC;
+}
+
+/* @ns sorted by median_us() first. */
+static u64 p99_us(const u64 *ns, u32 n)
+{
+	return ns[n * 99 / 100] / NSEC_PER_USEC;
 }
 
 static DEFINE_SPINLOCK(echo_lock);
@@ -84,48 +106,76 @@ static void raw_reply(struct net_device *dev, const void *frame, size_t len,
 		complete(&raw_back);
 }
 
-/* SAMPLES raw round trips of @len bytes after the header to @mac. */
-static int measure_raw(struct net_device *dev, const u8 *mac, u32 len,
-		       u64 *ns)
+/* One raw round trip of @len bytes after the header in frame @f (its
+ * addresses already filled in): its time in ns, or 0 if the frame or its
+ * echo was lost. */
+static u64 raw_once(struct net_device *dev, u8 *f, u32 len)
 {
-	u8 *f = kzalloc(ETH_HLEN + RAW_MAX);
+	u32 seq = ++raw_seq;
+	u64 t0 = ktime_get_ns();
 
-	if (!f)
-		return -ENOMEM;
-	memcpy(f, mac, ETH_ALEN);
-	memcpy(f + ETH_ALEN, dev->mac, ETH_ALEN);
-	f[12] = FIT_LAT_ETHERTYPE >> 8;
-	f[13] = FIT_LAT_ETHERTYPE & 0xff;
-	for (u32 i = 0; i < SAMPLES; i++) {
-		u32 seq = i + 1 + len * SAMPLES;
-		u64 t0 = ktime_get_ns();
-
-		memcpy(f + ETH_HLEN, &seq, 4);
-		__atomic_store_n(&raw_expect, seq, __ATOMIC_RELEASE);
-		reinit_completion(&raw_back);
-		if (netdev_xmit(dev, f, ETH_HLEN + len) ||
-		    !wait_for_completion_timeout(&raw_back, 500 * NSEC_PER_MSEC)) {
-			kfree(f);
-			return -ETIMEDOUT;
-		}
-		ns[i] = ktime_get_ns() - t0;
-	}
-	kfree(f);
-	report("raw", len, ns);
-	return 0;
+	memcpy(f + ETH_HLEN, &seq, 4);
+	__atomic_store_n(&raw_expect, seq, __ATOMIC_RELEASE);
+	reinit_completion(&raw_back);
+	if (netdev_xmit(dev, f, ETH_HLEN + len) ||
+	    !wait_for_completion_timeout(&raw_back, 500 * NSEC_PER_MSEC))
+		return 0;
+	return ktime_get_ns() - t0;
 }
 
-static int measure_fit(const char *path, u32 len, u64 *ns, u8 *buf)
+/* One fit_call of @len bytes: its time in ns, or a negative errno. */
+static s64 call_once(u8 *buf, u32 len)
 {
-	for (int i = 0; i < SAMPLES; i++) {
-		u64 t0 = ktime_get_ns();
-		int r = fit_call(1, FIT_OP_PING, buf, len, buf, len, 0);
+	u64 t0 = ktime_get_ns();
+	int r = fit_call(1, FIT_OP_PING, buf, len, buf, len, 0);
 
-		if (r != (int)len)
-			return r < 0 ? r : -EPROTO;
-		ns[i] = ktime_get_ns() - t0;
+	if (r != (int)len)
+		return r < 0 ? r : -EPROTO;
+	return (s64)(ktime_get_ns() - t0);
+}
+
+/* One phase on the FIT transport now in use (@path): NBLOCK rounds; a
+ * round runs, for each size, a block of raw echoes and then a block of
+ * calls, back to back as a busy client would, BLOCK kept after SETTLE
+ * that are not (they would see the other path's tail: its ACKs, its busy
+ * poll).  Baseline and call alternate every few milliseconds, so both see
+ * the same host load.  Prints one line per size: the call's median and
+ * p99, and those of the raw echoes of the same rounds. */
+static int measure_phase(const char *path, struct lat_samples *s, u8 *f,
+			 u8 *buf)
+{
+	struct net_device *dev = fit_eth_test_dev();
+
+	for (int b = 0; b < NBLOCK; b++) {
+		for (int k = 0; k < NSIZES; k++) {
+			for (int i = -SETTLE; i < BLOCK; i++) {
+				u64 raw = raw_once(dev, f, sizes[k]);
+
+				if (!raw)
+					return -ETIMEDOUT;
+				if (i >= 0)
+					s->raw[k][b * BLOCK + i] = raw;
+			}
+			for (int i = -SETTLE; i < BLOCK; i++) {
+				s64 t = call_once(buf, sizes[k]);
+
+				if (t < 0)
+					return (int)t;
+				if (i >= 0)
+					s->fit[k][b * BLOCK + i] = (u64)t;
+			}
+		}
 	}
-	report(path, len, ns);
+	for (int k = 0; k < NSIZES; k++) {
+		u64 med = median_us(s->fit[k], ROUNDS);
+		u64 p99 = p99_us(s->fit[k], ROUNDS);
+		u64 raw = median_us(s->raw[k], ROUNDS);
+
+		printk("fit_cross_latency: %s %u B: median %llu us, p99 %llu "
+		       "us; raw median %llu us, p99 %llu us; %u samples\n",
+		       path, sizes[k], med, p99, raw,
+		       p99_us(s->raw[k], ROUNDS), ROUNDS);
+	}
 	return 0;
 }
 
@@ -172,23 +222,20 @@ static int switch_both(const char *name)
 	return use_transport(name);
 }
 
-static int run_all(u64 *ns, u8 *buf, const u8 *peer_mac)
+/* The rdma phase (if FIT runs on RDMA), then the eth phase, then back. */
+static int run_all(struct lat_samples *s, u8 *f, u8 *buf)
 {
-	static const u32 sizes[] = { 64, 4096 };
-	struct net_device *dev = fit_eth_test_dev();
 	int err = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(sizes) && !err; i++)
-		err = measure_raw(dev, peer_mac, sizes[i], ns);
-	if (!err && fit_rdma_active()) {
+	if (fit_rdma_active()) {
 		err = switch_both("rdma");
-		for (size_t i = 0; i < ARRAY_SIZE(sizes) && !err; i++)
-			err = measure_fit("rdma", sizes[i], ns, buf);
+		if (!err)
+			err = measure_phase("rdma", s, f, buf);
 	}
 	if (!err)
 		err = switch_both("eth");
-	for (size_t i = 0; i < ARRAY_SIZE(sizes) && !err; i++)
-		err = measure_fit("eth", sizes[i], ns, buf);
+	if (!err)
+		err = measure_phase("eth", s, f, buf);
 	if (fit_rdma_active() && switch_both("rdma") && !err)
 		err = -EIO;
 	return err;
@@ -196,16 +243,21 @@ static int run_all(u64 *ns, u8 *buf, const u8 *peer_mac)
 
 static int drive_latency(struct selftest_ctx *t, const u8 *peer_mac)
 {
-	u64 *ns = kcalloc(SAMPLES, sizeof(u64));
-	u8 *buf = kzalloc(4096);
-	int err = ns && buf ? 0 : -ENOMEM, failed;
+	struct net_device *dev = fit_eth_test_dev();
+	struct lat_samples *s = kzalloc(sizeof(*s));
+	u8 *buf = kzalloc(RAW_MAX), *f = kzalloc(ETH_HLEN + RAW_MAX);
+	int err = s && buf && f ? 0 : -ENOMEM, failed;
 
-	if (!err)
-		err = switch_both(fit_rdma_active() ? "rdma" : "eth");
-	if (!err)
-		err = run_all(ns, buf, peer_mac);
-	kfree(ns);
+	if (!err) {
+		memcpy(f, peer_mac, ETH_ALEN);
+		memcpy(f + ETH_ALEN, dev->mac, ETH_ALEN);
+		f[12] = FIT_LAT_ETHERTYPE >> 8;
+		f[13] = FIT_LAT_ETHERTYPE & 0xff;
+		err = run_all(s, f, buf);
+	}
+	kfree(s);
 	kfree(buf);
+	kfree(f);
 	failed = fit_cross_finish();
 	if (err)
 		ST_FAIL("round trip failed: %d", err);

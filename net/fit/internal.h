@@ -107,6 +107,13 @@ void fit_rdma_connect(u16 node, const u8 *mac, u32 boot_id,
 unsigned int fit_rdma_fill(struct fit_announce_rdma *e, unsigned int max);
 extern struct fit_transport fit_rdma_transport;
 
+/* rdma_buf.c: message buffers, freed with fit_rdma_buf_put (or kfree);
+ * refill: the poll thread, before it sleeps. */
+#define FIT_RDMA_BUF	8192u
+void *fit_rdma_buf_get(u32 len);
+void fit_rdma_buf_put(void *buf);
+void fit_rdma_buf_refill(void);
+
 /* discovery.c */
 int fit_discovery_start(struct net_device *dev, struct ib_device *ib,
 			u32 boot_id);

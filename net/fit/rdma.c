@@ -15,9 +15,8 @@
  *    slot out as soon as its completion arrives and returns the slot as a
  *    credit, piggybacked on its next message on that channel or, once
  *    half the slots are owed, in a FIT_IMM_CREDIT message of its own.
- *  - A message is copied into a kmalloc'ed buffer (one MR covers all of
- *    RAM for local access) that the send completion frees: rxe may
- *    retransmit from it until the peer acknowledged.
+ *  - A message is copied into a buffer (rdma_buf.c; one MR covers all
+ *    RAM) that its send completion frees: rxe may resend from it.
  * Connection set-up rides on discovery (discovery.c): we create the QPs
  * and region for a peer when we first hear it (fit_rdma_add_peer), our
  * announcements carry them (fit_rdma_fill), and the peer's entry for us
@@ -38,13 +37,10 @@
  * connected, so a dead peer's callers end through FIT's own timeout
  * (-ETIMEDOUT, logged with peer and opcode by core.c), and a live one's
  * calls resume after the reconnection.
- * Completions: one poll thread.  The CQ handlers (run under the device
- * lock, in the NIC's interrupt) only wake it; it polls both CQs, delivers
- * messages (fit_transport_rx), reposts receives and frees send buffers;
- * when the CQs are empty it keeps polling, driving the NIC itself
- * (ib_process) and yielding, for fit.poll_us, then sleeps until the next
- * interrupt: under TCG, a guest that spins steals the host CPU its peers
- * need.
+ * Completions: one poll thread, woken by the CQ handlers (in interrupts;
+ * by a send completion only if a thread waits for it, else 100 ms at most)
+ * delivers, reposts, frees, polls (ib_process) for fit.poll_us, refills
+ * rdma_buf.c and sleeps: under TCG a spinning guest steals peers' CPU.
  * Locks: chan.lock (senders and the poll thread; never in interrupts) ->
  * the device's lock (inside every verb).  peers[] entries are published
  * once (release) and never freed.
@@ -116,6 +112,7 @@ static struct rdma_peer *peers[FIT_MAX_NODES];
 static struct rdma_chan *by_qpn[QPN_TABLE];
 static DEFINE_WAIT_QUEUE_HEAD(poll_wait);
 static bool poll_kicked, resets_pending;
+static int reapers;		/* threads waiting for a send completion */
 static u64 nr_resets;
 static int poll_us = 50;
 param_int("fit.poll_us", poll_us,
@@ -147,11 +144,18 @@ static bool peer_up(const struct rdma_peer *p)
 	       __atomic_load_n(&p->peer_ready, __ATOMIC_ACQUIRE);
 }
 
-/* CQ handler: under the device lock, maybe in an interrupt. */
+/* Receive CQ handler: under the device lock, maybe in an interrupt. */
 static void cq_event(struct ib_cq *cq, void *ctx)
 {
 	if (!__atomic_exchange_n(&poll_kicked, true, __ATOMIC_ACQ_REL))
 		wake_up(&poll_wait);
+}
+
+/* Send CQ: only if waited for (errors flush the RQ too, which wakes). */
+static void scq_event(struct ib_cq *cq, void *ctx)
+{
+	if (__atomic_load_n(&reapers, __ATOMIC_ACQUIRE))
+		cq_event(cq, ctx);
 }
 
 /* --- sending ------------------------------------------------------------ */
@@ -166,16 +170,19 @@ static bool has_room(struct rdma_chan *c, bool big)
 static int claim(struct rdma_chan *c, bool big, u64 deadline)
 {
 	for (;;) {
-		u64 now;
+		u64 now, left;
 
 		spin_lock(&c->lock);
 		if (has_room(c, big))
 			return 0;
 		spin_unlock(&c->lock);
 		now = ktime_get_ns();
-		if (now >= deadline ||
-		    !wait_event_timeout(c->wait, has_room(c, big),
-					deadline - now))
+		__atomic_fetch_add(&reapers, 1, __ATOMIC_ACQ_REL);
+		cq_event(NULL, NULL);	/* reap what already completed */
+		left = now >= deadline ? 0 : wait_event_timeout(c->wait,
+					has_room(c, big), deadline - now);
+		__atomic_fetch_sub(&reapers, 1, __ATOMIC_ACQ_REL);
+		if (!left)
 			return -ETIMEDOUT;
 	}
 }
@@ -192,8 +199,8 @@ static void chan_failed(struct rdma_chan *c, const char *what, int status)
 	fit_discovery_kick();
 }
 
-/* Post @buf (@len bytes, kmalloc'ed or NULL) on @c; caller holds c->lock
- * and checked has_room().  The send completion frees @buf. */
+/* Post @buf (@len bytes, fit_rdma_buf_get'ed or NULL) on @c; caller holds
+ * c->lock and checked has_room().  The send completion frees @buf. */
 static int post_locked(struct rdma_chan *c, void *buf, u32 len, u32 kind)
 {
 	struct rdma_peer *p = c->peer;
@@ -239,7 +246,7 @@ static int rdma_send(struct fit_transport *t, unsigned int channel,
 	if (!p)
 		return -EHOSTUNREACH;
 	c = &p->ch[channel % NCH];
-	buf = kmalloc(total);
+	buf = fit_rdma_buf_get(total);
 	if (!buf)
 		return -ENOMEM;
 	memcpy(buf, hdr, sizeof(*hdr));
@@ -247,7 +254,7 @@ static int rdma_send(struct fit_transport *t, unsigned int channel,
 		memcpy(buf + sizeof(*hdr), payload, len);
 	err = claim(c, big, deadline_ns);
 	if (err) {
-		kfree(buf);
+		fit_rdma_buf_put(buf);
 		return err;
 	}
 	err = post_locked(c, buf, total, big ? FIT_IMM_SLOT : FIT_IMM_SEND);
@@ -255,7 +262,7 @@ static int rdma_send(struct fit_transport *t, unsigned int channel,
 	if (err) {
 		/* The QP just failed: lost like a frame, the caller times
 		 * out (the poll thread reports the failure). */
-		kfree(buf);
+		fit_rdma_buf_put(buf);
 		fit_stat_add(&fit_stats.lost_sends, 1);
 	}
 	return 0;
@@ -288,7 +295,7 @@ static void send_done(const struct ib_wc *wc)
 {
 	struct rdma_chan *c = chan_of(wc->qp_num);
 
-	kfree((void *)(uintptr_t)wc->wr_id);
+	fit_rdma_buf_put((void *)(uintptr_t)wc->wr_id);
 	if (!c)
 		return;
 	spin_lock(&c->lock);
@@ -322,7 +329,7 @@ static void *take_message(struct rdma_chan *c, const struct ib_wc *wc,
 	default:
 		return NULL;
 	}
-	msg = kmalloc(wc->byte_len);
+	msg = fit_rdma_buf_get(wc->byte_len);	/* core kfree()s it */
 	if (msg)
 		memcpy(msg, src, wc->byte_len);
 	*len = wc->byte_len;
@@ -413,8 +420,10 @@ static int poll_thread(void *arg)
 			yield();
 			continue;
 		}
-		wait_event(poll_wait, __atomic_load_n(&poll_kicked,
-						      __ATOMIC_ACQUIRE));
+		fit_rdma_buf_refill();
+		wait_event_timeout(poll_wait, __atomic_load_n(&poll_kicked,
+							      __ATOMIC_ACQUIRE),
+				   100 * NSEC_PER_MSEC);	/* see scq_event */
 		busy_until = ktime_get_ns() + (u64)poll_us * NSEC_PER_USEC;
 	}
 	return 0;
@@ -707,9 +716,10 @@ static bool rdma_ready(struct fit_transport *t, u16 node)
 	return p && __atomic_load_n(&p->ever, __ATOMIC_ACQUIRE);
 }
 
-/* Everything we sent was acknowledged (its send completion came). */
+/* Everything we sent was acknowledged (and reaped: have it looked at). */
 static bool rdma_idle(struct fit_transport *t)
 {
+	cq_event(NULL, NULL);
 	for (int i = 0; i < FIT_MAX_NODES; i++) {
 		struct rdma_peer *p = peer_get((u16)i);
 
@@ -771,7 +781,7 @@ int fit_rdma_init(struct ib_device *dev, u32 boot_id)
 		err = ib_reg_mr(pd, phys_to_virt(0), memblock_end_of_ram(),
 				IB_ACCESS_LOCAL_WRITE, &kmr);
 	if (!err)
-		err = ib_create_cq(dev, peers_max * NCH * SQ_DEPTH, cq_event,
+		err = ib_create_cq(dev, peers_max * NCH * SQ_DEPTH, scq_event,
 				   NULL, &scq);
 	if (!err)
 		err = ib_create_cq(dev, peers_max * NCH * RQ_DEPTH, cq_event,

@@ -36,6 +36,7 @@
 #include "../../managers/storage/ext2/cache.c"
 #include "../../managers/storage/ext2/super.c"
 #include "../../managers/storage/ext2/alloc.c"
+#include "../../managers/storage/ext2/rsv.c"
 #include "../../managers/storage/ext2/inode.c"
 #include "../../managers/storage/ext2/bmap.c"
 #include "../../managers/storage/ext2/file.c"

@@ -19,6 +19,8 @@
 #include "../../managers/memory/mprotect.c"
 #include "../../managers/memory/brk.c"
 #include "../../managers/memory/fault.c"
+#include "../../managers/memory/filemap.c"
+#include "../../managers/memory/pagecache.c"
 
 #define PGSZ	4096ull
 #define P(n)	((u64)(n) * PGSZ)

@@ -219,6 +219,10 @@ static const struct rxe_port_ops sim_port_ops = {
 	.arm_timer = sim_arm,
 };
 
+/* Every device sim_init() creates gets this delayed-ACK bound (resp.c;
+ * 0: ACK at once). */
+static u32 sim_ack_delay_us;
+
 static void sim_init(struct sim *s, int nodes, u64 seed)
 {
 	memset(s, 0, sizeof(*s));
@@ -233,6 +237,7 @@ static void sim_init(struct sim *s, int nodes, u64 seed)
 			.mac = { 2, 0, 0, 0, 0, (u8)(i + 1) },
 			.ipv4 = 0x0a000001u + (u32)i, .max_mtu = IB_MTU_4096,
 			.max_qp = 16, .max_mr = 64,
+			.ack_delay_us = sim_ack_delay_us,
 		};
 
 		n->sim = s;

@@ -370,6 +370,42 @@ static void test_ext2_contiguous(void)
 	CHECK(host_unmount(fs, &dev) == 0 && host_fsck(img) == 0, "e2fsck");
 }
 
+/* ext2_writeback_some writes dirty blocks in slices, lowest first, and
+ * says whether any remain; after the slices and a sync the image is
+ * clean and holds the data. */
+static void test_ext2_writeback_slices(void)
+{
+	static u8 buf[64 * 1024];
+	u32 ino, slices = 0;
+	int r;
+
+	snprintf(img, sizeof(img), "%s/slices.img", host_work);
+	CHECK(host_mkfs(img, 1024, NULL, "8M", NULL) == 0, "mke2fs");
+	CHECK(host_mount_file(img, &dev, false, &fs) == 0, "mount");
+	if (harness_why[0])
+		return;
+	memset(buf, 0x3c, sizeof(buf));
+	CHECK(ext2_create(fs, EXT2_ROOT, "f", 0644, 0, 0, &ino) == 0, "create");
+	CHECK(ext2_write(fs, ino, 0, buf, sizeof(buf)) == sizeof(buf), "write");
+	while ((r = ext2_writeback_some(fs, 8)) > 0)
+		slices++;
+	CHECK(r == 0, "writeback_some: %d", r);
+	/* 64 data blocks, an indirect block and the metadata: 9+ slices. */
+	CHECK(slices >= 8, "%u slices", slices);
+	CHECK(!ext2_needs_sync(fs), "dirty blocks left");
+	CHECK(ext2_sync(fs) == 0, "sync");
+	CHECK(host_unmount(fs, &dev) == 0 && host_fsck(img) == 0, "e2fsck");
+	CHECK(host_mount_file(img, &dev, true, &fs) == 0, "remount");
+	if (harness_why[0])
+		return;
+	memset(buf, 0, sizeof(buf));
+	CHECK(ext2_lookup(fs, EXT2_ROOT, "f", &ino) == 0 &&
+	      ext2_read(fs, ino, 0, buf, sizeof(buf)) == sizeof(buf), "read");
+	for (u32 i = 0; i < sizeof(buf); i++)
+		CHECK(buf[i] == 0x3c, "byte %u", i);
+	host_unmount(fs, &dev);
+}
+
 /* One directory of many blocks: names of varying length are added and
  * removed at random (entries split, merge and are reused across blocks);
  * listing and lookups must match a model, and e2fsck must stay clean. */
@@ -428,6 +464,7 @@ int main(int argc, char **argv)
 {
 	host_workdir(argv[0], "ext2_ops");
 	RUN(test_ext2_contiguous);
+	RUN(test_ext2_writeback_slices);
 	RUN(test_ext2_bigdir);
 	RUN(test_ext2_ops_1k);
 	RUN(test_ext2_ops_2k);

@@ -326,7 +326,7 @@ static int fake_read_page(void *ctx, u64 file, u64 off, void *page)
 	return 0;
 }
 
-static const struct mm_file_ops fake_fops = { fake_read_page };
+static const struct mm_file_ops fake_fops = { fake_read_page, NULL };
 
 static void test_file_merge(void)
 {

@@ -10,6 +10,10 @@
  *              file bytes, mmap, fork, COW, exit; exact leak checks.
  *  isolation   a process is reachable only from the node that made it;
  *              -ESRCH for everything else.
+ *  file_map    MMAP_FILE of a fake storage node's file: the page cache
+ *              shared by private and shared mappings, COW, the tail of
+ *              the last page zero, -ENXIO past it, write-back at MSYNC,
+ *              MUNMAP and EXIT (a fork child's too), leak checks.
  *  fuzz        200,000 random requests (every opcode; exact, short, long
  *              and random lengths; random and plausible fields; tgids of
  *              live processes; EXECVE strings good and bad): only known
@@ -79,11 +83,53 @@ int storage_lookup(const struct storage_handle *dir, const char *path,
 	return -ENOENT;
 }
 
+/* A fake storage node (node SF_NODE) holding one file, inode SF_INO, for
+ * MMAP_FILE: reads, stat and writes on sfile[], never growing it. */
+#define SF_NODE		3
+#define SF_INO		5
+#define SF_SIZE		10000u
+static u8 sfile[SF_SIZE];
+
+int storage_node(void)
+{
+	return SF_NODE;
+}
+
+static bool sf_ok(const struct storage_handle *h)
+{
+	return h->fs == 1 && h->ino == SF_INO && h->gen == 1;
+}
+
 ssize_t storage_read(const struct storage_handle *h, u64 off, void *buf,
 		     size_t len)
 {
-	CHECK(0, "storage_read without a storage node");
-	return -EIO;
+	if (!sf_ok(h))
+		return -ESTALE;
+	if (off >= SF_SIZE)
+		return 0;
+	len = MIN(len, SF_SIZE - off);
+	memcpy(buf, sfile + off, len);
+	return (ssize_t)len;
+}
+
+int storage_stat(const struct storage_handle *h, struct storage_stat *st)
+{
+	if (!sf_ok(h))
+		return -ESTALE;
+	memset(st, 0, sizeof(*st));
+	st->size = SF_SIZE;
+	return 0;
+}
+
+ssize_t storage_write(const struct storage_handle *h, u64 off,
+		      const void *buf, size_t len)
+{
+	CHECK(sf_ok(h) && off + len <= SF_SIZE, "write of %zu at %llu", len,
+	      (unsigned long long)off);
+	if (!sf_ok(h) || off + len > SF_SIZE)
+		return -EIO;
+	memcpy(sfile + off, buf, len);
+	return (ssize_t)len;
 }
 
 int fit_register_handler(u16 op, u32 min, fit_handler_t fn)
@@ -298,6 +344,138 @@ static void test_dynamic(void)
 	free(ld.data);
 }
 
+/* MMAP_FILE: private and shared mappings of the fake storage file share
+ * the page cache's pages; private writes stay private; shared ones reach
+ * the file at MSYNC, MUNMAP and EXIT (also from a fork child); the page
+ * past the end of the file is -ENXIO and the last one's tail zero. */
+static int mmap_file(u32 tgid, u64 addr, u32 flags, u32 snode, u32 ino)
+{
+	struct p2m_mmap_file_req r = {
+		.m = { .tgid = tgid, .prot = PROT_READ | PROT_WRITE,
+		       .flags = flags | MAP_FIXED, .addr = addr,
+		       .len = 4 * PGSZ },
+		.storage_node = snode, .h = { 1, ino, 1, 0 },
+	};
+
+	return call(1, P2M_MMAP_FILE, &r, sizeof(r));
+}
+
+static int flush(u32 tgid, u64 uva, int byte)
+{
+	static u8 buf[sizeof(struct p2m_flush_req) + P2M_PAGE_SIZE];
+	struct p2m_flush_req *r = (void *)buf;
+
+	*r = (struct p2m_flush_req){ .tgid = tgid, .uva = uva };
+	memset(r + 1, byte, P2M_PAGE_SIZE);
+	return call(1, P2M_PCACHE_FLUSH, buf, sizeof(buf));
+}
+
+static int range(u16 op, u32 tgid, u64 addr, u64 len, u32 arg)
+{
+	struct p2m_range_req r = { tgid, arg, addr, len };
+
+	return call(1, op, &r, sizeof(r));
+}
+
+static bool file_is(u64 off, u64 len, int byte)
+{
+	for (u64 i = off; i < off + len; i++)
+		if (sfile[i] != byte)
+			return false;
+	return true;
+}
+
+/* A file not open for writing: a shared map of it is never writable. */
+static void file_map_rdonly(u64 at)
+{
+	struct p2m_mmap_file_req r = {
+		.m = { .tgid = 20, .prot = PROT_READ | PROT_WRITE,
+		       .flags = MAP_SHARED | MAP_FIXED, .addr = at,
+		       .len = PGSZ },
+		.storage_node = SF_NODE, .file_flags = P2M_MMAP_FILE_RDONLY,
+		.h = { 1, SF_INO, 1, 0 },
+	};
+
+	CHECK_EQ(call(1, P2M_MMAP_FILE, &r, sizeof(r)), -EACCES);
+	r.m.prot = PROT_READ;
+	CHECK_EQ(call(1, P2M_MMAP_FILE, &r, sizeof(r)), 16);
+	CHECK_EQ(range(P2M_MPROTECT, 20, at, PGSZ, PROT_READ | PROT_WRITE),
+		 -EACCES);
+	r.m.flags = MAP_PRIVATE | MAP_FIXED;	/* replaces it */
+	CHECK_EQ(call(1, P2M_MMAP_FILE, &r, sizeof(r)),
+		 sizeof(struct p2m_vm_rep) + sizeof(struct p2m_change));
+	CHECK_EQ(range(P2M_MPROTECT, 20, at, PGSZ, PROT_READ | PROT_WRITE),
+		 16);
+	r.file_flags = 2;
+	CHECK_EQ(call(1, P2M_MMAP_FILE, &r, sizeof(r)), -EINVAL);
+}
+
+static void test_file_map(void)
+{
+	const u64 a = 0x10000000, b = 0x20000000;
+	struct p2m_fork_req fk = { .tgid = 20, .child_tgid = 21 };
+	struct p2m_miss_rep *rep = (void *)reply_buf;
+	const u8 *page = (const u8 *)(rep + 1);
+	struct mm_pagecache_stats pc;
+	long objs = shim_objs;
+
+	for (u32 i = 0; i < SF_SIZE; i++)
+		sfile[i] = (u8)(i / PGSZ + 1);
+	CHECK_EQ(exec(1, 20, "/prog"), sizeof(struct p2m_execve_rep));
+	CHECK_EQ(mmap_file(20, a, MAP_PRIVATE, SF_NODE, SF_INO), 16);
+	CHECK_EQ(mmap_file(20, b, MAP_SHARED, SF_NODE, SF_INO), 16);
+	CHECK_EQ(mmap_file(20, b, MAP_SHARED, SF_NODE + 1, SF_INO), -ENODEV);
+	CHECK_EQ(mmap_file(20, b, MAP_SHARED | MAP_ANONYMOUS, SF_NODE,
+			   SF_INO), -EINVAL);
+	CHECK_EQ(miss(1, 20, a, 0), sizeof(*rep) + PGSZ);
+	CHECK(page[0] == 1 && page[PGSZ - 1] == 1, "private page 0");
+	CHECK_EQ(miss(1, 20, a + 2 * PGSZ, 0), sizeof(*rep) + PGSZ);
+	CHECK(page[SF_SIZE - 2 * PGSZ - 1] == 3 && page[SF_SIZE - 2 * PGSZ] == 0
+	      && page[PGSZ - 1] == 0, "last page: data, then zeroes");
+	CHECK_EQ(miss(1, 20, a + 3 * PGSZ, 0), sizeof(*rep));
+	CHECK_EQ(rep->err, -ENXIO);
+	/* A private write: COW, never reaches the file. */
+	CHECK_EQ(miss(1, 20, a, P2M_MISS_WRITE), sizeof(*rep) + PGSZ);
+	CHECK_EQ(rep->writable & 1, 1);
+	CHECK_EQ(flush(20, a, 'p'), 0);
+	CHECK_EQ(range(P2M_MSYNC, 20, a, 4 * PGSZ, MS_SYNC), 16);
+	CHECK(file_is(0, PGSZ, 1), "a private write reached the file");
+	/* A shared write: in the cached page at once, in the file at msync. */
+	CHECK_EQ(miss(1, 20, b + 2 * PGSZ, P2M_MISS_WRITE),
+		 sizeof(*rep) + PGSZ);
+	CHECK_EQ(flush(20, b + 2 * PGSZ, 's'), 0);
+	CHECK(file_is(2 * PGSZ, 16, 3), "written back before msync");
+	CHECK_EQ(miss(1, 20, a + 2 * PGSZ, 0), sizeof(*rep) + PGSZ);
+	CHECK_EQ(page[0], 's');		/* the private mapping shares it */
+	CHECK_EQ(range(P2M_MSYNC, 20, b, 4 * PGSZ, MS_SYNC | MS_ASYNC),
+		 -EINVAL);
+	CHECK_EQ(range(P2M_MSYNC, 20, b, 4 * PGSZ, MS_SYNC), 16);
+	CHECK(file_is(2 * PGSZ, SF_SIZE - 2 * PGSZ, 's'), "msync");
+	CHECK_EQ(range(P2M_MSYNC, 20, b, 64 * PGSZ, MS_SYNC), -ENOMEM);
+	file_map_rdonly(b + 16 * PGSZ);
+	/* A fork child's shared write reaches the file at its exit. */
+	CHECK_EQ(call(1, P2M_FORK, &fk, sizeof(fk)),
+		 sizeof(struct p2m_vm_rep) + sizeof(struct p2m_change));
+	CHECK_EQ(miss(1, 21, b + PGSZ, P2M_MISS_WRITE), sizeof(*rep) + PGSZ);
+	CHECK_EQ(flush(21, b + PGSZ, 'c'), 0);
+	CHECK_EQ(simple(1, P2M_EXIT, 21), 0);
+	CHECK(file_is(PGSZ, PGSZ, 'c'), "the child's write at exit");
+	/* And the parent's at munmap. */
+	CHECK_EQ(miss(1, 20, b, P2M_MISS_WRITE), sizeof(*rep) + PGSZ);
+	CHECK_EQ(flush(20, b, 'm'), 0);
+	CHECK_EQ(range(P2M_MUNMAP, 20, b, 4 * PGSZ, 0),
+		 sizeof(struct p2m_vm_rep) + sizeof(struct p2m_change));
+	CHECK(file_is(0, PGSZ, 'm'), "munmap wrote back");
+	mm_pagecache_get_stats(&pc);
+	CHECK(pc.hits > 0 && pc.pages > 0, "cache: %llu hits, %llu pages",
+	      (unsigned long long)pc.hits, (unsigned long long)pc.pages);
+	CHECK_EQ(simple(1, P2M_EXIT, 20), 0);
+	mm_pagecache_get_stats(&pc);
+	CHECK_EQ(pc.pages, 0);
+	CHECK_EQ(mm_pages_in_use(), 0);
+	CHECK_EQ(shim_objs, objs);
+}
+
 /* ---- fuzz ----------------------------------------------------------- */
 
 #define ROUNDS	200000
@@ -307,7 +485,7 @@ static const u16 ops[] = {
 	P2M_PCACHE_MISS, P2M_PCACHE_FLUSH, P2M_PCACHE_ZEROFILL,
 	P2M_PCACHE_UPGRADE, P2M_MMAP,
 	P2M_MUNMAP, P2M_MREMAP, P2M_MPROTECT, P2M_BRK, P2M_MSYNC, P2M_FORK,
-	P2M_EXECVE, P2M_EXIT, P2M_MAPS,
+	P2M_EXECVE, P2M_EXIT, P2M_MAPS, P2M_MMAP_FILE,
 };
 
 static u64 xs(u64 *s)
@@ -382,7 +560,8 @@ static bool errno_ok(int r)
 {
 	static const int ok[] = { ESRCH, EBADMSG, EINVAL, EFAULT, EACCES,
 				  ENOMEM, EEXIST, EPERM, EOVERFLOW, EOPNOTSUPP,
-				  ENOENT, ENOEXEC, E2BIG, EBADF };
+				  ENOENT, ENOEXEC, E2BIG, EBADF, ENODEV,
+				  ENFILE };
 
 	for (size_t i = 0; i < ARRAY_SIZE(ok); i++)
 		if (r == -ok[i])
@@ -431,6 +610,7 @@ int main(void)
 	RUN(test_lifecycle);
 	RUN(test_isolation);
 	RUN(test_dynamic);
+	RUN(test_file_map);
 	RUN(test_fuzz);
 	elf_cleanup();
 	return harness_exit();

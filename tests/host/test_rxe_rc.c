@@ -282,16 +282,17 @@ static bool stress_done(void *arg)
 	return done;
 }
 
-static void run_stress(const char *name, u64 seed, u32 msgs, enum ib_mtu mtu,
-		       struct sim_faults faults,
-		       const struct rxe_fault_params *core, bool expect_loss)
+/* Returns the ACKs both nodes sent. */
+static u64 run_stress(const char *name, u64 seed, u32 msgs, enum ib_mtu mtu,
+		      struct sim_faults faults,
+		      const struct rxe_fault_params *core, bool expect_loss)
 {
 	struct sim_qp_opts o = default_opts;
 	static struct sim s;
 	struct stress st;
 	struct sim_ep a, b;
 	struct rxe_dev *da, *db;
-	u64 retrans;
+	u64 retrans, acks;
 
 	o.mtu = mtu;
 	sim_init(&s, 2, seed);
@@ -353,11 +354,14 @@ static void run_stress(const char *name, u64 seed, u32 msgs, enum ib_mtu mtu,
 	       (unsigned long long)(rxe_counter(da, RXE_CNT_DUP_READ) +
 				    rxe_counter(db, RXE_CNT_DUP_READ)),
 	       (double)s.now / 1e6);
+	acks = rxe_counter(da, RXE_CNT_ACK_SENT) +
+	       rxe_counter(db, RXE_CNT_ACK_SENT);
 	flow_free(&st.fl[0]);
 	flow_free(&st.fl[1]);
 	sim_ep_destroy(&a);
 	sim_ep_destroy(&b);
 	sim_free(&s);
+	return acks;
 }
 
 static void test_stress_clean(void)
@@ -398,11 +402,38 @@ static void test_stress_provider_faults(void)
 	run_stress("provider-faults", 5, 500, IB_MTU_1024, f, &core, true);
 }
 
+/* Delayed ACKs (a device's ack_delay, as the kernel glue sets it): the
+ * same traffic stays byte-exact, clean and lossy, and a message's ACK that
+ * waits for the QP's next packets covers several messages at once, so
+ * fewer ACKs go out than when every message end is ACKed at once. */
+static void test_stress_delayed_ack(void)
+{
+	struct sim_faults clean = { .delay_ns = 2000, .jitter_ns = 500 };
+	struct sim_faults lossy = { .drop = 0.02, .dup = 0.01, .reorder = 0.01,
+				    .delay_ns = 2000, .jitter_ns = 500,
+				    .reorder_ns = 20000 };
+	u64 at_once, delayed;
+
+	at_once = run_stress("clean-ack-at-once", 6, 1000, IB_MTU_4096, clean,
+			     NULL, false);
+	sim_ack_delay_us = 100;		/* the QPs' timeout is about 1 ms */
+	delayed = run_stress("clean-ack-delayed", 6, 1000, IB_MTU_4096,
+			     clean, NULL, false);
+	run_stress("lossy-ack-delayed", 7, 1000, IB_MTU_1024, lossy, NULL,
+		   true);
+	sim_ack_delay_us = 0;
+	CHECK(delayed < at_once, "delayed ACKs: %llu ACKs, at once: %llu",
+	      (unsigned long long)delayed, (unsigned long long)at_once);
+	printf("  ACKs sent: %llu at once, %llu delayed\n",
+	       (unsigned long long)at_once, (unsigned long long)delayed);
+}
+
 int main(void)
 {
 	RUN(test_stress_clean);
 	RUN(test_stress_lossy);
 	RUN(test_stress_hostile);
 	RUN(test_stress_provider_faults);
+	RUN(test_stress_delayed_ack);
 	return harness_exit();
 }

@@ -74,6 +74,7 @@ void storage_bdev_init(struct ext2_bdev *eb, struct block_device *bdev)
 	eb->read_only = false;
 }
 
+#include "../../managers/storage/timing.c"
 #include "../../managers/storage/vol.c"
 #include "../../managers/storage/service_ops.c"
 #include "../../managers/storage/service_dir.c"

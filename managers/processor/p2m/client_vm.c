@@ -1,5 +1,5 @@
 /* managers/processor/p2m/client_vm.c — the P2M client's memory system
- * calls: MMAP, MUNMAP, MREMAP, MPROTECT, BRK, MSYNC and FORK.
+ * calls: MMAP, MMAP_FILE, MUNMAP, MREMAP, MPROTECT, BRK, MSYNC and FORK.
  *
  * Each builds its request, calls the memory node (p2m_call) and parses a
  * struct p2m_vm_rep reply: its length must be exactly the header plus
@@ -58,6 +58,21 @@ int p2m_mmap(u32 tgid, u64 addr, u64 len, u32 prot, u32 flags, u64 file,
 				  .off = off };
 
 	return vm_call(P2M_MMAP, &r, sizeof(r), addr_out, ch, false);
+}
+
+int p2m_mmap_file(u32 tgid, u64 addr, u64 len, u32 prot, u32 flags,
+		  u32 snode, u32 file_flags, const struct storage_handle *h,
+		  u64 off, u64 *addr_out, struct p2m_changes *ch)
+{
+	struct p2m_mmap_file_req r = {
+		.m = { .tgid = tgid, .prot = prot, .flags = flags,
+		       .addr = addr, .len = len, .off = off },
+		.storage_node = snode, .file_flags = file_flags,
+	};
+
+	memcpy((u8 *)&r + offsetof(struct p2m_mmap_file_req, h), h,
+	       sizeof(*h));
+	return vm_call(P2M_MMAP_FILE, &r, sizeof(r), addr_out, ch, false);
 }
 
 int p2m_munmap(u32 tgid, u64 addr, u64 len, struct p2m_changes *ch)

@@ -23,7 +23,8 @@
  *                end (and at never-touched anonymous pages).
  *
  * Errors follow the hooks' contracts: the memory node's "no such VMA /
- * no right / no such process" become -EFAULT; timeouts stay -ETIMEDOUT;
+ * no right / no such process" become -EFAULT; timeouts stay -ETIMEDOUT,
+ * and a file page past end of file stays -ENXIO (SIGBUS);
  * other failures are -EIO.  The page-table hooks are the caller's.
  * No locks; called by the pcache with none of its locks held.
  */
@@ -40,7 +41,7 @@ static int fault_err(int err)
 {
 	if (err == -EFAULT || err == -EACCES || err == -ESRCH)
 		return -EFAULT;
-	return err == -ETIMEDOUT ? err : -EIO;
+	return err == -ETIMEDOUT || err == -ENXIO ? err : -EIO;
 }
 
 static int glue_flush(const struct pcache_xfer *x)

@@ -10,7 +10,11 @@
  * previous block, or the first block of the inode's group); the search
  * takes the first free block at or after the goal in its group, then the
  * following groups in turn, and finally the start of the goal's group.
- * Files therefore grow contiguously while there is room.  Inodes: a file
+ * Files therefore grow contiguously while there is room.  Blocks for an
+ * inode come from its reservation window (rsv.c), and every search skips
+ * the windows of other inodes, so files growing at the same time do not
+ * interleave; only when nothing is free outside windows does a search
+ * take a block inside one.  Inodes: a file
  * goes in its parent's group if it has a free inode, else the next group
  * that has one; a directory goes in the group, scanning from the parent's,
  * with at least the average number of free inodes and the most free
@@ -57,9 +61,26 @@ static bool ext2_is_group_meta(struct ext2_fs *fs,
 	       blk <= fs->sb.s_first_data_block + fs->gdt_blocks;
 }
 
-/* Take the first free block of group @g in [from, to); 1 if taken. */
+/* First clear bit of group @g's bitmap @map in [from, to) whose block
+ * is in no reservation window of an inode other than @ino, or ~0u. */
+static u32 ext2_find_free(const struct ext2_fs *fs, const u8 *map, u32 g,
+			  u32 from, u32 to, u32 ino)
+{
+	u32 base = fs->sb.s_first_data_block + g * fs->sb.s_blocks_per_group;
+
+	for (;;) {
+		u32 bit = ext2_find_zero(map, from, to), end;
+
+		if (bit == ~0u || !ext2_rsv_other(fs, ino, base + bit, &end))
+			return bit;
+		from = end - base;	/* windows never cross a group */
+	}
+}
+
+/* Take the first free block of group @g in [from, to) outside other
+ * inodes' windows (see ext2_find_free); 1 if taken. */
 static int ext2_take_block(struct ext2_fs *fs, u32 g, u32 from, u32 to,
-			   u32 *out)
+			   u32 ino, u32 *out)
 {
 	struct ext2_group_desc *gd;
 	struct ext2_buf *gb, *bb;
@@ -75,7 +96,7 @@ static int ext2_take_block(struct ext2_fs *fs, u32 g, u32 from, u32 to,
 	err = ext2_bread(fs, gd->bg_block_bitmap, &bb);
 	if (err < 0)
 		goto out_gd;
-	bit = ext2_find_zero(bb->data, from, to);
+	bit = ext2_find_free(fs, bb->data, g, from, to, ino);
 	if (bit == ~0u)
 		goto out_bb;
 	*out = fs->sb.s_first_data_block + g * fs->sb.s_blocks_per_group + bit;
@@ -98,17 +119,24 @@ out_gd:
 	return err;
 }
 
-int ext2_alloc_block(struct ext2_fs *fs, u32 goal, u32 *out)
+int ext2_alloc_range(struct ext2_fs *fs, u32 ino, u32 from, u32 to, u32 *out)
+{
+	u32 first = fs->sb.s_first_data_block, bpg = fs->sb.s_blocks_per_group;
+	u32 g = (from - first) / bpg;
+	int err;
+
+	if (to <= from || (to - 1 - first) / bpg != g)
+		return -ENOSPC;
+	err = ext2_take_block(fs, g, (from - first) % bpg,
+			      (to - 1 - first) % bpg + 1, ino, out);
+	return err < 0 ? err : err ? 0 : -ENOSPC;
+}
+
+int ext2_alloc_near(struct ext2_fs *fs, u32 ino, u32 goal, u32 *out)
 {
 	u32 bpg = fs->sb.s_blocks_per_group, g0, bit0;
 	int err;
 
-	if (fs->read_only)
-		return -EROFS;
-	if (!fs->sb.s_free_blocks_count)
-		return -ENOSPC;
-	if (!ext2_block_valid(fs, goal))
-		goal = fs->sb.s_first_data_block;
 	g0 = (goal - fs->sb.s_first_data_block) / bpg;
 	bit0 = (goal - fs->sb.s_first_data_block) % bpg;
 	for (u32 i = 0; i <= fs->groups; i++) {
@@ -117,11 +145,28 @@ int ext2_alloc_block(struct ext2_fs *fs, u32 goal, u32 *out)
 		u32 from = i == 0 ? bit0 : 0;
 		u32 to = i == fs->groups ? MIN(bit0, n) : n;
 
-		err = ext2_take_block(fs, g, from, to, out);
+		err = ext2_take_block(fs, g, from, to, ino, out);
 		if (err)
 			return err < 0 ? err : 0;
 	}
 	return -ENOSPC;
+}
+
+int ext2_alloc_block(struct ext2_fs *fs, u32 ino, u32 goal, u32 *out)
+{
+	int err;
+
+	if (fs->read_only)
+		return -EROFS;
+	if (!fs->sb.s_free_blocks_count)
+		return -ENOSPC;
+	if (!ext2_block_valid(fs, goal))
+		goal = fs->sb.s_first_data_block;
+	err = ino ? ext2_rsv_alloc(fs, ino, goal, out) :
+		    ext2_alloc_near(fs, 0, goal, out);
+	if (err == -ENOSPC)	/* only windows have room left: steal */
+		err = ext2_alloc_near(fs, EXT2_RSV_IGNORE, goal, out);
+	return err;
 }
 
 int ext2_free_block(struct ext2_fs *fs, u32 block)

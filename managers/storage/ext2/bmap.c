@@ -10,7 +10,8 @@
  * hole that is partly written still reads zeros elsewhere).  The goal of
  * each allocation is the block after the file's previous logical block, or
  * the start of the inode's group for its first block (alloc.c searches
- * forward from the goal), which keeps files contiguous.  ext2_free_range()
+ * forward from the goal, inside the inode's reservation window, rsv.c),
+ * which keeps files contiguous.  ext2_free_range()
  * frees every block from a logical block on, and every indirect block left
  * with nothing under it.  i_blocks counts data and indirect blocks in
  * 512-byte units and is kept exact by both.
@@ -57,11 +58,16 @@ static int ext2_block_path(const struct ext2_fs *fs, u64 lblk, u32 idx[4])
 	return 3;
 }
 
-static u32 ext2_goal(struct ext2_fs *fs, struct ext2_inode *in, u64 lblk)
+/* Goal for @lblk: the block after the previous logical block (*after_prev
+ * set), or the start of the inode's group. */
+static u32 ext2_goal(struct ext2_fs *fs, struct ext2_inode *in, u64 lblk,
+		     bool *after_prev)
 {
 	u32 prev = 0;
 
-	if (lblk > 0 && ext2_bmap(fs, in, lblk - 1, false, &prev) == 0 && prev)
+	*after_prev = lblk > 0 &&
+		      ext2_bmap(fs, in, lblk - 1, false, &prev) == 0 && prev;
+	if (*after_prev)
 		return prev + 1;
 	return fs->sb.s_first_data_block +
 	       (in->ino - 1) / fs->sb.s_inodes_per_group *
@@ -74,7 +80,7 @@ static int ext2_fill_slot(struct ext2_fs *fs, struct ext2_inode *in,
 {
 	struct ext2_buf *b;
 	u32 blk;
-	int err = ext2_alloc_block(fs, goal, &blk);
+	int err = ext2_alloc_block(fs, in->ino, goal, &blk);
 
 	if (err < 0)
 		return err;
@@ -96,15 +102,17 @@ int ext2_bmap(struct ext2_fs *fs, struct ext2_inode *in, u64 lblk,
 {
 	u32 idx[4], goal = 0, next, *slot;
 	struct ext2_buf *b = NULL;
+	bool after_prev = false, filled = false;
 	int depth, err = 0;
 
 	if (lblk >= ext2_max_blocks(fs))
 		return -EFBIG;
 	depth = ext2_block_path(fs, lblk, idx);
 	if (create)
-		goal = ext2_goal(fs, in, lblk);
+		goal = ext2_goal(fs, in, lblk, &after_prev);
 	slot = &in->d.i_block[idx[0]];
 	for (int level = 0; ; level++) {
+		filled = !*slot;
 		if (!*slot) {
 			if (!create) {
 				*pblk = 0;
@@ -126,7 +134,10 @@ int ext2_bmap(struct ext2_fs *fs, struct ext2_inode *in, u64 lblk,
 			break;
 		}
 		next = *slot;
-		goal = next + 1;
+		/* Below an indirect block just made, or without a previous
+		 * block: right after it.  Else still after the previous one. */
+		if (filled || !after_prev)
+			goal = next + 1;
 		ext2_brelse(fs, b);
 		err = ext2_bread(fs, next, &b);
 		if (err < 0) {

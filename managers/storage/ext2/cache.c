@@ -16,7 +16,9 @@
  * request; ext2_cache_readahead() reads a run of uncached blocks as one
  * request into clean buffers.
  *
- * ext2_cache_sync() writes every dirty buffer and flushes the device.
+ * ext2_cache_sync() writes every dirty buffer and flushes the device;
+ * ext2_cache_writeback_some() writes only the lowest-numbered ones, so
+ * that a caller can write back in slices and let others in between.
  * Nothing is written between syncs except by eviction, so a crash loses
  * at most what was written since the last sync (see
  * Documentation/storage.md for what that means on disk).
@@ -33,7 +35,7 @@
 #define EXT2_HASH_BUCKETS	1024
 #define EXT2_RUN_BYTES		(256u << 10)	/* largest coalesced request */
 
-static int ext2_writeback(struct ext2_fs *fs, bool pinned_too);
+static int ext2_writeback(struct ext2_fs *fs, bool pinned_too, u32 max);
 
 static struct list_head *ext2_bucket(struct ext2_cache *c, u64 block)
 {
@@ -131,7 +133,7 @@ static int ext2_cache_slot(struct ext2_fs *fs, struct ext2_buf **out)
 		list_for_each_entry(b, &c->lru, lru) {
 			if (b->refs)
 				continue;
-			if (b->dirty && (err = ext2_writeback(fs, false)) < 0)
+			if (b->dirty && (err = ext2_writeback(fs, false, ~0u)) < 0)
 				return err;
 			list_del(&b->hash);
 			list_del(&b->lru);
@@ -327,8 +329,9 @@ static int ext2_write_sorted(struct ext2_fs *fs, struct ext2_buf **v, u32 n)
 	return err;
 }
 
-/* Write every dirty buffer (unpinned ones only, unless @pinned_too). */
-static int ext2_writeback(struct ext2_fs *fs, bool pinned_too)
+/* Write the @max lowest-numbered dirty buffers (unpinned ones only,
+ * unless @pinned_too); 1 if dirty ones were left, 0, or an errno. */
+static int ext2_writeback(struct ext2_fs *fs, bool pinned_too, u32 max)
 {
 	struct ext2_cache *c = &fs->cache;
 	struct ext2_buf *b, **v;
@@ -342,15 +345,20 @@ static int ext2_writeback(struct ext2_fs *fs, bool pinned_too)
 		if (b->dirty && (pinned_too || !b->refs) && n < c->nr)
 			v[n++] = b;
 	ext2_sort_bufs(v, v + c->nr, n);
-	err = ext2_write_sorted(fs, v, n);
+	err = ext2_write_sorted(fs, v, MIN(n, max));
 	kfree(v);
-	return err;
+	return err < 0 ? err : n > max;
+}
+
+int ext2_cache_writeback_some(struct ext2_fs *fs, u32 max)
+{
+	return ext2_writeback(fs, true, max);
 }
 
 /* Write every dirty buffer (ascending block order), then flush. */
 int ext2_cache_sync(struct ext2_fs *fs)
 {
-	int err = ext2_writeback(fs, true);
+	int err = ext2_writeback(fs, true, ~0u);
 
 	if (!err && fs->bdev.ops->flush)
 		err = fs->bdev.ops->flush(fs->bdev.ctx);

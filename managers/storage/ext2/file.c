@@ -181,6 +181,7 @@ int ext2_itruncate(struct ext2_fs *fs, struct ext2_inode *in, u64 size)
 	if (size > fs->max_file_size)
 		return -EFBIG;
 	if (size < ext2_isize(in)) {
+		ext2_rsv_drop(fs, in->ino);
 		err = ext2_zero_tail(fs, in, size);
 		if (!err)
 			err = ext2_free_range(fs, in,

@@ -231,6 +231,7 @@ int ext2_ievict(struct ext2_fs *fs, struct ext2_inode *in)
 			  (type == EXT2_S_IFLNK && !ext2_fast_symlink(fs, in));
 	int err = 0, e;
 
+	ext2_rsv_drop(fs, in->ino);
 	if (has_blocks)
 		err = ext2_free_range(fs, in, 0);
 	e = ext2_release_xattr(fs, in);

@@ -3,6 +3,7 @@
  *   cache.c   block cache: hash + LRU of block buffers, write-back
  *   super.c   mount (validation), sync, unmount, statfs, group descriptors
  *   alloc.c   block and inode bitmaps: allocation and freeing
+ *   rsv.c     reservation windows: runs of blocks set aside per file
  *   inode.c   inode read/write, new inodes, freeing an inode, stat
  *   bmap.c    logical -> physical block map, indirect blocks, truncate
  *   file.c    read, write, truncate by inode
@@ -43,6 +44,21 @@ struct ext2_cache {
 	struct ext2_fs *fs;
 };
 
+/* A reservation window (rsv.c): blocks [start, end) of one group, set
+ * aside in memory for inode @ino (0: free slot); start == end: released,
+ * @size kept for the next window. */
+struct ext2_rsv {
+	u32 ino;
+	u32 start, end;
+	u32 size;			/* blocks in the next window */
+	u64 used;			/* fs->rsv_clock at the last use */
+};
+
+#define EXT2_RSV_SLOTS	32
+#define EXT2_RSV_MIN	8		/* blocks in a first window */
+#define EXT2_RSV_MAX	1024		/* largest window, in blocks */
+#define EXT2_RSV_IGNORE	(~0u)		/* "ino" that sees through windows */
+
 struct ext2_fs {
 	struct ext2_bdev bdev;
 	struct ext2_super sb;		/* in-core copy, written on sync */
@@ -65,6 +81,8 @@ struct ext2_fs {
 	u64 ra_next;			/* to tell sequential reads */
 	u32 (*now)(void *ctx);
 	void *now_ctx;
+	struct ext2_rsv rsv[EXT2_RSV_SLOTS];
+	u64 rsv_clock;
 };
 
 /* In-core inode: a copy of the first 128 bytes, written back by
@@ -92,6 +110,7 @@ void ext2_bdirty(struct ext2_buf *b);
 void ext2_bforget(struct ext2_fs *fs, u64 block);
 bool ext2_cache_dirty(struct ext2_fs *fs);
 int ext2_cache_sync(struct ext2_fs *fs);
+int ext2_cache_writeback_some(struct ext2_fs *fs, u32 max);
 bool ext2_cache_has(struct ext2_fs *fs, u64 block);
 void ext2_cache_readahead(struct ext2_fs *fs, u64 block, u32 n);
 int ext2_dev_read(struct ext2_fs *fs, u64 byte_off, void *buf, u32 len);
@@ -102,11 +121,29 @@ int ext2_gd_get(struct ext2_fs *fs, u32 group, struct ext2_buf **b,
 		struct ext2_group_desc **gd);
 bool ext2_block_valid(const struct ext2_fs *fs, u64 block);
 
-/* alloc.c */
-int ext2_alloc_block(struct ext2_fs *fs, u32 goal, u32 *out);
+/* alloc.c.  Blocks: @ino is the inode the block is for (its window is
+ * used and other windows are skipped), 0 for none (every window is
+ * skipped), EXT2_RSV_IGNORE to see through windows.  ext2_alloc_block is
+ * the entry point; _range takes the first free block in [from, to) of one
+ * group, _near the first at or after @goal in any group (wrapping);
+ * both return 0 or -ENOSPC or another errno. */
+int ext2_alloc_block(struct ext2_fs *fs, u32 ino, u32 goal, u32 *out);
+int ext2_alloc_range(struct ext2_fs *fs, u32 ino, u32 from, u32 to, u32 *out);
+int ext2_alloc_near(struct ext2_fs *fs, u32 ino, u32 goal, u32 *out);
 int ext2_free_block(struct ext2_fs *fs, u32 block);
 int ext2_alloc_inode(struct ext2_fs *fs, u32 parent, bool dir, u32 *out);
 int ext2_free_inode_bit(struct ext2_fs *fs, u32 ino, bool dir);
+
+/* rsv.c */
+/* A block for @ino near @goal (valid), through its window: 0, -ENOSPC
+ * (nothing free outside other windows) or another errno. */
+int ext2_rsv_alloc(struct ext2_fs *fs, u32 ino, u32 goal, u32 *out);
+/* True if @blk lies in another inode's window; *end: that window's end. */
+bool ext2_rsv_other(const struct ext2_fs *fs, u32 ino, u32 blk, u32 *end);
+/* Give every window's unused blocks back (sync, fsync). */
+void ext2_rsv_release_all(struct ext2_fs *fs);
+/* Forget @ino's window and its size (truncate, inode freed). */
+void ext2_rsv_drop(struct ext2_fs *fs, u32 ino);
 
 /* inode.c */
 int ext2_iget(struct ext2_fs *fs, u32 ino, struct ext2_inode *in);

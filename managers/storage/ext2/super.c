@@ -281,6 +281,7 @@ int ext2_sync(struct ext2_fs *fs)
 
 	if (fs->read_only)
 		return 0;
+	ext2_rsv_release_all(fs);
 	err = ext2_write_super(fs);
 	if (err < 0)
 		return err;
@@ -296,6 +297,13 @@ bool ext2_ino_usable(const struct ext2_fs *fs, u32 ino)
 bool ext2_needs_sync(struct ext2_fs *fs)
 {
 	return !fs->read_only && ext2_cache_dirty(fs);
+}
+
+int ext2_writeback_some(struct ext2_fs *fs, u32 max)
+{
+	if (fs->read_only)
+		return 0;
+	return ext2_cache_writeback_some(fs, max);
 }
 
 int ext2_fsync(struct ext2_fs *fs, u32 ino)

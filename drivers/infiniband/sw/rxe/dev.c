@@ -104,6 +104,7 @@ int rxe_dev_create(const struct rxe_dev_config *cfg,
 	dev->ops = ops;
 	dev->ctx = ctx;
 	dev->max_mtu = ib_mtu_to_bytes(cfg->max_mtu);
+	dev->ack_delay_ns = (u64)cfg->ack_delay_us * 1000;
 	dev->max_qp = cfg->max_qp;
 	dev->max_mr = cfg->max_mr;
 	*out = dev;
@@ -221,7 +222,12 @@ void rxe_dev_timer(struct rxe_dev *dev)
 	u64 now = rxe_now(dev);
 
 	rxe_fault_run(dev, now);
-	for (u32 i = 0; i < dev->max_qp; i++)
-		if (dev->qps[i] && dev->qps[i]->state == IB_QPS_RTS)
-			rxe_comp_timer(dev->qps[i], now);
+	for (u32 i = 0; i < dev->max_qp; i++) {
+		struct rxe_qp *qp = dev->qps[i];
+
+		if (qp && qp->state == IB_QPS_RTS)
+			rxe_comp_timer(qp, now);
+		if (qp && (qp->state == IB_QPS_RTR || qp->state == IB_QPS_RTS))
+			rxe_resp_timer(qp, now);
+	}
 }

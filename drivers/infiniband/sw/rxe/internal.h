@@ -217,6 +217,7 @@ struct rxe_qp {
 		u32 epsn;		/* expected PSN */
 		u32 msn;
 		bool nak_sent;		/* NAKed; silent until epsn */
+		u64 ack_due;		/* delayed ACK owed by then (0: none) */
 		enum rxe_in_msg in_msg;
 		u32 recv_off;		/* SEND: bytes placed so far */
 		u64 wr_va;		/* WRITE: next address */
@@ -233,6 +234,8 @@ struct rxe_dev {
 	const struct rxe_port_ops *ops;
 	void *ctx;
 	u32 max_mtu;
+	u64 ack_delay_ns;		/* 0: ACK at once (resp.c) */
+	bool acks_owed;			/* some QP may owe a delayed ACK */
 	struct rxe_qp **qps;		/* index qpn - RXE_FIRST_QPN */
 	u32 max_qp;
 	struct rxe_mr **mrs;		/* index key >> 8 */
@@ -382,5 +385,10 @@ static inline void rxe_trace(struct rxe_qp *qp, u8 kind, u8 opcode, u32 psn,
 
 /* --- resp.c --- */
 void rxe_resp_rx(struct rxe_qp *qp, const struct rxe_pkt *pkt);
+/* Send the delayed ACKs that QPs to @qp's peer owe, behind the packets
+ * @qp's requester just sent (req.c); or each when it is due (the device
+ * timer). */
+void rxe_resp_flush_acks(struct rxe_qp *qp);
+void rxe_resp_timer(struct rxe_qp *qp, u64 now);
 
 #endif

@@ -24,7 +24,10 @@
  *  - Receive: frames not addressed to our MAC (the hub repeats every
  *    frame to every node) are dropped before the ICRC is computed.
  *  - Parameters: rxe.drop=, rxe.dup=, rxe.reorder= (probabilities),
- *    rxe.delay_us=, rxe.seed= go to the core's fault injector (fault.c).
+ *    rxe.delay_us=, rxe.seed= go to the core's fault injector (fault.c);
+ *    rxe.ack_delay_us= (default 1000: far below FIT's 67 ms retransmission
+ *    timeout; the timer tick makes it up to 4 ms more) delays the ACK of a
+ *    message's end until the QP next sends (resp.c).
  *  - Polling: ops->process drains the netdev from the caller's thread, for
  *    consumers that poll briefly before sleeping (net/fit/rdma.c).
  * Lock order: a user's own locks -> rxe_kdev.lock -> the netdev's
@@ -66,12 +69,16 @@ static char drop_s[16], dup_s[16], reorder_s[16];
 static int delay_us;
 static unsigned long seed = 1;
 static int trace_entries;
+static int ack_delay_us = 1000;
 param_string("rxe.drop", drop_s, "rxe: probability a frame is dropped");
 param_string("rxe.dup", dup_s, "rxe: probability a frame is duplicated");
 param_string("rxe.reorder", reorder_s,
 	     "rxe: probability a frame is held back (reordered)");
 param_int("rxe.delay_us", delay_us, "rxe: delay of every frame (us)");
 param_ulong("rxe.seed", seed, "rxe: seed of the fault injector");
+param_int("rxe.ack_delay_us", ack_delay_us,
+	  "rxe: ACK a message at most this late, sooner behind the QP's next "
+	  "packet (0: at once)");
 param_int("rxe.trace", trace_entries,
 	  "rxe: keep the last N transport events (a power of two; 0: off)");
 
@@ -281,6 +288,7 @@ static int bind_netdev(int index, struct net_device *ndev)
 			(node_self() + 1),
 		.max_mtu = mtu_for(ndev->mtu),
 		.max_qp = RXE_NET_QPS, .max_mr = RXE_NET_MRS,
+		.ack_delay_us = ack_delay_us > 0 ? (u32)ack_delay_us : 0,
 	};
 	struct rxe_kdev *k = kzalloc(sizeof(*k));
 	char name[16];

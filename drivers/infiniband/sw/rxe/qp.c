@@ -319,6 +319,7 @@ void rxe_qp_error(struct rxe_qp *qp, enum ib_wc_status status)
 	qp->comp.timer_on = false;
 	qp->comp.rnr_wait = false;
 	qp->resp.in_msg = RXE_MSG_NONE;
+	qp->resp.ack_due = 0;
 }
 
 static int check_send_wr(struct rxe_qp *qp, const struct ib_send_wr *wr)

@@ -161,20 +161,26 @@ static int req_step(struct rxe_qp *qp, struct rxe_send_wqe *w)
 
 void rxe_req_run(struct rxe_qp *qp)
 {
+	bool sent = false;
+
 	while (qp->state == IB_QPS_RTS && !qp->comp.rnr_wait &&
 	       qp->req.wqe != qp->sq_prod) {
 		int r = req_step(qp, rxe_sq(qp, qp->req.wqe));
 
 		if (r == 0)
-			return;
+			break;
 		/* A local key error fails its WQE once everything before
 		 * it has completed (the completer runs us again then). */
 		if (r < 0) {
 			if (qp->req.wqe == qp->sq_cons)
 				rxe_qp_error(qp, IB_WC_LOC_PROT_ERR);
-			return;
+			break;
 		}
+		sent = true;
 	}
+	/* A delayed ACK (resp.c) follows our packets, not precedes them. */
+	if (sent)
+		rxe_resp_flush_acks(qp);
 }
 
 /* Move the cursor to una's packet in the oldest WQE (send ring not

@@ -23,7 +23,14 @@
  * the QP enters ERR (flushing its WQEs).
  * ACK coalescing: a request is ACKed only if it carries AckReq (req.c
  * sets it at message ends and every RXE_ACK_EVERY PSNs).  READ responses
- * need no separate ACK.
+ * need no separate ACK.  With the device's ack_delay (0: off) the ACK of
+ * a message's last packet is delayed: it goes out behind the next packets
+ * this QP's requester sends (an RPC reply, usually within microseconds),
+ * or when the delay expires, whichever comes first; any other AETH (an
+ * ACK in mid-message, a re-ACK of a duplicate, a NAK) covers it, being
+ * cumulative.  On an emulated link this takes the ACK off the path
+ * between a request and its reply, and the requester, whose CPU is woken
+ * for every frame, takes the ACK together with the reply.
  * Callers: dev.c (rx).
  */
 #include "internal.h"
@@ -33,6 +40,7 @@ static void send_aeth(struct rxe_qp *qp, u8 syndrome, u32 psn)
 {
 	struct rxe_tx tx;
 
+	qp->resp.ack_due = 0;		/* this AETH covers a delayed ACK */
 	rxe_tx_init(qp, &tx, ROCE_ACK, psn);
 	tx.syndrome = syndrome;
 	tx.msn = qp->resp.msn;
@@ -45,6 +53,54 @@ static void send_ack(struct rxe_qp *qp)
 	rxe_count(qp->dev, RXE_CNT_ACK_SENT);
 	send_aeth(qp, ROCE_AETH_ACK | ROCE_AETH_ACK_NO_CREDIT,
 		  psn_add(qp->resp.epsn, ROCE_PSN_MASK));
+}
+
+/* A message ended with AckReq: ACK now, or owe the ACK (ack_delay). */
+static void ack_message_end(struct rxe_qp *qp)
+{
+	if (!qp->dev->ack_delay_ns) {
+		send_ack(qp);
+		return;
+	}
+	if (!qp->resp.ack_due) {
+		qp->resp.ack_due = rxe_now(qp->dev) + qp->dev->ack_delay_ns;
+		qp->dev->acks_owed = true;
+		rxe_arm(qp->dev, qp->resp.ack_due);
+	}
+}
+
+/* Every QP to the same peer: a client's consecutive calls may use
+ * different QPs (FIT spreads them over its channels), and the reply that
+ * came on one is followed by the next request on another. */
+void rxe_resp_flush_acks(struct rxe_qp *qp)
+{
+	struct rxe_dev *dev = qp->dev;
+	bool owed = false;
+
+	if (!dev->acks_owed)
+		return;
+	for (u32 i = 0; i < dev->max_qp; i++) {
+		struct rxe_qp *q = dev->qps[i];
+
+		if (!q || !q->resp.ack_due)
+			continue;
+		if ((q->state == IB_QPS_RTR || q->state == IB_QPS_RTS) &&
+		    q->attr.ah_attr.dip == qp->attr.ah_attr.dip)
+			send_ack(q);
+		else
+			owed = true;
+	}
+	dev->acks_owed = owed;
+}
+
+void rxe_resp_timer(struct rxe_qp *qp, u64 now)
+{
+	if (!qp->resp.ack_due)
+		return;
+	if (now >= qp->resp.ack_due)
+		send_ack(qp);
+	else
+		rxe_arm(qp->dev, qp->resp.ack_due);
 }
 
 static void nak_error(struct rxe_qp *qp, enum roce_nak_code code)
@@ -292,7 +348,11 @@ void rxe_resp_rx(struct rxe_qp *qp, const struct rxe_pkt *pkt)
 		do_write(qp, pkt);
 	else
 		do_read(qp, pkt);
-	if (qp->state != IB_QPS_ERR && pkt->ackreq && !qp->resp.nak_sent &&
-	    !(pkt->flags & ROCE_F_READ))
+	if (qp->state == IB_QPS_ERR || !pkt->ackreq || qp->resp.nak_sent ||
+	    (pkt->flags & ROCE_F_READ))
+		return;
+	if (pkt->flags & ROCE_F_LAST)
+		ack_message_end(qp);
+	else
 		send_ack(qp);
 }
