@@ -278,7 +278,7 @@ static int fmap_writeback(struct proc_mm *mm, struct lfmap *f, u64 start,
 		if (put < 0 && !err)
 			err = (int)put;
 	}
-	tlb_flush_range(start, end);
+	upt_flush_range(&mm->upt, start, end);
 	return err;
 }
 

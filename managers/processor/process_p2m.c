@@ -360,17 +360,26 @@ static long pm_mprotect(struct proc_mm *mm, u64 addr, u64 len, u32 prot)
  * fetched again.  MREMAP_DONTUNMAP leaves an empty mapping at the old
  * address, where a racing fault could fetch a fresh page that the move
  * must not take along: that case writes the old range back and drops it
- * first (every moved page is fetched again).  A thread writing the old
- * range while it moves may lose that write (undefined in Linux too). */
+ * first (every moved page is fetched again).  With shared file mappings
+ * in the space, the pieces the call unmaps are written back first, as
+ * munmap does (unmap_prepare).  A thread writing the old range while it
+ * moves may lose that write (undefined in Linux too). */
 static int mremap_locked(struct proc_mm *mm, u64 addr, u64 old_len,
 			 u64 new_len, u32 flags, u64 new_addr, u64 *out,
 			 struct p2m_changes *ch)
 {
 	u64 len = ALIGN_UP(old_len, PAGE_SIZE);
+	u64 nlen = ALIGN_UP(new_len, PAGE_SIZE);
 	bool dontunmap = flags & MREMAP_DONTUNMAP;
 	bool fence = (flags & MREMAP_MAYMOVE) && !dontunmap;
 	int err = 0;
 
+	/* What the call unmaps (a shrunk tail, the destination of a fixed
+	 * move) loses its lines: shared file writes go back first. */
+	if (nlen < len)
+		unmap_prepare(mm, addr + nlen, addr + len);
+	if ((flags & MREMAP_FIXED) && new_addr + nlen >= new_addr)
+		unmap_prepare(mm, new_addr, new_addr + nlen);
 	if (dontunmap)
 		err = pcache_unmap_range(space_of(mm), addr, addr + len, false);
 	if (!err && fence)
