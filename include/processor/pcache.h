@@ -49,7 +49,8 @@ struct pcache_xfer {
  * are called with a set lock held (a spinlock: no sleeping). */
 struct pcache_ops {
 	/* Fill up to @nr consecutive pages from @uva into pages[i] and put
-	 * their CRC32C into csums[i] (checksum mode).  Page 0 is the fault;
+	 * their CRC32C into csums[i] (checksum mode; @csums is NULL when
+	 * the pcache's checksums are off).  Page 0 is the fault;
 	 * the others (fault-around) are filled only while they lie in the
 	 * same VMA at the time the memory node answers.  @write: the fault
 	 * was a write.  *@prot receives the rights of the VMA.  @piggy, if
@@ -67,7 +68,8 @@ struct pcache_ops {
 	/* True if (@s, @uva) is anonymous memory never populated: the line
 	 * is zero-filled locally; *@prot receives the VMA's rights. */
 	bool (*first_touch)(struct pcache_space *s, u64 uva, u32 *prot);
-	/* Asynchronous notice that (@s, @uva) was zero-filled here. */
+	/* Notice that (@s, @uva) was zero-filled here; may be NULL (the
+	 * P2M glue queues its notice in first_touch, zerofill.c). */
 	void (*zerofill_notify)(struct pcache_space *s, u64 uva);
 	/* A write hit a line mapped without write right: may the space
 	 * write it now (the memory node resolves copy-on-write)?  Returns
@@ -111,8 +113,6 @@ struct pcache_stats {
 	u64 csum_errors;
 	u64 flush_errors;
 	u64 timeouts;		/* faults that gave up waiting (-ETIMEDOUT) */
-	u64 moved_lines;	/* mremap: lines re-tagged to the new range */
-	u64 moved_victims;	/* mremap: victim entries re-tagged */
 };
 
 /* Fill @cfg with the Kconfig / command-line defaults (pcache=, victim=). */
@@ -146,17 +146,12 @@ int pcache_fault(struct pcache_space *s, u64 uva, bool write);
  * (munmap, exit) throws dirty data away, else it is written back first. */
 int pcache_unmap_range(struct pcache_space *s, u64 start, u64 end,
 		       bool discard);
-/* mremap.  The caller's sequence: pcache_move_begin(s, old, len) before
- * it asks the memory node (write-backs of the range's victim entries are
- * held back from then on, those in flight waited for); after the memory
- * node moved the pages, pcache_move_range(s, old, new, len) moves lines
- * (dirty ones stay dirty), their rmap, and the victim entries to
- * [new, new+len), the old PTEs shot down once; then, and also when the
- * memory node refused or did not move, pcache_move_end(s, old, len).
- * Nothing is written back or fetched again.  The ranges must not overlap
- * (-EINVAL).  Returns 0 or an error. */
-int pcache_move_begin(struct pcache_space *s, u64 old, u64 len);
-void pcache_move_end(struct pcache_space *s, u64 old, u64 len);
+/* mremap, called BEFORE the memory node moves the pages: writes every
+ * dirty page of [old, old+len) back (so the memory node moves current
+ * data), then moves lines, tags, rmaps and PTEs to [new, new+len), clean.
+ * After the memory node moved the range the caller calls
+ * pcache_unmap_range(s, old, old+len, true) to drop lines a racing fault
+ * may have refetched.  Returns 0 or a write-back error. */
 int pcache_move_range(struct pcache_space *s, u64 old, u64 new, u64 len);
 /* mprotect: narrow the rights of lines in the range to @prot (widening
  * happens on the next fault).  TLB shot down before return. */

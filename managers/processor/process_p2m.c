@@ -10,8 +10,7 @@
  * location as rmap); the user page-fault hook sends faults on a P2M space
  * to pcache_fault().  Every call that changes the space applies the
  * memory node's list of changes (unmap, protect) to the pcache before
- * returning, so no stale line or PTE survives the call (LESSONS 3, 4);
- * a MOVE record (mremap) moves the lines (pcache_move_range).
+ * returning, so no stale line or PTE survives the call (LESSONS 3, 4).
  * fork writes the parent's dirty lines back and write-protects them
  * (pcache_fork) before the memory node copies.  File mappings go to the
  * memory node as MMAP_FILE (the storage file's handle); once a process
@@ -197,11 +196,6 @@ static void apply(struct proc_mm *mm, const struct p2m_changes *ch)
 		else if (c->kind == P2M_CHANGE_PROTECT)
 			pcache_protect_range(space_of(mm), c->start, c->end,
 					     c->prot);
-		else if (c->kind == P2M_CHANGE_MOVE && c->end > c->start &&
-			 pcache_move_range(space_of(mm), c->start, c->to,
-					   c->end - c->start))
-			pcache_unmap_range(space_of(mm), c->start, c->end,
-					   true);	/* bad record: drop */
 	}
 }
 
@@ -353,63 +347,32 @@ static long pm_mprotect(struct proc_mm *mm, u64 addr, u64 len, u32 prot)
 	return err;
 }
 
-/* A move keeps the lines: their victim entries' write-backs are fenced
- * while the memory node moves the pages (pcache_move_begin), then the
- * MOVE change record moves lines, rmaps and victim entries to the new
- * address (apply -> pcache_move_range): nothing is written back or
- * fetched again.  MREMAP_DONTUNMAP leaves an empty mapping at the old
- * address, where a racing fault could fetch a fresh page that the move
- * must not take along: that case writes the old range back and drops it
- * first (every moved page is fetched again).  With shared file mappings
- * in the space, the pieces the call unmaps are written back first, as
- * munmap does (unmap_prepare).  A thread writing the old range while it
- * moves may lose that write (undefined in Linux too). */
-static int mremap_locked(struct proc_mm *mm, u64 addr, u64 old_len,
-			 u64 new_len, u32 flags, u64 new_addr, u64 *out,
-			 struct p2m_changes *ch)
-{
-	u64 len = ALIGN_UP(old_len, PAGE_SIZE);
-	u64 nlen = ALIGN_UP(new_len, PAGE_SIZE);
-	bool dontunmap = flags & MREMAP_DONTUNMAP;
-	bool fence = (flags & MREMAP_MAYMOVE) && !dontunmap;
-	int err = 0;
-
-	/* What the call unmaps (a shrunk tail, the destination of a fixed
-	 * move) loses its lines: shared file writes go back first. */
-	if (nlen < len)
-		unmap_prepare(mm, addr + nlen, addr + len);
-	if ((flags & MREMAP_FIXED) && new_addr + nlen >= new_addr)
-		unmap_prepare(mm, new_addr, new_addr + nlen);
-	if (dontunmap)
-		err = pcache_unmap_range(space_of(mm), addr, addr + len, false);
-	if (!err && fence)
-		err = pcache_move_begin(space_of(mm), addr, len);
-	if (err)
-		return err;
-	err = p2m_mremap(mm->space_id, addr, old_len, new_len, flags,
-			 new_addr, out, ch);
-	if (!err)
-		apply(mm, ch);
-	if (fence)
-		pcache_move_end(space_of(mm), addr, len);
-	if (!err && *out != addr)
-		pcache_unmap_range(space_of(mm), addr, addr + len, true);
-	return err;
-}
-
+/* The old range's dirty lines go back and its lines are dropped before
+ * the memory node moves the pages (so it moves current data and no line
+ * keeps the old tag); lines a racing fault refetched at the old address
+ * are dropped again afterwards if the range moved.  A thread writing the
+ * old range while it moves may lose that write (undefined in Linux too). */
 static long pm_mremap(struct proc_mm *mm, u64 addr, u64 old_len,
 		      u64 new_len, u32 flags, u64 new_addr)
 {
 	struct p2m_changes *ch = kzalloc(sizeof(*ch));
-	u64 out = 0;
+	u64 old_end = addr + ALIGN_UP(old_len, PAGE_SIZE), out = 0;
 	int err = -ENOMEM;
 
-	if (addr + ALIGN_UP(old_len, PAGE_SIZE) < addr)
+	if (old_end < addr)
 		err = -EINVAL;
 	else if (ch) {
 		mutex_lock(vm_lock_of(mm));
-		err = mremap_locked(mm, addr, old_len, new_len, flags,
-				    new_addr, &out, ch);
+		err = pcache_unmap_range(space_of(mm), addr, old_end, false);
+		if (!err)
+			err = p2m_mremap(mm->space_id, addr, old_len, new_len,
+					 flags, new_addr, &out, ch);
+		if (!err) {
+			apply(mm, ch);
+			if (out != addr)
+				pcache_unmap_range(space_of(mm), addr, old_end,
+						   true);
+		}
 		mutex_unlock(vm_lock_of(mm));
 	}
 	kfree(ch);

@@ -306,46 +306,6 @@ static void test_mremap(void)
 	teardown();
 }
 
-/* The issue's scenario without racers: lines and victim entries of the
- * range move (counters), nothing is written back or fetched again, and
- * while the range is fenced its victim entries are neither claimed nor
- * piggybacked. */
-static void test_mremap_keeps(void)
-{
-	struct pcache_stats st0, st1;
-	struct pcache_victim *got;
-	u64 old = BASE, new = BASE + 100 * PG, p0 = BASE >> 12;
-	u32 seq;
-
-	setup(2, 2, 2, 0, PCACHE_POLICY_FIFO, false);
-	stop_flusher();		/* (so the move needs no eviction: same sets) */
-	for (u64 p = 0; p < 6; p++)
-		wr(p, 2000 + p);	/* FIFO: 2..5 in lines, 0 and 1 queued */
-	st0 = stats();
-	CHECK_EQ(st0.evict_dirty, 2);
-	CHECK_EQ(pcache_move_begin(&sp.ps, old, 6 * PG), 0);
-	CHECK_EQ(pc_victim_claim(pc, &sp.ps, p0, &got, &seq), -EBUSY);
-	CHECK(pc_victim_take_piggy(pc, 0) == NULL, "fenced: no piggyback");
-	node_move(&sp, old, new, 6);
-	CHECK_EQ(pcache_move_range(&sp.ps, old, new, 6 * PG), 0);
-	pcache_move_end(&sp.ps, old, 6 * PG);
-	st1 = stats();
-	CHECK_EQ(st1.moved_lines - st0.moved_lines, 4);
-	CHECK_EQ(st1.moved_victims - st0.moved_victims, 2);
-	CHECK(pc_victim_present(pc, &sp.ps, p0 + 100), "entry re-tagged");
-	CHECK(!pc_victim_present(pc, &sp.ps, p0), "no entry left behind");
-	for (u64 p = 0; p < 6; p++)
-		CHECK_EQ(sp.pte[p], 0);
-	for (u64 p = 2; p < 6; p++)
-		CHECK_EQ(rd(100 + p), 2000 + p);
-	st1 = stats();
-	CHECK_EQ(st1.misses, st0.misses);
-	CHECK_EQ(st1.flushes, st0.flushes);
-	CHECK_EQ(st1.piggybacks, st0.piggybacks);
-	CHECK_EQ(st1.hits - st0.hits, 4);	/* PTEs come back on a hit */
-	teardown();
-}
-
 static void test_fork(void)
 {
 	struct sim_space child;
@@ -396,7 +356,6 @@ int main(void)
 	RUN(test_checksum);
 	RUN(test_munmap_mprotect);
 	RUN(test_mremap);
-	RUN(test_mremap_keeps);
 	RUN(test_fork);
 	RUN(test_lru_vs_fifo);
 	return harness_exit();

@@ -8,17 +8,8 @@
  * happens under the set lock the fault path takes (LESSONS 4), and BUSY
  * lines (a fill or write upgrade in progress) are waited for, never
  * touched.  Every narrowing of a PTE's rights is followed by a TLB
- * shootdown (ops->tlb_flush) before the function returns (LESSONS 3).
- *
- * One shootdown per range, not per line: a range walk first narrows the
- * PTEs of every line of the range (strip pass: cleared, or write-protected,
- * rmaps dropped with cleared PTEs), then shoots the whole span down once,
- * then applies the operation.  A line whose PTEs were stripped is still
- * VALID with the same tag and data until the apply pass, so a stale TLB
- * entry in between reaches the right data; no line is freed, evicted or
- * written back before the shootdown that covers it.  A PTE that a racing
- * fault re-installs in between is narrowed again by the apply pass with a
- * shootdown of its own (pc_unmap_line_locked, pc_protect_line_locked).
+ * shootdown (ops->tlb_flush) before the function returns (LESSONS 3): per
+ * line, inside the set lock, so no writer can slip in behind the walk.
  *
  * A range walk visits the sets its pages map to (each once, when the
  * range has fewer pages than there are sets) or every set, and applies one
@@ -32,19 +23,11 @@
  *           its PTEs read-only (shot down), the page is written back with
  *           no lock held, then BUSY and DIRTY are cleared
  *
- * mremap (caller's sequence in the header): pcache_move_begin fences
- * write-backs of the old range's victim entries (victim.c) so that none
- * lands at the old address after the memory node moved its pages; after
- * P2M_MREMAP, pcache_move_range strips the old range's PTEs (one
- * shootdown), re-tags its READY victim entries to the new pages, and moves
- * its lines page by page under both set locks (lower index first): the
- * line is re-tagged in place (same set) or its data page is swapped into
- * a way of the new set (a way the policy frees, a dirty one going to the
- * victim cache); flags (DIRTY included), and rmap move with it; the PTEs
- * at the new address come back on the first access (a hit: no network).
- * Entries evicted from the old range meanwhile are re-tagged at the end;
- * pcache_move_end lifts the fence.  Nothing is written back or fetched
- * again: the dirty data keeps living in the pcache at its new address.
+ * mremap moves page by page under both set locks (lower index first): the
+ * line at the old address is re-tagged in place (same set) or its data
+ * page is swapped into a way of the new set; its rmap entries move with it
+ * and every PTE is cleared at the old address and installed at the new
+ * one.  See pcache_move_range in the header for the caller's sequence.
  */
 #include <kernel/panic.h>
 #include <kernel/printk.h>
@@ -127,86 +110,6 @@ static int clean_line(struct pcache *pc, struct pcache_set *set,
 	return ret;
 }
 
-/* The uva span whose PTEs a strip pass narrowed. */
-struct span {
-	u64 lo, hi;		/* hi exclusive; lo >= hi: nothing */
-};
-
-static void span_add(struct span *sp, u64 uva)
-{
-	sp->lo = MIN(sp->lo, uva);
-	sp->hi = MAX(sp->hi, uva + PCACHE_LINE_SIZE);
-}
-
-/* Clear every PTE of @l without a shootdown (the caller's covers it). */
-static void strip_unmap_locked(struct pcache *pc, struct pcache_line *l,
-			       struct span *sp)
-{
-	struct pcache_rmap *r, *next;
-
-	for (r = l->rmap; r; r = next) {
-		next = r->next;
-		pc->ops->clear_pte(l->space, r->uva, r->pte);
-		span_add(sp, r->uva);
-		kfree(r);
-		BUG_ON(l->mapcount == 0);
-		l->mapcount--;
-	}
-	l->rmap = NULL;
-}
-
-static void strip_protect_locked(struct pcache *pc, struct pcache_line *l,
-				 struct span *sp)
-{
-	struct pcache_rmap *r;
-
-	for (r = l->rmap; r; r = r->next) {
-		if (!r->writable)
-			continue;
-		pc->ops->protect_pte(l->space, r->uva, r->pte);
-		r->writable = false;
-		span_add(sp, r->uva);
-	}
-}
-
-/* What the apply pass will do to a line's PTEs: 2 clear, 1 write-protect,
- * 0 nothing. */
-static int strip_kind(const struct range *r, const struct pcache_line *l)
-{
-	switch (r->op) {
-	case OP_DROP:
-	case OP_EVICT:
-		return 2;
-	case OP_PROTECT:
-		if (!(r->prot & PCACHE_PROT_READ))
-			return 2;
-		return (r->prot & PCACHE_PROT_WRITE) ? 0 : 1;
-	case OP_CLEAN:
-		return (l->flags & LINE_DIRTY) ? 1 : 0;
-	}
-	return 0;
-}
-
-static void strip_set(struct pcache *pc, struct pcache_set *set,
-		      const struct range *r, struct span *sp)
-{
-	struct pcache_line *l;
-
-	spin_lock(&set->lock);
-	list_for_each_entry(l, &set->order, order) {
-		int kind;
-
-		if (!l->rmap || !line_in(l, r) || (l->flags & LINE_BUSY))
-			continue;
-		kind = strip_kind(r, l);
-		if (kind == 2)
-			strip_unmap_locked(pc, l, sp);
-		else if (kind == 1)
-			strip_protect_locked(pc, l, sp);
-	}
-	spin_unlock(&set->lock);
-}
-
 static int walk_set(struct pcache *pc, struct pcache_set *set,
 		    const struct range *r)
 {
@@ -245,31 +148,12 @@ static int walk_set(struct pcache *pc, struct pcache_set *set,
 	}
 }
 
-/* The strip pass over the sets of @r, then one shootdown for its span. */
-static void strip_range(struct pcache *pc, const struct range *r)
-{
-	u64 first = r->start >> PCACHE_LINE_SHIFT;
-	u64 pages = (r->end - r->start) >> PCACHE_LINE_SHIFT;
-	struct span sp = { ~0ull, 0 };
-
-	if (pages < pc->nr_sets) {
-		for (u64 p = first; p < first + pages; p++)
-			strip_set(pc, pc_set_of(pc, p), r, &sp);
-	} else {
-		for (unsigned int i = 0; i < pc->nr_sets; i++)
-			strip_set(pc, &pc->sets[i], r, &sp);
-	}
-	if (sp.lo < sp.hi)
-		pc->ops->tlb_flush(r->s, sp.lo, sp.hi);
-}
-
 static int walk_range(struct pcache *pc, const struct range *r)
 {
 	u64 first = r->start >> PCACHE_LINE_SHIFT;
 	u64 pages = (r->end - r->start) >> PCACHE_LINE_SHIFT;
 	int ret;
 
-	strip_range(pc, r);
 	if (pages < pc->nr_sets) {
 		for (u64 p = first; p < first + pages; p++) {
 			ret = walk_set(pc, pc_set_of(pc, p), r);
@@ -397,58 +281,11 @@ static void retag_locked(struct pcache *pc, struct pcache_set *to_set,
 	pc_set_changed_locked(to_set);
 }
 
-/* One mremap in progress (pcache_move_range). */
-struct move {
-	struct pcache_space *s;
-	u64 old, new, len;	/* bytes, page aligned */
-};
-
-/* Re-tag every READY victim entry of the old range to its new page.  A
- * line at the new page (a racer fetched the memory node's copy, older
- * than the entry) is dropped first. */
-static void retag_victims(struct pcache *pc, const struct move *mv)
-{
-	u64 page;
-
-	while (pc_victim_first_ready(pc, mv->s, mv->old, mv->old + mv->len,
-				     &page)) {
-		/* new + (uva - old): the move may go down */
-		u64 np = ((page << PCACHE_LINE_SHIFT) - mv->old + mv->new) >>
-			 PCACHE_LINE_SHIFT;
-		struct pcache_set *sn = pc_set_of(pc, np);
-		struct pcache_line *ln;
-		u32 seq;
-		int ret;
-
-		spin_lock(&sn->lock);
-		seq = sn->seq;
-		ln = pc_lookup_locked(sn, mv->s, np);
-		if (ln && (ln->flags & LINE_BUSY)) {
-			pc_set_unlock_wake(pc, sn);
-			pc_wait_set(pc, sn, seq);
-			continue;
-		}
-		if (ln) {
-			pc_unmap_line_locked(pc, ln);
-			pc_free_line_locked(pc, sn, ln);
-		}
-		ret = pc_victim_retag(pc, mv->s, page, np, &seq);
-		pc_set_unlock_wake(pc, sn);
-		if (ret == 1)
-			pc_count(pc, moved_victims);
-		else if (ret == -EAGAIN)
-			pc_victim_wait(pc, seq);
-	}
-}
-
-/* Move the line of (s, op), if any, to (s, np), replacing what np held;
- * without a line at op, np's line (moved already, or fetched after the
- * memory node moved) is left alone. */
-static void move_page(struct pcache *pc, const struct move *mv, u64 op,
+/* Move the line of (s, op) to (s, np), replacing whatever np held. */
+static void move_page(struct pcache *pc, struct pcache_space *s, u64 op,
 		      u64 np)
 {
 	struct pcache_set *so = pc_set_of(pc, op), *sn = pc_set_of(pc, np);
-	struct pcache_space *s = mv->s;
 
 	for (;;) {
 		struct pcache_line *lo, *ln, *dst;
@@ -462,19 +299,14 @@ static void move_page(struct pcache *pc, const struct move *mv, u64 op,
 		ln = pc_lookup_locked(sn, s, np);
 		if ((lo && (lo->flags & LINE_BUSY)) ||
 		    (ln && (ln->flags & LINE_BUSY))) {
-			bool old_busy = lo && (lo->flags & LINE_BUSY);
-
 			unlock_two(pc, so, sn);
-			if (old_busy) {
-				/* its filler may wait for a fenced entry */
-				retag_victims(pc, mv);
+			if (lo && (lo->flags & LINE_BUSY))
 				pc_wait_set(pc, so, seq_o);
-			} else {
+			else
 				pc_wait_set(pc, sn, seq_n);
-			}
 			continue;
 		}
-		if (lo && ln) {	/* a racer's fetch of the moved page: older */
+		if (ln) {
 			pc_unmap_line_locked(pc, ln);
 			pc_free_line_locked(pc, sn, ln);
 		}
@@ -484,62 +316,32 @@ static void move_page(struct pcache *pc, const struct move *mv, u64 op,
 		if (dst)
 			retag_locked(pc, sn, lo, dst, np);
 		unlock_two(pc, so, sn);
-		if (dst)
-			pc_count(pc, moved_lines);
 		if (!lo || dst)
 			return;
-		if (err == -EBUSY) {
-			/* The victim cache may be full of this range's
-			 * fenced entries: re-tagged, they can be written
-			 * back to their new pages. */
-			retag_victims(pc, mv);
+		if (err == -EBUSY)
 			pc_victim_wait_free(pc);
-		} else {
+		else
 			pc_wait_set(pc, sn, seq_n);
-		}
 	}
-}
-
-static bool bad_move(u64 old, u64 new, u64 len)
-{
-	return !IS_ALIGNED(old | new | len, PCACHE_LINE_SIZE) ||
-	       old + len < old || new + len < new ||
-	       (old < new + len && new < old + len);
-}
-
-int pcache_move_begin(struct pcache_space *s, u64 old, u64 len)
-{
-	if (bad_range(old, old + len) || old + len < old)
-		return -EINVAL;
-	return pc_victim_fence(s->pc, s, old, old + len);
-}
-
-void pcache_move_end(struct pcache_space *s, u64 old, u64 len)
-{
-	pc_victim_unfence(s->pc, s, old, old + len);
 }
 
 int pcache_move_range(struct pcache_space *s, u64 old, u64 new, u64 len)
 {
-	struct pcache *pc = s->pc;
-	struct move mv = { s, old, new, len };
-	struct range r = { s, old, old + len, OP_DROP, 0 };
 	u64 pages = len >> PCACHE_LINE_SHIFT;
 	int ret;
 
-	if (bad_move(old, new, len))
+	if (!IS_ALIGNED(old | new | len, PCACHE_LINE_SIZE) ||
+	    old + len < old || new + len < new ||
+	    (old < new + len && new < old + len))
 		return -EINVAL;
-	ret = pc_victim_flush_range(pc, s, new, new + len, true);
+	ret = clean_range(s, old, old + len);
 	if (ret)
 		return ret;
-	strip_range(pc, &r);		/* one shootdown for the old PTEs */
-	retag_victims(pc, &mv);
+	ret = pc_victim_flush_range(s->pc, s, new, new + len, true);
+	if (ret)
+		return ret;
 	for (u64 i = 0; i < pages; i++)
-		move_page(pc, &mv, (old >> PCACHE_LINE_SHIFT) + i,
-				   (new >> PCACHE_LINE_SHIFT) + i);
-	/* Lines of the old range evicted during the walk.  No line can
-	 * appear at an old address any more: a miss there waits for a
-	 * fenced entry, then the memory node says the page moved. */
-	retag_victims(pc, &mv);
+		move_page(s->pc, s, (old >> PCACHE_LINE_SHIFT) + i,
+			  (new >> PCACHE_LINE_SHIFT) + i);
 	return 0;
 }

@@ -337,7 +337,8 @@ static int fetch_remote(struct pcache *pc, struct pcache_space *s, u64 uva,
 	piggy = pc_victim_take_piggy(pc, s->home_node);
 	if (piggy)
 		pc_xfer_of(pc, piggy, &x);
-	ret = pc->ops->fetch(s, uva, f->pages, f->csums, f->nr, write,
+	ret = pc->ops->fetch(s, uva, f->pages,
+			     pc->cfg.checksum ? f->csums : NULL, f->nr, write,
 			     &f->prot, piggy ? &x : NULL, &perr);
 	if (piggy) {
 		pc_victim_writeback_result(pc, piggy, &x, perr);
@@ -667,6 +668,4 @@ void pcache_dump_stats(struct pcache *pc)
 	       "%llu, retries %llu, errors csum %llu flush %llu timeout %llu\n",
 	       st.evict_clean, st.evict_dirty, st.flushes, st.piggybacks,
 	       st.retries, st.csum_errors, st.flush_errors, st.timeouts);
-	printk("pcache: mremap moved %llu lines, %llu victim entries\n",
-	       st.moved_lines, st.moved_victims);
 }

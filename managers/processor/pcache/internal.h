@@ -47,15 +47,6 @@ struct pcache_set {
 };
 
 #define VICTIM_FILTER	256	/* buckets of victim_cache.queued */
-#define VICTIM_FENCES	4	/* mremaps in flight at once */
-
-/* Entries of @s in [start, end) are not written back (an mremap is moving
- * the range on the memory node; victim.c, pc_victim_fence).  s == NULL:
- * slot free. */
-struct victim_fence {
-	struct pcache_space *s;
-	u64 start, end;
-};
 
 /* Victim entry states (victim lock).  See core.c for the machine. */
 enum victim_state {
@@ -92,7 +83,6 @@ struct victim_cache {
 	 * lock, read without it: 0 means the tag is not queued (victim.c,
 	 * pc_victim_claim). */
 	u16 queued[VICTIM_FILTER];
-	struct victim_fence fences[VICTIM_FENCES];	/* under lock */
 };
 
 #define PCACHE_NR_WQ	64		/* hashed set wait queues */
@@ -217,21 +207,5 @@ int pc_victim_flush_range(struct pcache *pc, struct pcache_space *s,
 			  u64 start, u64 end, bool discard);
 void pc_xfer_of(struct pcache *pc, const struct pcache_victim *v,
 		struct pcache_xfer *x);
-/* mremap: stop write-backs of @s's entries in [start, end) (waits for
- * those in flight); returns 0.  unfence lifts it. */
-int pc_victim_fence(struct pcache *pc, struct pcache_space *s, u64 start,
-		    u64 end);
-void pc_victim_unfence(struct pcache *pc, struct pcache_space *s, u64 start,
-		       u64 end);
-/* The page of a READY entry of @s in [start, end) in *@page, or false. */
-bool pc_victim_first_ready(struct pcache *pc, struct pcache_space *s,
-			   u64 start, u64 end, u64 *page);
-/* Caller holds the set lock of @new_page, which holds no line of @s:
- * the READY entry of (@s, @old_page) now holds (@s, @new_page) (a READY
- * entry already there is dropped).  1: re-tagged, 0: no READY entry,
- * -EAGAIN: an entry of the new page is being written back (*@seq set for
- * pc_victim_wait). */
-int pc_victim_retag(struct pcache *pc, struct pcache_space *s, u64 old_page,
-		    u64 new_page, u32 *seq);
 
 #endif

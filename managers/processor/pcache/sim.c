@@ -18,9 +18,8 @@
  * sequentially consistent atomics (a store then a load each: Dekker).
  *
  * Address-space operations run in the order the real ops will: the
- * memory node first for munmap/mprotect and mremap (the pcache fences
- * the range's write-backs before, and moves its lines after), the pcache
- * first for fork (pcache_fork writes dirty data back first).
+ * memory node first for munmap/mprotect, the pcache first for mremap and
+ * fork (pcache_move_range / pcache_fork write dirty data back first).
  */
 #include <kernel/panic.h>
 #include <kernel/sched.h>
@@ -191,7 +190,8 @@ static int fetch_one_locked(struct sim_space *sp, u64 uva, void *page,
 		memcpy(page, p->data, PCACHE_LINE_SIZE);
 	else
 		memset(page, 0, PCACHE_LINE_SIZE);
-	*csum = n->checksum ? crc32c(page, PCACHE_LINE_SIZE) : 0;
+	if (csum)
+		*csum = n->checksum ? crc32c(page, PCACHE_LINE_SIZE) : 0;
 	if (n->corrupt) {	/* damage in transit (single-threaded tests) */
 		n->corrupt--;
 		((u8 *)page)[100] ^= 0x40;
@@ -221,7 +221,7 @@ static int sim_fetch(struct pcache_space *s, u64 uva, void **pages,
 		if (i && vma_of(sp, a) != vma_of(sp, uva))
 			return (int)i;	/* the VMA ends (or changed) here */
 		spin_lock(l);
-		fetch_one_locked(sp, a, pages[i], &csums[i]);
+		fetch_one_locked(sp, a, pages[i], csums ? &csums[i] : NULL);
 		spin_unlock(l);
 	}
 	return ret ? ret : (int)nr;
@@ -472,14 +472,11 @@ int sim_mremap(struct sim_space *sp, u64 old, u64 new, u64 npages)
 	    index_of(sp, old + (npages - 1) * 4096) < 0 ||
 	    index_of(sp, new + (npages - 1) * 4096) < 0)
 		return -EINVAL;
-	ret = pcache_move_begin(&sp->ps, old, npages * 4096);
+	ret = pcache_move_range(&sp->ps, old, new, npages * 4096);
 	if (ret)
 		return ret;
 	node_move(sp, old, new, npages);
-	ret = pcache_move_range(&sp->ps, old, new, npages * 4096);
-	pcache_move_end(&sp->ps, old, npages * 4096);
-	return ret ?: pcache_unmap_range(&sp->ps, old, old + npages * 4096,
-					 true);
+	return pcache_unmap_range(&sp->ps, old, old + npages * 4096, true);
 }
 
 int sim_fork(struct sim_space *parent, struct sim_space *child)

@@ -17,16 +17,6 @@
  * re-faults can hit them), writes back the oldest ones when fewer are
  * free or when someone waits, and every FLUSH_AGE_MS writes back all.
  *
- * Fences (mremap, coherence.c): while the memory node moves a range, no
- * entry of the range may be written back (it would land on the old
- * address after the move and be dropped); the flush thread and
- * piggybacking misses skip fenced entries, and raising a fence waits for
- * write-backs of the range already in flight.  A miss on a fenced entry
- * waits (as on a FLUSHING one) until the mover re-tagged it to its new
- * page (pc_victim_retag; the miss then asks the memory node, which says
- * the old page is gone) or lifted the fence: a line pulled back to the old
- * address behind the mover would be left there.
- *
  * Lock order: a set lock may be held when reserve/commit take vc->lock
  * (set -> victim); nothing here takes a set lock.  Hooks (ops->flush) are
  * called with no lock held.
@@ -47,19 +37,6 @@ static bool in_range(const struct pcache_victim *v, struct pcache_space *s,
 	u64 uva = v->page << PCACHE_LINE_SHIFT;
 
 	return v->space == s && uva >= start && uva < end;
-}
-
-/* vc->lock held: may @v be written back? */
-static bool fenced_locked(const struct victim_cache *vc,
-			  const struct pcache_victim *v)
-{
-	for (int i = 0; i < VICTIM_FENCES; i++) {
-		const struct victim_fence *f = &vc->fences[i];
-
-		if (f->s && in_range(v, f->s, f->start, f->end))
-			return true;
-	}
-	return false;
 }
 
 static unsigned int filter_of(struct pcache_space *s, u64 page)
@@ -191,8 +168,8 @@ int pc_victim_claim(struct pcache *pc, struct pcache_space *s, u64 page,
 		return -ENOENT;
 	spin_lock(&vc->lock);
 	v = find_locked(vc, s, page);
-	if (v && (v->state == VICTIM_FLUSHING || fenced_locked(vc, v))) {
-		*seq = vc->seq;		/* flushed, or re-tagged or unfenced */
+	if (v && v->state == VICTIM_FLUSHING) {
+		*seq = vc->seq;
 		ret = -EBUSY;
 	} else if (v) {
 		BUG_ON(v->state != VICTIM_READY || v->refcount != 1);
@@ -237,8 +214,7 @@ struct pcache_victim *pc_victim_take_piggy(struct pcache *pc, u32 node)
 		return NULL;
 	spin_lock(&vc->lock);
 	list_for_each_entry(v, &vc->queue, node) {
-		if (v->state == VICTIM_READY && v->space->home_node == node &&
-		    !fenced_locked(vc, v)) {
+		if (v->state == VICTIM_READY && v->space->home_node == node) {
 			start_flush_locked(vc, v);
 			found = v;
 			break;
@@ -385,123 +361,6 @@ void pc_victim_protect_range(struct pcache *pc, struct pcache_space *s,
 	spin_unlock(&pc->vc.lock);
 }
 
-/* vc->lock held: a FLUSHING entry of @s in [start, end)? */
-static bool flushing_in_locked(struct victim_cache *vc, struct pcache_space *s,
-			       u64 start, u64 end)
-{
-	struct pcache_victim *v;
-
-	list_for_each_entry(v, &vc->queue, node) {
-		if (v->state == VICTIM_FLUSHING && in_range(v, s, start, end))
-			return true;
-	}
-	return false;
-}
-
-int pc_victim_fence(struct pcache *pc, struct pcache_space *s, u64 start,
-		    u64 end)
-{
-	struct victim_cache *vc = &pc->vc;
-	struct victim_fence *f = NULL;
-	u32 seq;
-
-	for (;;) {		/* a free slot */
-		spin_lock(&vc->lock);
-		for (int i = 0; i < VICTIM_FENCES && !f; i++)
-			if (!vc->fences[i].s)
-				f = &vc->fences[i];
-		if (f)
-			break;
-		seq = vc->seq;
-		spin_unlock(&vc->lock);
-		pc_victim_wait(pc, seq);
-	}
-	*f = (struct victim_fence){ s, start, end };
-	for (;;) {		/* write-backs in flight land first */
-		bool busy = flushing_in_locked(vc, s, start, end);
-
-		seq = vc->seq;
-		spin_unlock(&vc->lock);
-		if (!busy)
-			return 0;
-		pc_victim_wait(pc, seq);
-		spin_lock(&vc->lock);
-	}
-}
-
-void pc_victim_unfence(struct pcache *pc, struct pcache_space *s, u64 start,
-		       u64 end)
-{
-	struct victim_cache *vc = &pc->vc;
-
-	spin_lock(&vc->lock);
-	for (int i = 0; i < VICTIM_FENCES; i++) {
-		struct victim_fence *f = &vc->fences[i];
-
-		if (f->s == s && f->start == start && f->end == end) {
-			f->s = NULL;
-			break;
-		}
-	}
-	vc->seq++;
-	spin_unlock(&vc->lock);
-	pc_wake_if_waiters(&vc->wait, &vc->waiters);
-	wake_up(&vc->kick);
-}
-
-bool pc_victim_first_ready(struct pcache *pc, struct pcache_space *s,
-			   u64 start, u64 end, u64 *page)
-{
-	struct pcache_victim *v;
-	bool found = false;
-
-	spin_lock(&pc->vc.lock);
-	list_for_each_entry(v, &pc->vc.queue, node) {
-		if (v->state == VICTIM_READY && in_range(v, s, start, end)) {
-			*page = v->page;
-			found = true;
-			break;
-		}
-	}
-	spin_unlock(&pc->vc.lock);
-	return found;
-}
-
-int pc_victim_retag(struct pcache *pc, struct pcache_space *s,
-		    u64 old_page, u64 new_page, u32 *seq)
-{
-	struct victim_cache *vc = &pc->vc;
-	struct pcache_victim *v, *stale;
-	int ret = 0;
-
-	spin_lock(&vc->lock);
-	v = find_locked(vc, s, old_page);
-	stale = find_locked(vc, s, new_page);
-	if (v && v->state != VICTIM_READY)
-		v = NULL;
-	if (v && stale && stale->state == VICTIM_FLUSHING) {
-		*seq = vc->seq;		/* a racer's page: let it land */
-		ret = -EAGAIN;
-	} else if (v) {
-		if (stale) {		/* written at the new address by a racer
-					 * before the move finished: dropped */
-			stale->state = VICTIM_DEAD;
-			queue_del_locked(vc, stale);
-			vc->nr_ready--;
-			put_locked(vc, stale);
-		}
-		queue_del_locked(vc, v);
-		v->page = new_page;
-		queue_add_locked(vc, v);
-		vc->seq++;
-		ret = 1;
-	}
-	spin_unlock(&vc->lock);
-	if (ret == 1)
-		pc_wake_if_waiters(&vc->wait, &vc->waiters);
-	return ret;
-}
-
 /* The oldest READY entry, now FLUSHING for the caller, or NULL. */
 static struct pcache_victim *take_oldest(struct victim_cache *vc)
 {
@@ -509,7 +368,7 @@ static struct pcache_victim *take_oldest(struct victim_cache *vc)
 
 	spin_lock(&vc->lock);
 	list_for_each_entry(v, &vc->queue, node) {
-		if (v->state == VICTIM_READY && !fenced_locked(vc, v)) {
+		if (v->state == VICTIM_READY) {
 			start_flush_locked(vc, v);
 			found = v;
 			break;
@@ -538,8 +397,6 @@ static int flush_thread(void *arg)
 				break;
 			}
 		}
-		if (!READ_ONCE(vc->stop) && under_pressure(vc))
-			msleep(1);	/* only fenced entries are left */
 		if (READ_ONCE(vc->stop))
 			return 0;
 	}
