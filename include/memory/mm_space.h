@@ -155,6 +155,16 @@ int mm_fault(struct mm_space *mm, u64 va, u32 flags, void *buf,
 /* Write back a dirty line (PCACHE_FLUSH): only into a page the processor
  * was given writable.  -EFAULT otherwise. */
 int mm_flush(struct mm_space *mm, u64 va, const void *data);
+/* The same for callers that exclude every VMA change of @mm themselves
+ * (the P2M service's per-process lock held shared): they take no
+ * mm->lock, so many run at once on one space.  mm_fault_shared returns
+ * -EAGAIN where the fault would grow a stack VMA (then call mm_fault
+ * with VMA changes excluded).  mm_page_present_shared: is the page at
+ * @va present here? */
+int mm_fault_shared(struct mm_space *mm, u64 va, u32 flags, void *buf,
+		    bool *writable);
+int mm_flush_shared(struct mm_space *mm, u64 va, const void *data);
+bool mm_page_present_shared(struct mm_space *mm, u64 va);
 /* Copy @len bytes to user memory of @mm as the kernel (loader: stack image,
  * zeroing the tail of .data's last page); faults pages in, ignores
  * protections.  -EFAULT outside any VMA. */

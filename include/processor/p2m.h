@@ -77,6 +77,19 @@ void p2m_pcache_ops(struct pcache_ops *ops);
 /* PCACHE_ZEROFILL: this node zero-filled @uva's page itself. */
 int p2m_zerofill(u32 tgid, u64 uva, u32 flags, bool *writable, u32 *prot);
 
+/* PCACHE_ZEROFILL_MANY: notices for @nr (1..P2M_ZEROFILL_MAX) pages
+ * zero-filled here.  0, or the first error that is not "no longer
+ * mapped". */
+int p2m_zerofill_many(u32 tgid, const u64 *uva, unsigned int nr);
+
+/* First-touch zero-fill (zerofill.c): notices sent, in how many batches,
+ * failed batches, waits of write-backs or memory calls for a notice, and
+ * first touches that missed because the notice queue was full. */
+struct p2m_zf_stats {
+	u64 notices, batches, errors, waits, queue_full;
+};
+void p2m_zf_get_stats(struct p2m_zf_stats *out);
+
 /* Memory system calls; @ch may be NULL only when the call cannot take
  * rights away (never for munmap, mremap, mprotect, mmap MAP_FIXED, brk,
  * fork: pass a struct and apply it). */

@@ -38,6 +38,7 @@ enum p2m_opcode {
 	P2M_PCACHE_FLUSH = MSG_PROTO_P2M + 0x02,
 	P2M_PCACHE_ZEROFILL = MSG_PROTO_P2M + 0x03,
 	P2M_PCACHE_UPGRADE = MSG_PROTO_P2M + 0x04,
+	P2M_PCACHE_ZEROFILL_MANY = MSG_PROTO_P2M + 0x05,
 	P2M_MMAP = MSG_PROTO_P2M + 0x10,
 	P2M_MUNMAP = MSG_PROTO_P2M + 0x11,
 	P2M_MREMAP = MSG_PROTO_P2M + 0x12,
@@ -171,6 +172,32 @@ struct p2m_zerofill_rep {
 } __packed;
 _Static_assert(sizeof(struct p2m_zerofill_rep) == 8,
 	       "p2m_zerofill_rep wire size");
+
+/* PCACHE_ZEROFILL_MANY: the notices of up to P2M_ZEROFILL_MAX pages the
+ * processor zero-filled itself (its first-touch path, sent in batches by
+ * its notifier; Documentation/pcache.md).  For each page the memory node
+ * makes a zero page present if it has none, as a read fault would (given
+ * writable when the VMA allows writing); a page that has data already is
+ * left alone, and a page no longer mapped is skipped.  The request is
+ * the fixed part followed by nr page-aligned addresses (u64).  Reply:
+ * struct p2m_zerofill_many_rep.  Errors: ESRCH, EBADMSG (length), EINVAL
+ * (nr 0 or too large). */
+#define P2M_ZEROFILL_MAX	64u
+
+struct p2m_zerofill_many_req {
+	u32 tgid;
+	u32 nr;			/* 1..P2M_ZEROFILL_MAX addresses follow */
+	/* u64 uva[nr]; */
+} __packed;
+_Static_assert(sizeof(struct p2m_zerofill_many_req) == 8,
+	       "p2m_zerofill_many_req wire size");
+
+struct p2m_zerofill_many_rep {
+	u32 done;		/* pages present afterwards */
+	s32 err;		/* first error other than "not mapped" */
+} __packed;
+_Static_assert(sizeof(struct p2m_zerofill_many_rep) == 8,
+	       "p2m_zerofill_many_rep wire size");
 
 /* PCACHE_UPGRADE (request and reply as ZEROFILL; flags ignored): a write
  * to a line the processor holds read-only.  The memory node breaks

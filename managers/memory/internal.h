@@ -14,7 +14,10 @@
  *  - brk: [start_brk, brk) is the heap; start_brk never moves after exec.
  *
  * Locking: mm->lock (a mutex) is taken by every public entry point and
- * held for the whole call; functions named __x expect it held.  Page
+ * held for the whole call; functions named __x expect it held.  The
+ * exceptions are fault.c's _shared calls: they take only mm->pt_lock (a
+ * spinlock, innermost) around the page-table changes a fault makes, and
+ * their caller excludes VMA changes (fault.c).  Page
  * refcounts are atomic because fork shares pages between spaces, each
  * under its own lock.  No other lock nests inside mm->lock except the
  * kernel allocator's.
@@ -27,6 +30,7 @@
 #define MANAGERS_MEMORY_INTERNAL_H
 
 #include <kernel/mutex.h>
+#include <kernel/spinlock.h>
 #include <lib/rbtree.h>
 #include <memory/mm_space.h>
 #include <uapi/errno.h>
@@ -83,6 +87,7 @@ struct pgtable {
 
 struct mm_space {
 	struct mutex lock;
+	spinlock_t pt_lock;	/* page-table changes by faults (fault.c) */
 	u32 node;
 	u32 tgid;
 	struct rb_root vmas;

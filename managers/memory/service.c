@@ -23,15 +23,19 @@
  * (pagecache.c) reads pages through svc_read_page and filemap.c writes
  * shared mappings back through svc_write_page.
  *
- * Locks: table_lock (mutex) for the hash table and references;
+ * Locks: table_lock (a spinlock: nothing sleeps under it) for the hash
+ * table and references; p->lock (svc_internal.h), a reader/writer lock
+ * written here;
  * files_lock (mutex) for registering entries in either file table
  * (readers see only published entries: the counts are written after the
  * entry, with release/acquire).
  */
 #include <kernel/node.h>
+#include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/role.h>
 #include <kernel/time.h>
+#include <kernel/wait.h>
 #include <lib/string.h>
 #include <mm/mm.h>
 #include <storage/client.h>
@@ -43,7 +47,7 @@
 
 struct p2m_service_stats svc_stats;
 static struct list_head buckets[PROC_BUCKETS];
-static DEFINE_MUTEX(table_lock);
+static DEFINE_SPINLOCK(table_lock);
 static u64 esrch_logged;		/* bit per processor node */
 static bool running;
 
@@ -73,9 +77,9 @@ static void proc_put(struct p2m_proc *p)
 {
 	bool last;
 
-	mutex_lock(&table_lock);
+	spin_lock(&table_lock);
 	last = --p->refs == 0;
-	mutex_unlock(&table_lock);
+	spin_unlock(&table_lock);
 	if (!last)
 		return;
 	if (p->mm)
@@ -83,25 +87,104 @@ static void proc_put(struct p2m_proc *p)
 	kfree(p);
 }
 
-int svc_proc_find_lock(u32 node, u32 tgid, struct p2m_proc **out)
+/* ---- the per-process lock: shared for page traffic, exclusive for the
+ * rest.  A waiting writer holds new readers back (VMA changes are rare
+ * and must not starve behind a stream of faults).  Readers that find
+ * no writer never sleep, so page requests of one process never queue
+ * behind each other. */
+
+static void rw_init(struct svc_rwlock *l)
+{
+	spin_lock_init(&l->lock, "p2m_proc");
+	init_waitqueue_head(&l->wait);
+	l->readers = 0;
+	l->writers_waiting = 0;
+}
+
+static bool rw_try_read(struct svc_rwlock *l)
+{
+	bool ok;
+
+	spin_lock(&l->lock);
+	ok = l->readers >= 0 && !l->writers_waiting;
+	if (ok)
+		l->readers++;
+	spin_unlock(&l->lock);
+	return ok;
+}
+
+static void rw_read_lock(struct svc_rwlock *l)
+{
+	while (!rw_try_read(l))
+		wait_event(l->wait, READ_ONCE(l->readers) >= 0 &&
+				    !READ_ONCE(l->writers_waiting));
+}
+
+static bool rw_try_write(struct svc_rwlock *l, bool queued)
+{
+	bool ok;
+
+	spin_lock(&l->lock);
+	ok = l->readers == 0;
+	if (ok)
+		l->readers = -1;
+	if (ok && queued)
+		l->writers_waiting--;
+	else if (!ok && !queued)
+		l->writers_waiting++;
+	spin_unlock(&l->lock);
+	return ok;
+}
+
+static void rw_write_lock(struct svc_rwlock *l)
+{
+	if (rw_try_write(l, false))
+		return;
+	do {
+		wait_event(l->wait, READ_ONCE(l->readers) == 0);
+	} while (!rw_try_write(l, true));
+}
+
+static void rw_unlock(struct svc_rwlock *l)
+{
+	bool wake;
+
+	spin_lock(&l->lock);
+	BUG_ON(l->readers == 0);
+	l->readers = l->readers < 0 ? 0 : l->readers - 1;
+	wake = l->readers == 0;
+	spin_unlock(&l->lock);
+	if (wake)
+		wake_up_all(&l->wait);
+}
+
+static int find_lock(u32 node, u32 tgid, struct p2m_proc **out, bool shared)
 {
 	struct p2m_proc *p;
 
-	mutex_lock(&table_lock);
+	spin_lock(&table_lock);
 	p = proc_find(node, tgid);
 	if (p)
 		p->refs++;
-	mutex_unlock(&table_lock);
+	spin_unlock(&table_lock);
 	if (!p)
 		return -ESRCH;
-	mutex_lock(&p->lock);
+	if (shared)
+		rw_read_lock(&p->lock);
+	else
+		rw_write_lock(&p->lock);
 	if (p->ready && !p->gone) {
 		*out = p;
 		return 0;
 	}
-	mutex_unlock(&p->lock);
+	rw_unlock(&p->lock);
 	proc_put(p);
 	return -ESRCH;
+}
+
+int svc_proc_find_lock(u32 node, u32 tgid, struct p2m_proc **out)
+{
+	return find_lock(node, tgid, out, false);
 }
 
 int svc_bad_len(struct fit_msg_ctx *ctx, u32 len)
@@ -113,12 +196,13 @@ int svc_bad_len(struct fit_msg_ctx *ctx, u32 len)
 	return -EBADMSG;
 }
 
-int svc_proc_lock(struct fit_msg_ctx *ctx, u32 tgid, struct p2m_proc **out)
+static int lock_ctx(struct fit_msg_ctx *ctx, u32 tgid, struct p2m_proc **out,
+		    bool shared)
 {
 	u32 node = fit_ctx_src(ctx);
 	u64 bit = node < 64 ? 1ull << node : 0;
 
-	if (!svc_proc_find_lock(node, tgid, out))
+	if (!find_lock(node, tgid, out, shared))
 		return 0;
 	svc_count(&svc_stats.esrch);
 	if (bit && !(__atomic_fetch_or(&esrch_logged, bit, __ATOMIC_RELAXED) &
@@ -129,9 +213,27 @@ int svc_proc_lock(struct fit_msg_ctx *ctx, u32 tgid, struct p2m_proc **out)
 	return -ESRCH;
 }
 
+int svc_proc_lock(struct fit_msg_ctx *ctx, u32 tgid, struct p2m_proc **out)
+{
+	return lock_ctx(ctx, tgid, out, false);
+}
+
+int svc_proc_lock_shared(struct fit_msg_ctx *ctx, u32 tgid,
+			 struct p2m_proc **out)
+{
+	return lock_ctx(ctx, tgid, out, true);
+}
+
+int svc_proc_relock(struct p2m_proc *p)
+{
+	rw_unlock(&p->lock);
+	rw_write_lock(&p->lock);
+	return p->gone ? -ESRCH : 0;
+}
+
 void svc_proc_unlock(struct p2m_proc *p)
 {
-	mutex_unlock(&p->lock);
+	rw_unlock(&p->lock);
 	proc_put(p);
 }
 
@@ -148,15 +250,15 @@ int svc_proc_add(u32 node, u32 tgid, struct mm_space *mm,
 	p->refs = mm ? 1 : 2;		/* the table's (+ the reserver's) */
 	p->mm = mm;
 	p->ready = mm != NULL;
-	mutex_init(&p->lock, "p2m_proc");
-	mutex_lock(&table_lock);
+	rw_init(&p->lock);
+	spin_lock(&table_lock);
 	if (proc_find(node, tgid))
 		err = -EEXIST;
 	else
 		list_add(&p->link, proc_bucket(node, tgid));
 	if (!err)
 		svc_stats.procs++;
-	mutex_unlock(&table_lock);
+	spin_unlock(&table_lock);
 	if (err)
 		kfree(p);
 	else if (!mm)
@@ -166,29 +268,29 @@ int svc_proc_add(u32 node, u32 tgid, struct mm_space *mm,
 
 void svc_proc_publish(struct p2m_proc *p, struct mm_space *mm)
 {
-	mutex_lock(&p->lock);
+	rw_write_lock(&p->lock);
 	p->mm = mm;
 	p->ready = true;
-	mutex_unlock(&p->lock);
+	rw_unlock(&p->lock);
 	proc_put(p);
 }
 
 void svc_proc_cancel(struct p2m_proc *p)
 {
-	mutex_lock(&p->lock);
+	rw_write_lock(&p->lock);
 	svc_proc_remove(p);
-	mutex_unlock(&p->lock);
+	rw_unlock(&p->lock);
 	proc_put(p);
 }
 
 void svc_proc_remove(struct p2m_proc *p)
 {
-	mutex_lock(&table_lock);
+	spin_lock(&table_lock);
 	list_del(&p->link);
 	p->gone = true;
 	svc_stats.procs--;
 	p->refs--;			/* the table's; the caller holds one */
-	mutex_unlock(&table_lock);
+	spin_unlock(&table_lock);
 }
 
 /* ---- file source ---------------------------------------------------- */

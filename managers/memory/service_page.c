@@ -1,6 +1,6 @@
 /* managers/memory/service_page.c — P2M page traffic on the memory node:
  * PCACHE_MISS (with an optional piggybacked write-back and fault-around),
- * PCACHE_FLUSH, PCACHE_ZEROFILL and PCACHE_UPGRADE.
+ * PCACHE_FLUSH, PCACHE_ZEROFILL(_MANY) and PCACHE_UPGRADE.
  *
  * A miss resolves the fault in the space's own page tables (mm_fault:
  * allocate, read file data, break COW on a write) and ships the page.
@@ -11,8 +11,11 @@
  * the first one that is not (or whose fault fails) ends the list.  With the checksum option each page shipped carries its CRC32C;
  * a page received with P2M_F_CSUM is checked before it is stored.
  *
- * Locking: p->lock (svc_proc_lock) around all core calls of a request,
- * so the VMA looked up for fault-around cannot change in between.
+ * Locking: p->lock held shared (svc_proc_lock_shared) around all core
+ * calls of a request, so no VMA changes meanwhile (the VMA looked up for
+ * fault-around stays), while other page requests of the process run at
+ * once: the core's _shared calls serialise only their page-table changes.
+ * A fault that would grow a stack VMA takes p->lock exclusive instead.
  * Callers: FIT workers.
  */
 #include <kernel/printk.h>
@@ -42,66 +45,72 @@ static int flush_page(struct mm_space *mm, u64 uva, const void *page,
 	if (!IS_ALIGNED(uva, MM_PAGE_SIZE) || uva >= MM_TASK_SIZE)
 		return -EINVAL;
 	err = check_page(flags, page, csum, uva);
-	return err ? err : mm_flush(mm, uva, page);
+	return err ? err : mm_flush_shared(mm, uva, page);
 }
 
 /* Pages from @va (inclusive) to the end of its VMA, at most @max; the
- * VMA's prot in *@prot. */
+ * VMA's prot in *@prot.  p->lock held (no VMA changes). */
 static unsigned int vma_pages_from(struct mm_space *mm, u64 va,
 				   unsigned int max, u32 *prot)
 {
-	struct vma *v;
+	struct vma *v = vma_find(mm, va);
 	unsigned int n = 1;
 
-	mutex_lock(&mm->lock);
-	v = vma_find(mm, va);
 	if (v && v->start <= va) {
 		n = (unsigned int)MIN((u64)max, (v->end - va) / MM_PAGE_SIZE);
 		*prot = v->prot;
 	}
-	mutex_unlock(&mm->lock);
 	return n ? n : 1;
 }
 
 /* Fault-around takes the page at @va if it is present already or file
  * backed: never-touched anonymous neighbours are left to the processor's
- * local zero-fill instead of being allocated here and shipped as zeroes. */
+ * local zero-fill instead of being allocated here and shipped as zeroes.
+ * p->lock held. */
 static bool around_ok(struct mm_space *mm, u64 va)
 {
-	struct vma *v;
-	u64 *pte;
-	bool ok;
+	struct vma *v = vma_find(mm, va);
 
-	mutex_lock(&mm->lock);
-	v = vma_find(mm, va);
-	pte = pgt_walk(&mm->pgt, va, false);
-	ok = (pte && (*pte & PTE_PRESENT)) ||
-	     (v && v->start <= va && (v->flags & MM_VMA_FILE));
-	mutex_unlock(&mm->lock);
-	return ok;
+	return (v && v->start <= va && (v->flags & MM_VMA_FILE)) ||
+	       mm_page_present_shared(mm, va);
+}
+
+/* A fault with p->lock held shared; one that would grow a stack VMA is
+ * done again with it held exclusive. */
+static int fault(struct p2m_proc *p, u64 va, u32 flags, void *buf,
+		 bool *w)
+{
+	int err = mm_fault_shared(p->mm, va, flags, buf, w);
+
+	if (err != -EAGAIN)
+		return err;
+	err = svc_proc_relock(p);
+	return err ? -EFAULT : mm_fault(p->mm, va, flags, buf, w);
 }
 
 /* Fill @rep and the pages after it; returns the reply length. */
-static u32 do_miss(struct mm_space *mm, const struct p2m_miss_req *r,
+static u32 do_miss(struct p2m_proc *p, const struct p2m_miss_req *r,
 		   struct p2m_miss_rep *rep)
 {
+	struct mm_space *mm;
 	u64 va = ALIGN_DOWN(r->uva, MM_PAGE_SIZE);
 	u8 *pages = (u8 *)(rep + 1);
 	unsigned int n, i;
 	u32 prot = 0;
 	bool w;
 
-	rep->err = mm_fault(mm, va, r->flags & P2M_MISS_WRITE ? MM_FAULT_WRITE
-							       : 0, pages, &w);
+	rep->err = fault(p, va, r->flags & P2M_MISS_WRITE ? MM_FAULT_WRITE : 0,
+			 pages, &w);
 	if (rep->err)
 		return sizeof(*rep);
+	mm = p->mm;
 	rep->writable = w;
 	n = vma_pages_from(mm, va, r->nr, &prot);
 	rep->prot = prot;
 	for (i = 1; i < n; i++) {
 		if (!around_ok(mm, va + i * MM_PAGE_SIZE) ||
-		    mm_fault(mm, va + i * MM_PAGE_SIZE, 0,
-			     pages + i * P2M_PAGE_SIZE, &w))
+		    mm_fault_shared(mm, va + i * MM_PAGE_SIZE, 0,
+				    pages + i * P2M_PAGE_SIZE, &w))
 			break;
 		rep->writable |= (u32)w << i;
 	}
@@ -116,13 +125,30 @@ static u32 do_miss(struct mm_space *mm, const struct p2m_miss_req *r,
 	return sizeof(*rep) + rep->nr * P2M_PAGE_SIZE;
 }
 
+/* A one-page miss answers from the service thread's own buffer: a
+ * buffer over a page is a buddy block, which the page allocator's debug
+ * option poisons on every free and checks on every allocation. */
+static struct p2m_miss_rep *rbuf_get(u32 nr)
+{
+	void *p = nr == 1 ? svc_thread_buf() : NULL;
+
+	return p ? p : kmalloc(sizeof(struct p2m_miss_rep) +
+			       nr * P2M_PAGE_SIZE);
+}
+
+static void rbuf_put(struct p2m_miss_rep *rep, u32 nr)
+{
+	if (nr != 1 || (void *)rep != svc_thread_buf())
+		kfree(rep);
+}
+
 static int miss_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 {
 	const struct p2m_miss_req *r = req;
 	bool piggy = r->flags & P2M_MISS_PIGGY;
 	struct p2m_miss_rep *rep;
 	struct p2m_proc *p;
-	u32 rlen;
+	u32 rlen, nr;
 	int err;
 
 	svc_count(&svc_stats.misses);
@@ -130,12 +156,13 @@ static int miss_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 		return svc_bad_len(ctx, len);
 	if (!r->nr || r->nr > P2M_MISS_MAX_PAGES)
 		return -EINVAL;
-	rep = kzalloc(sizeof(*rep) + r->nr * P2M_PAGE_SIZE);
+	rep = rbuf_get(r->nr);
 	if (!rep)
 		return -ENOMEM;
-	err = svc_proc_lock(ctx, r->tgid, &p);
+	memset(rep, 0, sizeof(*rep));	/* pages are all written or not sent */
+	err = svc_proc_lock_shared(ctx, r->tgid, &p);
 	if (err) {
-		kfree(rep);
+		rbuf_put(rep, r->nr);
 		return err;
 	}
 	if (piggy) {
@@ -145,10 +172,11 @@ static int miss_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 								 : 0,
 				r->piggy_csum);
 	}
-	rlen = do_miss(p->mm, r, rep);
+	nr = r->nr;		/* the request is freed with the reply */
+	rlen = do_miss(p, r, rep);
 	svc_proc_unlock(p);
 	err = svc_reply(ctx, rep, rlen);
-	kfree(rep);
+	rbuf_put(rep, nr);
 	return err;
 }
 
@@ -161,7 +189,7 @@ static int flush_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 	svc_count(&svc_stats.flushes);
 	if (len != P2M_FLUSH_LEN)
 		return svc_bad_len(ctx, len);
-	err = svc_proc_lock(ctx, r->tgid, &p);
+	err = svc_proc_lock_shared(ctx, r->tgid, &p);
 	if (err)
 		return err;
 	err = flush_page(p->mm, r->uva, r + 1, r->flags, r->csum);
@@ -184,10 +212,10 @@ static int nodata_fault(struct fit_msg_ctx *ctx, const void *req, u32 len,
 
 	if (len != sizeof(*r))
 		return svc_bad_len(ctx, len);
-	err = svc_proc_lock(ctx, r->tgid, &p);
+	err = svc_proc_lock_shared(ctx, r->tgid, &p);
 	if (err)
 		return err;
-	err = mm_fault(p->mm, va, flags, NULL, &w);
+	err = fault(p, va, flags, NULL, &w);
 	if (!err)
 		vma_pages_from(p->mm, va, 1, &prot);
 	svc_proc_unlock(p);
@@ -204,6 +232,39 @@ static int zerofill_handler(struct fit_msg_ctx *ctx, const void *req,
 	svc_count(&svc_stats.zerofills);
 	return nodata_fault(ctx, req, len, len >= sizeof(*r) &&
 			    (r->flags & P2M_MISS_WRITE) ? MM_FAULT_WRITE : 0);
+}
+
+/* A batch of zero-fill notices: each page made present (zeroed) if it is
+ * not; pages no longer mapped (unmapped, or PROT_NONE since) skipped. */
+static int zerofill_many_handler(struct fit_msg_ctx *ctx, const void *req,
+				 u32 len)
+{
+	const struct p2m_zerofill_many_req *r = req;
+	const u64 *uva = (const u64 *)(r + 1);
+	struct p2m_zerofill_many_rep rep = { 0, 0 };
+	struct p2m_proc *p;
+	int err;
+
+	if (!r->nr || r->nr > P2M_ZEROFILL_MAX)
+		return -EINVAL;
+	if (len != sizeof(*r) + r->nr * sizeof(u64))
+		return svc_bad_len(ctx, len);
+	err = svc_proc_lock_shared(ctx, r->tgid, &p);
+	if (err)
+		return err;
+	for (u32 i = 0; i < r->nr; i++) {
+		bool w;
+
+		svc_count(&svc_stats.zerofills);
+		err = IS_ALIGNED(uva[i], MM_PAGE_SIZE)
+		      ? fault(p, uva[i], 0, NULL, &w) : -EINVAL;
+		if (!err)
+			rep.done++;
+		else if (err != -EFAULT && err != -EACCES && !rep.err)
+			rep.err = err;
+	}
+	svc_proc_unlock(p);
+	return svc_reply(ctx, &rep, sizeof(rep));
 }
 
 static int upgrade_handler(struct fit_msg_ctx *ctx, const void *req,
@@ -223,6 +284,9 @@ int svc_page_init(void)
 		  zerofill_handler },
 		{ P2M_PCACHE_UPGRADE, sizeof(struct p2m_zerofill_req),
 		  upgrade_handler },
+		{ P2M_PCACHE_ZEROFILL_MANY,
+		  sizeof(struct p2m_zerofill_many_req),
+		  zerofill_many_handler },
 	};
 
 	return svc_register_handlers(tab, ARRAY_SIZE(tab));

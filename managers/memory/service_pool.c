@@ -28,8 +28,13 @@
  * idle thread names threads busy in one request for over 10 s, once each
  * (LESSONS 8).
  *
+ * Each thread keeps one buffer for a one-page miss reply
+ * (svc_thread_buf), made on first use: over a page, a kmalloc is a buddy
+ * block that the page allocator's debug option poisons and checks on
+ * every free and allocation, which was a visible part of a miss.
+ *
  * Callers: svc_register_handlers() from the service's init; FIT workers
- * (svc_trampoline).
+ * (svc_trampoline); handlers (svc_thread_buf).
  */
 #include <kernel/param.h>
 #include <kernel/printk.h>
@@ -65,6 +70,7 @@ struct svc_thread {
 	u64 busy_since;		/* 0 when not in a handler */
 	u16 opcode;
 	bool reported;
+	void *buf;		/* svc_thread_buf, made on first use */
 };
 
 static DEFINE_SPINLOCK(pool_lock);
@@ -104,6 +110,22 @@ static void report_stuck(void)
 			(unsigned long long)((now - since) / NSEC_PER_MSEC),
 			t->opcode);
 	}
+}
+
+void *svc_thread_buf(void)
+{
+	struct task *me = current_task();
+
+	for (unsigned int i = 0; i < nr_threads; i++) {
+		struct svc_thread *t = &threads[i];
+
+		if (t->task != me)
+			continue;
+		if (!t->buf)
+			t->buf = kmalloc(SVC_THREAD_BUF);
+		return t->buf;
+	}
+	return NULL;
 }
 
 /* An idle thread, this CPU's first (no IPI; under emulation no wait for

@@ -31,6 +31,7 @@ struct mm_space *mm_space_create(const struct mm_space_params *p)
 	if (!mm)
 		return NULL;
 	mutex_init(&mm->lock, "mm_space");
+	spin_lock_init(&mm->pt_lock, "mm_pt");
 	mm->node = p->node;
 	mm->tgid = p->tgid;
 	mm->vmas = RB_ROOT;

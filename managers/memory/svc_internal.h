@@ -4,23 +4,41 @@
  * execve, exit, maps).
  *
  * Process table: struct p2m_proc per (processor node, tgid), in a hash
- * table under table_lock (a mutex, never held across a core call).  A
- * handler takes a reference with svc_proc_get(), then p->lock (a mutex)
- * around its core calls, and checks p->gone under it: EXIT and a
- * replacing EXECVE happen under p->lock, so a request never sees a space
- * being destroyed.  The last reference frees the space.
- * Lock order: p->lock, then mm->lock (inside the core), then the
- * allocator.  table_lock nests inside p->lock (remove), never the reverse.
+ * table under table_lock (a spinlock, held only for the table and the
+ * reference counts).  A handler takes a reference and p->lock, a
+ * reader/writer lock (service.c): page traffic (MISS, FLUSH, ZEROFILL,
+ * UPGRADE) holds it shared, so faults of one process run at once, and
+ * uses the core's _shared calls (include/memory/mm_space.h), which
+ * serialise only their page-table changes on the space's pt_lock; every
+ * request that may change VMAs or the space itself (memory calls, FORK,
+ * EXECVE, EXIT, MAPS) holds it exclusive.  p->gone is checked under it:
+ * EXIT and a replacing EXECVE happen under it held exclusive, so a
+ * request never sees a space being destroyed.  The last reference frees
+ * the space.
+ * Lock order: p->lock, then mm->lock (inside the core), then pt_lock,
+ * then the allocator.  table_lock nests inside p->lock (remove), never
+ * the reverse.
  */
 #ifndef MANAGERS_MEMORY_SVC_INTERNAL_H
 #define MANAGERS_MEMORY_SVC_INTERNAL_H
 
 #include <fit/fit.h>
 #include <kernel/mutex.h>
+#include <kernel/spinlock.h>
+#include <kernel/wait.h>
 #include <lib/list.h>
 #include <memory/mm_space.h>
 #include <memory/service.h>
 #include <protocol/p2m.h>
+
+/* Reader/writer lock that sleeps (service.c): readers > 0 shared holders,
+ * -1 one writer, 0 free; a waiting writer keeps new readers out. */
+struct svc_rwlock {
+	spinlock_t lock;
+	int readers;
+	unsigned int writers_waiting;
+	struct wait_queue_head wait;
+};
 
 struct p2m_proc {
 	struct list_head link;		/* hash bucket (table_lock) */
@@ -29,7 +47,8 @@ struct p2m_proc {
 	bool ready;			/* p->lock: has a space (a reserved
 					 * fork child is not ready yet) */
 	bool gone;			/* p->lock: exited, out of the table */
-	struct mutex lock;		/* serialises this process's requests */
+	struct svc_rwlock lock;		/* shared: page traffic; exclusive:
+					 * everything else */
 	struct mm_space *mm;		/* p->lock */
 };
 
@@ -43,10 +62,17 @@ static inline void svc_count(u64 *c)
  * -EBADMSG. */
 int svc_bad_len(struct fit_msg_ctx *ctx, u32 len);
 
-/* Find (requester, tgid) and lock it: 0 with p->lock held and a
- * reference, or -ESRCH (logged once per processor node). */
+/* Find (requester, tgid) and lock it exclusive: 0 with p->lock held and
+ * a reference, or -ESRCH (logged once per processor node). */
 int svc_proc_lock(struct fit_msg_ctx *ctx, u32 tgid, struct p2m_proc **out);
-/* Unlock and drop the reference. */
+/* The same, shared (page traffic: no VMA change under it). */
+int svc_proc_lock_shared(struct fit_msg_ctx *ctx, u32 tgid,
+			 struct p2m_proc **out);
+/* Shared to exclusive (not atomically: anything may happen in between).
+ * 0, or -ESRCH if the process went meanwhile; p->lock is held exclusive
+ * in both cases. */
+int svc_proc_relock(struct p2m_proc *p);
+/* Unlock (either mode) and drop the reference. */
 void svc_proc_unlock(struct p2m_proc *p);
 /* Same without logging: for EXECVE, which may create the process. */
 int svc_proc_find_lock(u32 node, u32 tgid, struct p2m_proc **out);
@@ -82,6 +108,10 @@ int svc_file_storage(u32 snode, const struct storage_handle *h,
  * (service_pool.c); a handler returns a negative errno only if it has not
  * answered. */
 int svc_register_handlers(const struct fit_handler_desc *tab, size_t n);
+/* The calling service thread's buffer of SVC_THREAD_BUF bytes (a
+ * one-page miss reply), or NULL (not a service thread, no memory). */
+#define SVC_THREAD_BUF	(sizeof(struct p2m_miss_rep) + P2M_PAGE_SIZE)
+void *svc_thread_buf(void);
 /* fit_reply() for those handlers: always 0 (a lost reply is logged once;
  * the caller times out). */
 int svc_reply(struct fit_msg_ctx *ctx, const void *rep, u32 len);

@@ -4,7 +4,10 @@
  * failure countdown (shim_fail_in) makes the Nth allocation from now fail
  * so tests can check that an error changes nothing, and pages come back
  * full of 0xa5 so code that forgets to zero them is caught (LESSONS 1, 2).
- * Mutexes are single-threaded owner flags: locking one twice fails loud.
+ * Mutexes are single-threaded owner flags: locking one twice fails loud;
+ * spinlocks count holders the same way, and a wait (the P2M service's
+ * reader/writer lock) must never have to sleep: single-threaded, its
+ * condition is always true, so schedule() is a failure.
  * Include this, then lib/string.c, lib/rbtree.c and the files under test.
  */
 #ifndef TESTS_HOST_MM_HOST_SHIM_H
@@ -16,6 +19,8 @@
 #include <string.h>
 #include <kernel/mutex.h>
 #include <kernel/panic.h>
+#include <kernel/spinlock.h>
+#include <kernel/wait.h>
 #include <mm/mm.h>
 
 static long shim_objs;		/* live kmalloc objects */
@@ -72,6 +77,52 @@ void mutex_unlock(struct mutex *m)
 	if (!m->owner)
 		panic("mutex %s unlocked while free", m->name);
 	m->owner = NULL;
+}
+
+static int shim_spins;		/* spinlocks held */
+
+void spin_lock_init(spinlock_t *l, const char *name)
+{
+	memset(l, 0, sizeof(*l));
+}
+
+void spin_lock(spinlock_t *l)
+{
+	shim_spins++;
+}
+
+void spin_unlock(spinlock_t *l)
+{
+	if (--shim_spins < 0)
+		panic("spinlock unlocked while free");
+}
+
+void init_waitqueue_head(struct wait_queue_head *wq)
+{
+	memset(wq, 0, sizeof(*wq));
+}
+
+void prepare_to_wait(struct wait_queue_head *wq, struct wait_queue_entry *e,
+		     enum task_state state)
+{
+}
+
+void finish_wait(struct wait_queue_head *wq, struct wait_queue_entry *e)
+{
+}
+
+void schedule(void)
+{
+	panic("a single-threaded host test had to sleep");
+}
+
+void wake_up_all(struct wait_queue_head *wq)
+{
+}
+
+struct task *current_task(void)
+{
+	return (struct task *)1;
 }
 
 bool mutex_is_locked(struct mutex *m)

@@ -175,6 +175,12 @@ int svc_reply(struct fit_msg_ctx *ctx, const void *rep, u32 len)
 	return 0;
 }
 
+/* No service threads here: every reply buffer is allocated and freed. */
+void *svc_thread_buf(void)
+{
+	return NULL;
+}
+
 u16 fit_ctx_src(const struct fit_msg_ctx *ctx)
 {
 	return ctx->src;
@@ -483,7 +489,7 @@ static void test_file_map(void)
 
 static const u16 ops[] = {
 	P2M_PCACHE_MISS, P2M_PCACHE_FLUSH, P2M_PCACHE_ZEROFILL,
-	P2M_PCACHE_UPGRADE, P2M_MMAP,
+	P2M_PCACHE_UPGRADE, P2M_PCACHE_ZEROFILL_MANY, P2M_MMAP,
 	P2M_MUNMAP, P2M_MREMAP, P2M_MPROTECT, P2M_BRK, P2M_MSYNC, P2M_FORK,
 	P2M_EXECVE, P2M_EXIT, P2M_MAPS, P2M_MMAP_FILE,
 };

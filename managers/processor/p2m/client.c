@@ -18,11 +18,21 @@
  * default equals the slow calls' default, 10 s: as long as anything a
  * request can queue behind.
  *
+ * A miss sends its request from the stack unless it carries a page, and
+ * receives a one-page reply into a buffer kept for the next miss (a
+ * kmalloc over a page is poisoned and checked whole by the allocator's
+ * debug option).  Its CRC32Cs are computed only when asked for.
+ *
  * Pages: a miss reply's length must be exactly the header plus nr pages
  * (nr <= the pages asked for), else -EPROTO.  Pages sent carry a CRC32C
  * when p2m.csum=1; pages received with one are checked (-EIO, counted).
  *
- * Locking: none (calls are independent; counters atomic).  Callers: the
+ * First-touch zero-fill (zerofill.c): a miss marks its pages given out
+ * (never zero-filled here afterwards); exec and exit drop the process's
+ * fresh ranges and wait for its zero-fill notices first.
+ *
+ * Locking: none but rbuf_lock around the cached reply buffers (calls are
+ * independent; counters atomic).  Callers: the
  * pcache's fetch/flush/zero-fill hooks and the Linux ABI layer.
  */
 #include <asm/x86.h>
@@ -30,6 +40,7 @@
 #include <kernel/node.h>
 #include <kernel/param.h>
 #include <kernel/printk.h>
+#include <kernel/spinlock.h>
 #include <kernel/time.h>
 #include <lib/crc32c.h>
 #include <lib/string.h>
@@ -159,31 +170,72 @@ static int miss_pages(const struct p2m_miss_rep *rep, int len,
 	return (int)rep->nr;
 }
 
+/* Reply buffers of one-page misses, kept for the next miss: a buffer over
+ * a page is a buddy block, which the page allocator's debug option
+ * poisons on every free and checks on every allocation. */
+#define RBUF_SIZE	(sizeof(struct p2m_miss_rep) + P2M_PAGE_SIZE)
+#define RBUF_CACHED	8
+static DEFINE_SPINLOCK(rbuf_lock);
+static void *rbufs[RBUF_CACHED];
+static unsigned int nr_rbufs;
+
+static void *rbuf_get(u32 size)
+{
+	void *p = NULL;
+
+	if (size != RBUF_SIZE)
+		return kmalloc(size);
+	spin_lock(&rbuf_lock);
+	if (nr_rbufs)
+		p = rbufs[--nr_rbufs];
+	spin_unlock(&rbuf_lock);
+	return p ? p : kmalloc(size);
+}
+
+static void rbuf_put(void *p, u32 size)
+{
+	if (p && size == RBUF_SIZE) {
+		spin_lock(&rbuf_lock);
+		if (nr_rbufs < RBUF_CACHED) {
+			rbufs[nr_rbufs++] = p;
+			p = NULL;
+		}
+		spin_unlock(&rbuf_lock);
+	}
+	kfree(p);
+}
+
 int p2m_miss_many(u32 tgid, u64 uva, u32 flags,
 		  const struct p2m_dirty *flush, void **pages,
 		  unsigned int nr, struct p2m_fill *info, u32 *csums)
 {
 	u32 rmax = sizeof(struct p2m_miss_rep) + nr * P2M_PAGE_SIZE;
-	struct p2m_miss_req *req;
+	struct p2m_miss_req *req, plain;
 	struct p2m_miss_rep *rep;
 	int len = -ENOMEM, ret;
 	u32 qlen;
 
 	if (!nr || nr > P2M_MISS_MAX_PAGES || (flush && !info))
 		return -EINVAL;
-	req = kmalloc(sizeof(*req) + P2M_PAGE_SIZE);
-	rep = kmalloc(rmax);
+	/* The request carries a page only with a piggybacked flush. */
+	req = flush ? kmalloc(sizeof(*req) + P2M_PAGE_SIZE) : &plain;
+	rep = rbuf_get(rmax);
 	ret = req && rep ? 0 : -ENOMEM;
 	if (!ret) {
+		p2m_fresh_given(tgid, uva, 1);
 		qlen = miss_request(req, tgid, uva, flags, flush, nr);
 		len = p2m_call(P2M_PCACHE_MISS, req, qlen, rep, rmax, false);
 		ret = len < 0 ? len : miss_pages(rep, len, nr, pages, info,
 						 csums);
+		if (ret > 1)	/* fault-around pages the node made present */
+			p2m_fresh_given(tgid, uva + P2M_PAGE_SIZE,
+					(unsigned int)ret - 1);
 	}
 	if (info && len < 0)		/* the flush's fate is unknown */
 		info->piggy_err = flush ? len : 0;
-	kfree(req);
-	kfree(rep);
+	if (req != &plain)
+		kfree(req);
+	rbuf_put(rep, rmax);
 	return ret;
 }
 
@@ -238,8 +290,32 @@ static int nodata_call(u16 op, u32 tgid, u64 uva, u32 flags,
 
 int p2m_zerofill(u32 tgid, u64 uva, u32 flags, bool *writable, u32 *prot)
 {
+	p2m_fresh_given(tgid, uva, 1);
 	return nodata_call(P2M_PCACHE_ZEROFILL, tgid, uva, flags, writable,
 			   prot);
+}
+
+int p2m_zerofill_many(u32 tgid, const u64 *uva, unsigned int nr)
+{
+	struct {
+		struct p2m_zerofill_many_req h;
+		u64 uva[P2M_ZEROFILL_MAX];
+	} __packed r;
+	struct p2m_zerofill_many_rep rep;
+	int len;
+
+	if (!nr || nr > P2M_ZEROFILL_MAX)
+		return -EINVAL;
+	r.h = (struct p2m_zerofill_many_req){ .tgid = tgid, .nr = nr };
+	memcpy(r.uva, uva, nr * sizeof(u64));
+	len = p2m_call(P2M_PCACHE_ZEROFILL_MANY, &r,
+		       (u32)(sizeof(r.h) + nr * sizeof(u64)), &rep,
+		       sizeof(rep), false);
+	if (len < 0)
+		return len;
+	if (len != sizeof(rep))
+		return bad_reply(P2M_PCACHE_ZEROFILL_MANY, len);
+	return rep.err;
 }
 
 int p2m_upgrade(u32 tgid, u64 uva, u32 *prot)
@@ -306,6 +382,8 @@ int p2m_execve_as(u32 tgid, const char *path, const char *const *argv,
 	r->argc = (u32)argc;
 	r->envc = (u32)envc;
 	r->strings_len = (u32)(p - (char *)(r + 1));
+	p2m_fresh_drop(tgid, 0, ~0ull);
+	p2m_zf_fence(tgid);
 	len = p2m_call(P2M_EXECVE, r, (u32)(p - (char *)r), &rep, sizeof(rep),
 		       true);
 	kfree(r);
@@ -335,7 +413,11 @@ int p2m_execve(u32 tgid, const char *path, const char *const *argv,
 int p2m_exit(u32 tgid)
 {
 	struct p2m_exit_req r = { .tgid = tgid };
-	int len = p2m_call(P2M_EXIT, &r, sizeof(r), NULL, 0, true);
+	int len;
+
+	p2m_fresh_drop(tgid, 0, ~0ull);
+	p2m_zf_fence(tgid);
+	len = p2m_call(P2M_EXIT, &r, sizeof(r), NULL, 0, true);
 
 	return len < 0 ? len : 0;
 }

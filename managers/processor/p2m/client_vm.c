@@ -4,12 +4,20 @@
  * Each builds its request, calls the memory node (p2m_call) and parses a
  * struct p2m_vm_rep reply: its length must be exactly the header plus
  * nr_changes records (at most P2M_CHANGES_MAX), else -EPROTO.  Change
- * records go to the caller unchanged, in order.  Callers: the Linux ABI
+ * records go to the caller unchanged, in order.
+ *
+ * First-touch zero-fill (zerofill.c): a successful MMAP of private
+ * anonymous memory without MAP_POPULATE records a fresh range.  Before a
+ * call, the ranges it may change stop being fresh (munmap, mremap: both
+ * ranges, mprotect, MAP_FIXED: the range replaced, fork: all of the
+ * parent's) and the process's queued zero-fill notices are waited for;
+ * after it, the ranges its change records name stop being fresh too.  Callers: the Linux ABI
  * layer's mm system calls (and selftests); may sleep; no locks.
  */
 #include <kernel/printk.h>
 #include <lib/string.h>
 #include <uapi/errno.h>
+#include <uapi/mman.h>
 #include "internal.h"
 
 struct vm_reply {
@@ -41,13 +49,28 @@ int p2m_vm_reply(u16 op, const void *rep, int len, u64 *addr,
 	return 0;
 }
 
-static int vm_call(u16 op, const void *req, u32 len, u64 *addr,
+/* Every call: the process's zero-fill notices reach the memory node
+ * first (the caller dropped the fresh ranges the call may change); the
+ * ranges the reply's records name stop being fresh. */
+static int vm_call(u32 tgid, u16 op, const void *req, u32 len, u64 *addr,
 		   struct p2m_changes *ch, bool slow)
 {
 	struct vm_reply rep;
-	int n = p2m_call(op, req, len, &rep, sizeof(rep), slow);
+	int n, err;
 
-	return p2m_vm_reply(op, &rep, n, addr, ch);
+	p2m_zf_fence(tgid);
+	n = p2m_call(op, req, len, &rep, sizeof(rep), slow);
+	err = p2m_vm_reply(op, &rep, n, addr, ch);
+	if (!err)
+		p2m_fresh_drop_changes(tgid, ch);
+	return err;
+}
+
+/* A private anonymous mapping without MAP_POPULATE has no page yet. */
+static bool fresh_mapping(u32 flags)
+{
+	return (flags & (MAP_SHARED | MAP_PRIVATE)) == MAP_PRIVATE &&
+	       (flags & MAP_ANONYMOUS) && !(flags & MAP_POPULATE);
 }
 
 int p2m_mmap(u32 tgid, u64 addr, u64 len, u32 prot, u32 flags, u64 file,
@@ -56,8 +79,17 @@ int p2m_mmap(u32 tgid, u64 addr, u64 len, u32 prot, u32 flags, u64 file,
 	struct p2m_mmap_req r = { .tgid = tgid, .prot = prot, .flags = flags,
 				  .addr = addr, .len = len, .file = file,
 				  .off = off };
+	u64 at = 0;
+	int err;
 
-	return vm_call(P2M_MMAP, &r, sizeof(r), addr_out, ch, false);
+	if (flags & MAP_FIXED)		/* replaces what the range held */
+		p2m_fresh_drop(tgid, addr, addr + len);
+	err = vm_call(tgid, P2M_MMAP, &r, sizeof(r), &at, ch, false);
+	if (!err && fresh_mapping(flags))
+		p2m_fresh_add(tgid, at, len, prot);
+	if (!err && addr_out)
+		*addr_out = at;
+	return err;
 }
 
 int p2m_mmap_file(u32 tgid, u64 addr, u64 len, u32 prot, u32 flags,
@@ -72,14 +104,18 @@ int p2m_mmap_file(u32 tgid, u64 addr, u64 len, u32 prot, u32 flags,
 
 	memcpy((u8 *)&r + offsetof(struct p2m_mmap_file_req, h), h,
 	       sizeof(*h));
-	return vm_call(P2M_MMAP_FILE, &r, sizeof(r), addr_out, ch, false);
+	if (flags & MAP_FIXED)		/* replaces what the range held */
+		p2m_fresh_drop(tgid, addr, addr + len);
+	return vm_call(tgid, P2M_MMAP_FILE, &r, sizeof(r), addr_out, ch,
+		       false);
 }
 
 int p2m_munmap(u32 tgid, u64 addr, u64 len, struct p2m_changes *ch)
 {
 	struct p2m_range_req r = { .tgid = tgid, .addr = addr, .len = len };
 
-	return vm_call(P2M_MUNMAP, &r, sizeof(r), NULL, ch, false);
+	p2m_fresh_drop(tgid, addr, addr + len);
+	return vm_call(tgid, P2M_MUNMAP, &r, sizeof(r), NULL, ch, false);
 }
 
 int p2m_mremap(u32 tgid, u64 addr, u64 old_len, u64 new_len, u32 flags,
@@ -89,8 +125,18 @@ int p2m_mremap(u32 tgid, u64 addr, u64 old_len, u64 new_len, u32 flags,
 				    .addr = addr, .old_len = old_len,
 				    .new_len = new_len,
 				    .new_addr = new_addr };
+	u64 at = 0;
+	int err;
 
-	return vm_call(P2M_MREMAP, &r, sizeof(r), addr_out, ch, false);
+	p2m_fresh_drop(tgid, addr, addr + old_len);
+	if (flags & MREMAP_FIXED)
+		p2m_fresh_drop(tgid, new_addr, new_addr + new_len);
+	err = vm_call(tgid, P2M_MREMAP, &r, sizeof(r), &at, ch, false);
+	if (!err)
+		p2m_fresh_drop(tgid, at, at + new_len);
+	if (!err && addr_out)
+		*addr_out = at;
+	return err;
 }
 
 int p2m_mprotect(u32 tgid, u64 addr, u64 len, u32 prot,
@@ -99,14 +145,15 @@ int p2m_mprotect(u32 tgid, u64 addr, u64 len, u32 prot,
 	struct p2m_range_req r = { .tgid = tgid, .arg = prot, .addr = addr,
 				   .len = len };
 
-	return vm_call(P2M_MPROTECT, &r, sizeof(r), NULL, ch, false);
+	p2m_fresh_drop(tgid, addr, addr + len);
+	return vm_call(tgid, P2M_MPROTECT, &r, sizeof(r), NULL, ch, false);
 }
 
 int p2m_brk(u32 tgid, u64 brk, u64 *brk_out, struct p2m_changes *ch)
 {
 	struct p2m_brk_req r = { .tgid = tgid, .brk = brk };
 
-	return vm_call(P2M_BRK, &r, sizeof(r), brk_out, ch, false);
+	return vm_call(tgid, P2M_BRK, &r, sizeof(r), brk_out, ch, false);
 }
 
 int p2m_msync(u32 tgid, u64 addr, u64 len, u32 flags)
@@ -114,12 +161,14 @@ int p2m_msync(u32 tgid, u64 addr, u64 len, u32 flags)
 	struct p2m_range_req r = { .tgid = tgid, .arg = flags, .addr = addr,
 				   .len = len };
 
-	return vm_call(P2M_MSYNC, &r, sizeof(r), NULL, NULL, false);
+	return vm_call(tgid, P2M_MSYNC, &r, sizeof(r), NULL, NULL, false);
 }
 
 int p2m_fork(u32 tgid, u32 child_tgid, struct p2m_changes *ch)
 {
 	struct p2m_fork_req r = { .tgid = tgid, .child_tgid = child_tgid };
 
-	return vm_call(P2M_FORK, &r, sizeof(r), NULL, ch, true);
+	p2m_fresh_drop(tgid, 0, ~0ull);		/* COW pages are not fresh */
+	p2m_fresh_drop(child_tgid, 0, ~0ull);
+	return vm_call(tgid, P2M_FORK, &r, sizeof(r), NULL, ch, true);
 }

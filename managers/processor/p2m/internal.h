@@ -23,4 +23,22 @@ int p2m_call(u16 op, const void *req, u32 len, void *rep, u32 max,
 int p2m_vm_reply(u16 op, const void *rep, int len, u64 *addr,
 		 struct p2m_changes *ch);
 
+/* First-touch zero-fill (zerofill.c).  Fresh ranges: private anonymous
+ * mappings the memory node has no page of, one "given out" bit per page. */
+void p2m_fresh_add(u32 tgid, u64 start, u64 len, u32 prot);
+/* Forget the ranges of @tgid overlapping [start, end) (whole ranges). */
+void p2m_fresh_drop(u32 tgid, u64 start, u64 end);
+/* ... and every range named by @ch's records (MOVE: both). */
+void p2m_fresh_drop_changes(u32 tgid, const struct p2m_changes *ch);
+/* Pages [uva, uva + nr pages) were asked for: never zero-fill them here. */
+void p2m_fresh_given(u32 tgid, u64 uva, unsigned int nr);
+/* first_touch: true if @uva's page is fresh and was not given out (it is
+ * now, and its notice is queued); *@prot gets the range's PROT_*. */
+bool p2m_fresh_take(u32 tgid, u64 uva, u32 *prot);
+/* Wait until the notice of @uva's page (if queued) reached the memory
+ * node: before any write-back of the page. */
+void p2m_zf_wait_page(u32 tgid, u64 uva);
+/* Wait for every queued notice of @tgid: before each memory call. */
+void p2m_zf_fence(u32 tgid);
+
 #endif

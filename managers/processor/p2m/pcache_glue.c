@@ -14,11 +14,14 @@
  *                process's line).
  *  flush         PCACHE_FLUSH with the CRC32C the pcache took at eviction.
  *  check_write   PCACHE_UPGRADE (the memory node breaks COW).
- *  first_touch   false: the processor keeps no VMAs, so it cannot know
- *                a page was never populated; every first touch is a miss
- *                (the memory node allocates a zero page there).  The Linux
- *                ABI layer may later know fresh anonymous ranges.
- *  zerofill_notify  PCACHE_ZEROFILL.
+ *  first_touch   zerofill.c: true for a page of a fresh private
+ *                anonymous mapping that was never given out (the MMAP
+ *                replies told the client); its notice is queued at once
+ *                and goes out in a PCACHE_ZEROFILL_MANY batch.
+ *  zerofill_notify  none (first_touch queued the notice).  A write-back
+ *                of a page, alone or piggybacked, first waits for that
+ *                page's notice (the memory node takes a write-back only
+ *                of a page it knows it gave out).
  *  vma_pages_after  @max: the memory node ends fault-around at the VMA's
  *                end (and at never-touched anonymous pages).
  *
@@ -46,7 +49,10 @@ static int fault_err(int err)
 
 static int glue_flush(const struct pcache_xfer *x)
 {
-	int err = p2m_flush_sum(x->space->id, x->uva, x->page,
+	int err;
+
+	p2m_zf_wait_page(x->space->id, x->uva);
+	err = p2m_flush_sum(x->space->id, x->uva, x->page,
 				x->csum ? &x->csum : NULL);
 
 	/* The page is gone (unmapped, COW, process exited): drop it. */
@@ -75,6 +81,7 @@ static int glue_fetch(struct pcache_space *s, u64 uva, void **pages,
 	int n;
 
 	if (piggy && piggy->space->id == s->id) {
+		p2m_zf_wait_page(s->id, piggy->uva);
 		d = (struct p2m_dirty){ piggy->uva, piggy->page,
 					piggy->csum ? &piggy->csum : NULL };
 		dp = &d;
@@ -103,18 +110,7 @@ static int glue_check_write(struct pcache_space *s, u64 uva)
 
 static bool glue_first_touch(struct pcache_space *s, u64 uva, u32 *prot)
 {
-	return false;
-}
-
-static void glue_zerofill_notify(struct pcache_space *s, u64 uva)
-{
-	bool w;
-	u32 prot;
-	int err = p2m_zerofill(s->id, uva, 0, &w, &prot);
-
-	if (err)
-		pr_warn_once("p2m: zero-fill notice for %#llx (tgid %u) "
-			     "failed: %d\n", uva, s->id, err);
+	return p2m_fresh_take(s->id, uva, prot);
 }
 
 static unsigned int glue_vma_pages_after(struct pcache_space *s, u64 uva,
@@ -129,6 +125,6 @@ void p2m_pcache_ops(struct pcache_ops *ops)
 	ops->flush = glue_flush;
 	ops->check_write = glue_check_write;
 	ops->first_touch = glue_first_touch;
-	ops->zerofill_notify = glue_zerofill_notify;
+	ops->zerofill_notify = NULL;
 	ops->vma_pages_after = glue_vma_pages_after;
 }
