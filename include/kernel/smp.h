@@ -15,6 +15,7 @@
 #include <tessera/compiler.h>
 
 struct task;
+struct cpumask;
 
 /* The first thing in every per-CPU area; %gs:0 points to it. */
 struct cpu_local {
@@ -77,9 +78,34 @@ int smp_send_backtrace_nmi(int cpu);
 /* Stop every other CPU (panic path); never returns on them. */
 void smp_stop_others(void);
 
-/* Flush kernel or user TLB entries for [start, end) on every CPU that may
- * hold them, before returning.  end - start >= 32 pages flushes all. */
+/* Run @fn(@arg) on every online CPU of @cpus except this one, from an
+ * IPI, and return after all finished. */
+void smp_call_function_many(const struct cpumask *cpus, smp_call_fn_t fn,
+			    void *arg);
+
+/* Flush kernel or user TLB entries for [start, end) on every online CPU,
+ * before returning.  end - start >= 32 pages flushes all (global entries
+ * too).  Kernel ranges use this; a user page table's ranges go to the
+ * CPUs that may hold them (upt_flush_range, asm/upt.h). */
 void tlb_flush_range(unsigned long start, unsigned long end);
 void tlb_flush_all(void);
+/* The same on the CPUs of @cpus only: this CPU directly, the others by
+ * IPI; no IPI at all when @cpus holds no other CPU. */
+void tlb_flush_cpus(const struct cpumask *cpus, unsigned long start,
+		    unsigned long end);
+
+/* Shootdown counters, since boot (relaxed atomics). */
+struct tlb_stats {
+	u64 calls;		/* tlb_flush_range/_all/_cpus */
+	u64 shootdowns;		/* calls that sent at least one IPI */
+	u64 ipis;		/* flush IPIs sent */
+	u64 local_only;		/* calls served on this CPU alone */
+	u64 none;		/* calls whose mask held no CPU */
+	u64 wait_ns;		/* time spent waiting for the IPIs */
+};
+void tlb_get_stats(struct tlb_stats *out);
+void tlb_print_stats(const char *who);
+/* Flush requests @cpu has run from IPIs since boot. */
+u64 tlb_flush_ipis_received(int cpu);
 
 #endif

@@ -20,6 +20,7 @@
 #include <kernel/role.h>
 #include <kernel/node.h>
 #include <kernel/sched.h>
+#include <kernel/smp.h>
 #include <lib/string.h>
 #include <mm/mm.h>
 #include <processor/abi.h>
@@ -27,6 +28,7 @@
 #include <fit/fit.h>
 #include <processor/files.h>
 #include <processor/p2m.h>
+#include <processor/pcache.h>
 #include <storage/client.h>
 #include <uapi/errno.h>
 #include "internal.h"
@@ -216,6 +218,9 @@ static int init_thread(void *arg)
 		printk("tessera: sync after init failed: %d\n", err);
 	/* `tessera run` stops reading COM2 soon after this line. */
 	tty_flush();
+	tlb_print_stats("tessera");
+	if (pcache_get())
+		pcache_dump_stats(pcache_get());
 	printk("tessera: init exited with status %#x\n", status);
 	machine_exit(MACHINE_EXIT_OK);
 }

@@ -141,7 +141,7 @@ static void unmap_range(struct proc_mm *mm, struct localmm *lm, u64 start,
 		any = true;
 	}
 	if (any)
-		tlb_flush_range(start, end);
+		upt_flush_range(&mm->upt, start, end);
 }
 
 /* The page recorded at @va, or NULL. Caller holds lm->lock. */
@@ -278,7 +278,7 @@ static int fmap_writeback(struct proc_mm *mm, struct lfmap *f, u64 start,
 		if (put < 0 && !err)
 			err = (int)put;
 	}
-	tlb_flush_range(start, end);
+	upt_flush_range(&mm->upt, start, end);
 	return err;
 }
 
@@ -538,7 +538,7 @@ static long lm_mprotect(struct proc_mm *mm, u64 addr, u64 len, u32 prot)
 			*pte = (*pte & ~(PTE_W | PTE_NX)) | PTE_P | pte_flags(prot);
 		}
 	}
-	tlb_flush_range(addr, end);
+	upt_flush_range(&mm->upt, addr, end);
 	mutex_unlock(&lm->lock);
 	return err;
 }
@@ -565,7 +565,7 @@ static int move_pages(struct proc_mm *mm, struct localmm *lm, u64 from,
 			*upt_lookup(&mm->upt, va) &= ~PTE_P;
 		lp->va = va;
 	}
-	tlb_flush_range(from, from + len);
+	upt_flush_range(&mm->upt, from, from + len);
 	return err;
 }
 

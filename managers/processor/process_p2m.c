@@ -114,9 +114,12 @@ static void pte_protect(struct pcache_space *s, u64 uva, void *pte)
 	WRITE_ONCE(*(u64 *)pte, *(u64 *)pte & ~PTE_W);
 }
 
+/* Only the CPUs that have this process's table loaded (its CPU mask). */
 static void pte_tlb_flush(struct pcache_space *s, u64 start, u64 end)
 {
-	tlb_flush_range(start, end);
+	struct proc_mm *mm = s->priv;
+
+	upt_flush_range(&mm->upt, start, end);
 }
 
 /* A fault on a P2M space goes to the pcache; on a local space it may be

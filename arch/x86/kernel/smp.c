@@ -10,6 +10,11 @@
  * other never deadlock.  Asynchronous requests are kmalloc'ed and freed by
  * the target.
  *
+ * TLB shootdown: kernel ranges go to every online CPU; a user page
+ * table's ranges to the CPUs of its mask (arch/x86/mm/upt.c), this CPU
+ * flushed directly and the others by IPI, with no IPI when the mask
+ * holds no other CPU.  Counters: struct tlb_stats (kernel/smp.h).
+ *
  * NMI requests (backtrace, stop) are per-CPU flags read by nmi_handler;
  * an NMI is the only way to reach a CPU spinning with interrupts off.
  */
@@ -17,6 +22,7 @@
 #include <asm/irq.h>
 #include <asm/smpboot.h>
 #include <asm/x86.h>
+#include <kernel/cpumask.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
@@ -41,6 +47,8 @@ struct call_queue {
 };
 
 enum { NMI_BACKTRACE = 1, NMI_STOP = 2 };
+
+#define CALL_STACK_REQS	8	/* call_many: requests on the stack */
 
 static DEFINE_PER_CPU(struct call_queue, call_queue) = {
 	.lock = SPINLOCK_INIT("call_queue"),
@@ -138,33 +146,67 @@ int smp_call_function_single(int cpu, smp_call_fn_t fn, void *arg, bool wait)
 	return 0;
 }
 
+/* Queue @fn on every online CPU of @cpus (all if NULL) but this one and
+ * wait for each.  Preemption off.  Requests live on the stack for a few
+ * targets, else in one kmalloc'ed batch; without memory for it, one
+ * synchronous call at a time. */
+static void call_many(const struct cpumask *cpus, smp_call_fn_t fn,
+		      void *arg)
+{
+	struct call_req stack_reqs[CALL_STACK_REQS], *reqs = stack_reqs;
+	int me = smp_processor_id(), cpu, n = 0, k = 0;
+
+	for_each_online_cpu(cpu)
+		if (cpu != me && (!cpus || cpumask_test(cpus, cpu)))
+			n++;
+	if (!n)
+		return;
+	if (n > CALL_STACK_REQS)
+		reqs = kcalloc(n, sizeof(*reqs));
+	for_each_online_cpu(cpu) {
+		if (cpu == me || (cpus && !cpumask_test(cpus, cpu)))
+			continue;
+		if (!reqs) {
+			smp_call_function_single(cpu, fn, arg, true);
+			continue;
+		}
+		if (k == n)
+			break;		/* a CPU came online meanwhile */
+		reqs[k] = (struct call_req){ .fn = fn, .arg = arg,
+					     .pending = true };
+		queue_call(cpu, &reqs[k++]);
+	}
+	for (int i = 0; reqs && i < k; i++)
+		wait_done(&reqs[i]);
+	if (reqs != stack_reqs)
+		kfree(reqs);
+}
+
 void smp_call_function(smp_call_fn_t fn, void *arg, bool wait)
 {
-	int me, cpu, n = nr_cpus_possible();
-	struct call_req *reqs;
+	int me, cpu;
 
 	if (nr_cpus_online() <= 1)
 		return;
-	reqs = wait ? kcalloc(n, sizeof(*reqs)) : NULL;
 	preempt_disable();
-	me = smp_processor_id();
-	for_each_online_cpu(cpu) {
-		if (cpu == me)
-			continue;
-		if (!reqs) {
-			/* async, or no memory for a batch: one at a time */
-			smp_call_function_single(cpu, fn, arg, wait);
-			continue;
-		}
-		reqs[cpu] = (struct call_req){ .fn = fn, .arg = arg,
-					       .pending = true };
-		queue_call(cpu, &reqs[cpu]);
+	if (wait) {
+		call_many(NULL, fn, arg);
+		preempt_enable();
+		return;
 	}
-	for (cpu = 0; reqs && cpu < n; cpu++)
-		if (reqs[cpu].fn)
-			wait_done(&reqs[cpu]);
+	me = smp_processor_id();
+	for_each_online_cpu(cpu)
+		if (cpu != me)
+			smp_call_function_single(cpu, fn, arg, false);
 	preempt_enable();
-	kfree(reqs);
+}
+
+void smp_call_function_many(const struct cpumask *cpus, smp_call_fn_t fn,
+			    void *arg)
+{
+	preempt_disable();
+	call_many(cpus, fn, arg);
+	preempt_enable();
 }
 
 void on_each_cpu(smp_call_fn_t fn, void *arg, bool wait)
@@ -243,10 +285,14 @@ struct flush_range {
 	unsigned long start, end;
 };
 
-static void flush_local(void *arg)
-{
-	const struct flush_range *fr = arg;
+static struct tlb_stats tlb_stats;
+static DEFINE_PER_CPU(u64, tlb_ipis_received);
 
+#define tlb_count(field, n) \
+	__atomic_fetch_add(&tlb_stats.field, (n), __ATOMIC_RELAXED)
+
+static void flush_here(const struct flush_range *fr)
+{
 	if (!fr || fr->end - fr->start >= 32 * 4096) {
 		u64 cr4 = read_cr4();
 		/* Toggling PGE flushes global entries too. */
@@ -258,16 +304,100 @@ static void flush_local(void *arg)
 		invlpg(a);
 }
 
+static void flush_ipi(void *arg)
+{
+	__atomic_fetch_add(this_cpu_ptr(&tlb_ipis_received), 1,
+			   __ATOMIC_RELAXED);
+	flush_here(arg);
+}
+
+/* Flush here if @cpus (NULL: every CPU) holds this CPU, by IPI on the
+ * others of it. */
+static void flush_on(const struct cpumask *cpus, const struct flush_range *fr)
+{
+	struct cpumask others;
+	int me, n;
+	u64 t0;
+
+	tlb_count(calls, 1);
+	preempt_disable();
+	me = smp_processor_id();
+	if (!cpus || cpumask_test(cpus, me)) {
+		unsigned long f = local_irq_save();
+
+		flush_here(fr);
+		local_irq_restore(f);
+	}
+	if (cpus) {
+		others = *cpus;
+		cpumask_clear_cpu(&others, me);
+		n = cpumask_weight(&others);
+	} else {
+		n = nr_cpus_online() - 1;
+	}
+	if (n <= 0) {
+		preempt_enable();
+		if (cpus && !cpumask_test(cpus, me))
+			tlb_count(none, 1);
+		else
+			tlb_count(local_only, 1);
+		return;
+	}
+	t0 = ktime_get_ns();
+	call_many(cpus ? &others : NULL, flush_ipi, (void *)fr);
+	preempt_enable();
+	tlb_count(shootdowns, 1);
+	tlb_count(ipis, (u64)n);
+	tlb_count(wait_ns, ktime_get_ns() - t0);
+}
+
 void tlb_flush_range(unsigned long start, unsigned long end)
 {
 	struct flush_range fr = { start, end };
 
-	on_each_cpu(flush_local, &fr, true);
+	flush_on(NULL, &fr);
 }
 
 void tlb_flush_all(void)
 {
-	on_each_cpu(flush_local, NULL, true);
+	flush_on(NULL, NULL);
+}
+
+void tlb_flush_cpus(const struct cpumask *cpus, unsigned long start,
+		    unsigned long end)
+{
+	struct flush_range fr = { start, end };
+
+	flush_on(cpus, &fr);
+}
+
+void tlb_get_stats(struct tlb_stats *out)
+{
+	out->calls = __atomic_load_n(&tlb_stats.calls, __ATOMIC_RELAXED);
+	out->shootdowns = __atomic_load_n(&tlb_stats.shootdowns,
+					  __ATOMIC_RELAXED);
+	out->ipis = __atomic_load_n(&tlb_stats.ipis, __ATOMIC_RELAXED);
+	out->local_only = __atomic_load_n(&tlb_stats.local_only,
+					  __ATOMIC_RELAXED);
+	out->none = __atomic_load_n(&tlb_stats.none, __ATOMIC_RELAXED);
+	out->wait_ns = __atomic_load_n(&tlb_stats.wait_ns, __ATOMIC_RELAXED);
+}
+
+void tlb_print_stats(const char *who)
+{
+	struct tlb_stats st;
+
+	tlb_get_stats(&st);
+	printk("%s: tlb flushes %llu: %llu shootdowns (%llu IPIs, %llu us "
+	       "waited), %llu on this CPU only, %llu with no CPU to flush\n",
+	       who, st.calls, st.shootdowns, st.ipis, st.wait_ns / 1000,
+	       st.local_only, st.none);
+}
+
+u64 tlb_flush_ipis_received(int cpu)
+{
+	return __atomic_load_n(per_cpu_ptr(&tlb_ipis_received, cpu),
+			       __ATOMIC_RELAXED);
 }
 
 void smp_init_ipis(void)

@@ -7,7 +7,8 @@
  * thread loads its process's tables if they are not loaded yet; a kernel
  * thread runs on the kernel's own tables, so a process's tables are never
  * live on a CPU after the process stopped running there (they can be freed
- * without a shootdown of CR3s).
+ * without a shootdown of CR3s).  upt_activate keeps each table's CPU mask
+ * (the targets of its TLB shootdowns) true across the switch.
  */
 #include <asm/fpu.h>
 #include <asm/paging.h>
@@ -18,16 +19,12 @@
 
 void arch_thread_switch(struct thread_arch *prev, struct thread_arch *next)
 {
-	phys_addr_t want;
-
 	if (prev->fpu.area) {
 		fpu_save(&prev->fpu);
 		prev->fs_base = rdmsr(MSR_FS_BASE);
 		prev->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
 	}
-	want = next->upt ? next->upt->pml4_phys : kernel_pml4_phys();
-	if ((read_cr3() & PTE_ADDR_MASK) != want)
-		write_cr3(want);
+	upt_activate(next->upt);	/* CR3 and the tables' CPU masks */
 	if (next->fpu.area) {
 		fpu_restore(&next->fpu);
 		wrmsr(MSR_FS_BASE, next->fs_base);

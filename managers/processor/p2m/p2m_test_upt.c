@@ -7,7 +7,8 @@
  * private pcache whose memory-node hooks are pcache_glue.c's (P2M over
  * FIT: RDMA on `p,m`, loopback on role=all) and whose page-table hooks
  * write a struct upt of its own (arch/x86/mm/upt.c), with
- * tlb_flush_range() (an IPI to every CPU) as the shootdown, as
+ * upt_flush_range() (IPIs to the CPUs that have the table loaded) as the
+ * shootdown, as
  * process_p2m.c does for user programs.  A kernel thread enters the
  * space (p2m_uspace_enter): its thread_arch carries the upt, so CR3 holds
  * it whenever the thread runs and its loads and stores of the mapping go
@@ -85,7 +86,7 @@ static void hook_tlb_flush(struct pcache_space *s, u64 start, u64 end)
 
 	u64 t0 = ktime_get_ns();
 
-	tlb_flush_range(start, end);
+	upt_flush_range(&u->upt, start, end);
 	__atomic_fetch_add(&u->tlb_flushes, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&u->tlb_ns, ktime_get_ns() - t0, __ATOMIC_RELAXED);
 }
