@@ -3,15 +3,16 @@
 x_batch (a Tessera-only user program) reads a list of "DIR PROGRAM ARG..."
 lines, runs each program in turn (cwd DIR, stdin /dev/null, stdout and
 stderr one pipe) and writes only framed records to its console:
-"@@batch N", "@@out I LEN" + LEN bytes, "@@end I STATUS" (wait status in
-hex, "timeout" or "exec"), "@@done".  list_text() writes the list,
+"@@batch N", "@@out I LEN" + LEN bytes, "@@end I STATUS MS" (wait
+status in hex, "timeout" or "exec"; milliseconds it took), "@@done".  list_text() writes the list,
 parse() splits the console's bytes back into one Run per program, byte
 for byte.  Users: scripts/abi-compare --batch, scripts/stress-series.
 """
 import re
 
 PROGRAM = "/bin/x_batch"
-_HEADER = re.compile(rb"@@(batch|out|end|done)(?: (\d+))?(?: (\S+))?\n")
+_HEADER = re.compile(
+    rb"@@(batch|out|end|done)(?: (\d+))?(?: (\S+))?(?: (\d+))?\n")
 
 
 class Run:
@@ -20,6 +21,7 @@ class Run:
     def __init__(self):
         self.output = b""
         self.status = None      # "0x..." wait status, "timeout", "exec"
+        self.ms = None          # how long it ran (guest clock)
 
     @property
     def exit_code(self):
@@ -75,8 +77,9 @@ def parse(data):
                 return runs, False, "output of program %d cut short" % i
             runs[i].output += data[pos:pos + n]
             pos += n
-        elif kind == b"end":
+        elif kind == b"end" and m.group(4) is not None:
             runs[i].status = arg.decode("ascii", "replace")
+            runs[i].ms = int(m.group(4))
         else:
             return runs, False, "bad record %r" % m.group(0)
     return runs, False, "the stream ended before @@done"

@@ -17,8 +17,9 @@
  *   "@@batch N\n"                      first: N programs follow
  *   "@@out I LEN\n" + LEN bytes        output of program I (0-based), as
  *                                      it arrives, byte for byte
- *   "@@end I STATUS\n"                 I ended: its wait status in hex,
- *                                      or "timeout", or "exec" (no child)
+ *   "@@end I STATUS MS\n"              I ended: its wait status in hex,
+ *                                      or "timeout", or "exec" (no child);
+ *                                      MS: milliseconds it took
  *   "@@done\n"                         last
  * so the host splits the stream without ever looking inside a payload.
  * Exit status 0 once every program was run, whatever they returned;
@@ -155,12 +156,12 @@ static int relay(int i, int fd, long deadline)
 static void run_one(int i, char **argv, char **envp, long seconds)
 {
 	int pipe[2], status = 0, done = 0;
-	long pid;
+	long pid, start = now_ms();
 
 	if (sys2(SYS_pipe2, pipe, O_CLOEXEC) < 0) {
 		put("@@end ");
 		put_num(i);
-		put(" exec\n");
+		put(" exec 0\n");
 		return;
 	}
 	pid = sys0(SYS_fork);
@@ -181,14 +182,16 @@ static void run_one(int i, char **argv, char **envp, long seconds)
 	put("@@end ");
 	put_num(i);
 	if (pid < 0)
-		put(" exec\n");
+		put(" exec");
 	else if (!done)
-		put(" timeout\n");
+		put(" timeout");
 	else {
 		put(" ");
 		put_hex((unsigned)status);
-		put("\n");
 	}
+	put(" ");
+	put_num(now_ms() - start);
+	put("\n");
 }
 
 static long parse_num(const char *s)
@@ -238,7 +241,7 @@ int main(int argc, char **argv, char **envp)
 		if (split(line, words) < 2) {
 			put("@@end ");
 			put_num(i);
-			put(" exec\n");
+			put(" exec 0\n");
 			continue;
 		}
 		run_one(i, words, envp, seconds);
