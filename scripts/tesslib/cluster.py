@@ -23,6 +23,12 @@ exception, on Ctrl-C and on SIGTERM.  The run also ends early when
 on_line returns True for a line (that node's Result says `stopped`), or
 when the QEMU of the `leader` node ends (`tessera run`: the processor
 node's program is done, the other nodes would serve forever).
+A @console (run.UserConsole: the program's COM2, its qemu_args() already
+in that node's @node_extra) belongs to node @console_node: it is
+connected right after the QEMUs start, sees that node's serial lines,
+is served by the same select loop, and is drained once every QEMU is
+stopped (as qemu.run does for one guest); that node is not restarted
+(its program's console would be gone).
 """
 import collections
 import os
@@ -323,7 +329,7 @@ def _loop(hub, nodes, deadline, echo, on_line, leader=None, console=None):
                 n = live.pop(fd)
                 n.proc.wait()
                 if (n.proc.returncode == RESTART_STATUS and
-                        n.restarts < MAX_RESTARTS):
+                        n.restarts < MAX_RESTARTS and not n.console):
                     n.restart()
                     live[n.proc.stdout.fileno()] = n
                     continue
