@@ -37,6 +37,7 @@
 #define ARGS_MAX	64
 #define CHUNK		(32 << 10)
 #define KILL_GRACE_MS	5000
+#define WNOHANG		1
 
 struct pollfd {
 	int fd;
@@ -155,7 +156,7 @@ static int relay(int i, int fd, long deadline)
 
 static void run_one(int i, char **argv, char **envp, long seconds)
 {
-	int pipe[2], status = 0, done = 0;
+	int pipe[2], status = 0, orphan, done = 0;
 	long pid, start = now_ms();
 
 	if (sys2(SYS_pipe2, pipe, O_CLOEXEC) < 0) {
@@ -177,6 +178,8 @@ static void run_one(int i, char **argv, char **envp, long seconds)
 				sys2(SYS_kill, -1, SIGKILL);
 		}
 		sys4(SYS_wait4, pid, &status, 0, 0);
+		while (sys4(SYS_wait4, -1, &orphan, WNOHANG, 0) > 0)
+			;	/* its orphans, reparented to us (init) */
 	}
 	sys1(SYS_close, pipe[0]);
 	put("@@end ");
