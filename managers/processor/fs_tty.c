@@ -23,9 +23,14 @@
  * answers 24x80, so isatty() is true and programs line-buffer;
  * TIOCSWINSZ is accepted and changes nothing.
  *
+ * With ISIG set, a VINTR (^C) or VQUIT byte is taken by the tty_isig
+ * thread: the input up to it is dropped and every process gets SIGINT or
+ * SIGQUIT.
+ *
  * Lock order: tty_wr_lock (mutex, writers); tty_rx_lock (spinlock, one
  * reader takes data at a time; guards tty_termios and tty_window) ->
- * serial_aux's lock -> wait queue locks.
+ * serial_aux's lock -> wait queue locks; proc_tree_lock is taken alone
+ * (by tty_isig, after tty_rx_lock is dropped).
  * The receive hook runs in interrupt context and only wakes.
  */
 #include <asm/uaccess.h>
@@ -53,9 +58,14 @@ static struct termios tty_termios;
 static bool tty_termios_set;
 static u8 tty_window[LDISC_LINE_MAX];	/* the pending bytes a read sees */
 
+static DEFINE_WAIT_QUEUE_HEAD(tty_sig_wait);
+static bool tty_sig_kick;
+
 /* serial_aux's receive hook: may run in an interrupt handler. */
 static void tty_rx_notify(void)
 {
+	WRITE_ONCE(tty_sig_kick, true);
+	wake_up_all(&tty_sig_wait);
 	wake_up_all(&tty_rx_wait);
 	poll_wake();
 }
@@ -101,6 +111,44 @@ static bool tty_poll_ready(void)
 	long r = tty_take(NULL, LDISC_LINE_MAX);
 
 	return r > 0 || (!r && serial_aux_rx_pending());
+}
+
+static int tty_signal_one(struct process *p, void *arg)
+{
+	struct sigpend i = { .code = SI_KERNEL };
+
+	return signal_send_process(p, *(int *)arg, &i) == 0;
+}
+
+/* ISIG (tty_ldisc.c): a thread, as the receive hook may run in an
+ * interrupt handler.  A VINTR/VQUIT byte and the input before it are
+ * dropped and the signal goes to every process (no process groups: all
+ * are in the foreground, as under a shell without job control). */
+static int tty_sig_thread(void *unused)
+{
+	for (;;) {
+		size_t k, eat;
+		int sig;
+
+		wait_event(tty_sig_wait, READ_ONCE(tty_sig_kick));
+		WRITE_ONCE(tty_sig_kick, false);
+		do {
+			spin_lock(&tty_rx_lock);
+			k = serial_aux_peek(tty_window, sizeof(tty_window));
+			sig = ldisc_signal(termios_locked(), tty_window, k,
+					   &eat);
+			serial_aux_consume(eat);
+			spin_unlock(&tty_rx_lock);
+			if (sig) {
+				spin_lock(&proc_tree_lock);
+				process_for_each_other(NULL, tty_signal_one,
+						       &sig);
+				spin_unlock(&proc_tree_lock);
+				wake_up_all(&tty_rx_wait);
+			}
+		} while (sig);
+	}
+	return 0;
 }
 
 static long tty_read(struct file *f, void *buf, size_t n, u64 *pos)
@@ -241,6 +289,21 @@ static const struct file_ops tty_ops = {
 	.size = tty_size,
 };
 
+/* Once, for the first opener: the ISIG thread (COM2 only). */
+static struct file *tty_start(struct file *f)
+{
+	struct task *t;
+
+	if (!serial_aux_present())
+		return f;
+	t = kthread_run(tty_sig_thread, NULL, "tty_isig");
+	if (t)
+		kthread_detach(t);
+	else
+		pr_warn("tty: no ISIG thread: ^C and ^\\ stay pending\n");
+	return f;
+}
+
 struct file *tty_file(void)
 {
 	struct file *f = READ_ONCE(tty), *n;
@@ -255,7 +318,7 @@ struct file *tty_file(void)
 						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 			file_put(n);
 		else
-			f = n;
+			f = tty_start(n);
 	}
 	file_get(f);
 	return f;

@@ -15,9 +15,11 @@
  * read takes what is pending.  With VMIN = 0 and VTIME = 0 it does not
  * wait (returns 0 when nothing is pending); any other VMIN/VTIME waits
  * for one byte (VMIN > 1 and VTIME timers are not implemented).
- * No editing (VERASE, VKILL), no ECHO, no ISIG: the flags are stored and
- * reported, not acted on (`tessera run` leaves the host terminal cooked:
- * it echoes and turns ^C into SIGINT for the launcher itself).
+ * ISIG: a VINTR (^C) or VQUIT byte is never data: reads stop before
+ * it, and ldisc_signal() tells fs_tty.c to drop the input up to it and
+ * send the signal.  No editing (VERASE, VKILL) and no ECHO: those flags
+ * are stored and reported, not acted on (`tessera run` leaves the host
+ * terminal cooked: it echoes by itself).
  *
  * Pure functions: no locks, no allocation (host-tested by
  * tests/host/test_tty_ldisc.c).  Callers: fs_tty.c.
@@ -62,13 +64,42 @@ static size_t line_end(const struct termios *t, const u8 *buf, size_t k,
 	return k;
 }
 
+/* ISIG on: the signal byte @c stands for (0: it is data). */
+static int sig_of(const struct termios *t, u8 c)
+{
+	if (!(t->c_lflag & ISIG))
+		return 0;
+	if (t->c_cc[VINTR] && c == t->c_cc[VINTR])
+		return LDISC_SIGINT;
+	if (t->c_cc[VQUIT] && c == t->c_cc[VQUIT])
+		return LDISC_SIGQUIT;
+	return 0;
+}
+
+int ldisc_signal(const struct termios *t, const u8 *buf, size_t k,
+		 size_t *eat)
+{
+	for (size_t i = 0; i < k; i++) {
+		int sig = sig_of(t, buf[i]);
+
+		if (sig) {
+			*eat = i + 1;
+			return sig;
+		}
+	}
+	*eat = 0;
+	return 0;
+}
+
 long ldisc_take(const struct termios *t, const u8 *buf, size_t k,
 		size_t n, size_t *eat)
 {
-	size_t end, data;
+	size_t end, data, sig_at;
 	bool is_eof;
 
 	*eat = 0;
+	if (ldisc_signal(t, buf, k, &sig_at))
+		k = sig_at - 1;		/* the input ends before it, for now */
 	if (!(t->c_lflag & ICANON)) {
 		if (!k)
 			return t->c_cc[VMIN] || t->c_cc[VTIME] ? -EAGAIN : 0;

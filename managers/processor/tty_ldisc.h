@@ -21,6 +21,9 @@
 #define VEOL	11
 #define VEOL2	16
 
+#define LDISC_SIGINT	2
+#define LDISC_SIGQUIT	3
+
 /* The console's termios at boot: canonical, no echo, no signals. */
 void ldisc_default(struct termios *t);
 
@@ -31,5 +34,12 @@ void ldisc_default(struct termios *t);
  * more; *eat is how many pending bytes it consumes. */
 long ldisc_take(const struct termios *t, const u8 *buf, size_t k,
 		size_t n, size_t *eat);
+
+/* With ISIG set: the first VINTR or VQUIT byte of @buf[0..k): its signal
+ * (LDISC_SIGINT, LDISC_SIGQUIT) and *eat = the bytes up to and including
+ * it (dropped: the input before it is flushed, as Linux does without
+ * NOFLSH); 0 and *eat = 0 if there is none. */
+int ldisc_signal(const struct termios *t, const u8 *buf, size_t k,
+		 size_t *eat);
 
 #endif

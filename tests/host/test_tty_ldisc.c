@@ -1,7 +1,8 @@
 /* tests/host/test_tty_ldisc.c — ldisc_take() (managers/processor/
  * tty_ldisc.c), the console's input rules: canonical lines, VEOF at the
  * start of a line and after a partial one, short reads, a line that
- * fills the window, VEOL, raw mode with a literal 0x04 and VMIN = 0.
+ * fills the window, VEOL, raw mode with a literal 0x04 and VMIN = 0,
+ * ISIG (reads stop before ^C, ldisc_signal finds it).
  * A stream check then feeds random text with ^D marks through repeated
  * reads of random sizes and compares with a simple model.
  */
@@ -80,6 +81,29 @@ static void test_raw(void)
 	CHECK_EQ(take(&t, "", 100, &eat), -EAGAIN);
 }
 
+static void test_isig(void)
+{
+	struct termios t;
+	size_t eat;
+
+	ldisc_default(&t);
+	CHECK_EQ(ldisc_signal(&t, (const u8 *)"ab\x03", 3, &eat), 0);
+	CHECK_EQ(take(&t, "a\x03\n", 100, &eat), 3);	/* ISIG off: data */
+	t.c_lflag |= ISIG;
+	CHECK_EQ(ldisc_signal(&t, (const u8 *)"ab\x03" "cd", 5, &eat),
+		 LDISC_SIGINT);
+	CHECK_EQ(eat, 3);
+	CHECK_EQ(ldisc_signal(&t, (const u8 *)"\x1c", 1, &eat),
+		 LDISC_SIGQUIT);
+	CHECK_EQ(take(&t, "ab\x03" "cd\n", 100, &eat), -EAGAIN);
+	CHECK_EQ(take(&t, "ab\ncd\x03\n", 100, &eat), 3);	/* a line first */
+	t.c_lflag &= ~ICANON;
+	CHECK_EQ(take(&t, "ab\x03" "cd", 100, &eat), 2);	/* raw: up to it */
+	CHECK_EQ(take(&t, "\x03" "cd", 100, &eat), -EAGAIN);
+	t.c_cc[VINTR] = 0;				/* disabled */
+	CHECK_EQ(take(&t, "\x03" "cd", 100, &eat), 3);
+}
+
 /* Random lines with ^D marks, read in random sizes: the data must come
  * out in order, every ^D consumed, and an end of file exactly for a ^D
  * at the start of a line. */
@@ -131,6 +155,7 @@ int main(void)
 	RUN(test_canonical);
 	RUN(test_full_window);
 	RUN(test_raw);
+	RUN(test_isig);
 	RUN(test_stream);
 	return harness_exit();
 }

@@ -1,6 +1,7 @@
 /* usr/tests/x_tty.c — the console's termios end to end (Tessera only:
  * under the host's comparison stdin is not a terminal).  scripts/tty-check
- * runs it under `tessera run` with stdin "line one\nraw\x04data\n" and
+ * runs it under `tessera run` with stdin
+ * "line one\nraw\x04data\nlost\x03kept\n" and
  * checks the output, which shows:
  *   - TCGETS at boot: ICANON on, ECHO and ISIG off, VEOF ^D;
  *   - canonical: a read of 100 bytes returns one line although more is
@@ -8,8 +9,12 @@
  *   - TCSETS (ICANON off, VMIN 1) then TCGETS gives it back; a raw read
  *     of 9 returns "raw\x04data\n" with the 0x04 as data (the input goes
  *     on after it), shown with the 0x04 as "^D";
- *   - back to canonical with TCSETSW: the next read is end of file (0),
- *     the ^D the launcher sends when the input ends;
+ *   - canonical with ISIG (TCSETSW) and a SA_RESTART SIGINT handler: the
+ *     pending "lost\x03" is dropped and SIGINT arrives once; the next
+ *     read returns "kept\n" (if it started before the signal, it waited
+ *     and was restarted);
+ *   - then a read is end of file (0): the ^D the launcher sends when the
+ *     input ends;
  *   - VMIN 0, VTIME 0 in raw mode: with nothing pending a read returns 0
  *     at once.
  * Every step prints one line; "tty: ok" at the end, exit status 0.
@@ -31,7 +36,19 @@ struct termios {
 	unsigned char line, cc[19];
 };
 
+#define SIGINT		2
+#define SA_RESTART	0x10000000
+
 static char buf[200];
+static volatile int sigints;
+static const struct timespec_ {
+	long sec, nsec;
+} ms10 = { 0, 10 * 1000 * 1000 };
+
+static void on_sigint(int sig, void *info, void *uc)
+{
+	sigints++;
+}
 
 static void show(const char *label, long n)
 {
@@ -64,8 +81,14 @@ int main(int argc, char **argv, char **envp)
 	say_num("raw icanon ", !!(back.lflag & ICANON));
 	n = sys3(SYS_read, 0, buf, 9);
 	show("raw: ", n);
-	t.lflag |= ICANON;
+	CHECK(sigaction_install(SIGINT, on_sigint, SA_RESTART) == 0);
+	t.lflag |= ICANON | ISIG;
 	CHECK(sys3(SYS_ioctl, 0, TCSETSW, &t) == 0);
+	n = sys3(SYS_read, 0, buf, 100);
+	for (int i = 0; i < 500 && !sigints; i++)
+		sys2(SYS_nanosleep, &ms10, 0);
+	say_num("isig: SIGINT ", sigints);
+	show("after it: ", n);
 	say_num("canonical again: end of file ", sys3(SYS_read, 0, buf, 100));
 	t.lflag &= ~ICANON;
 	t.cc[VMIN] = 0;
