@@ -144,17 +144,27 @@ SYSCALL_DEFINE1(syncfs, int, fd)
 	return files_sync();
 }
 
-int abi_kern_open(const char *kpath, u32 flags, struct file **out)
+int abi_kern_abspath(const char *kpath, char *out)
 {
 	struct process *p = current_process();
-	char path[ABI_PATH_MAX];
+	const char *cwd = p && kpath[0] != '/' ? p->cwd : "";
 
+	if (strlen(cwd) + strlen(kpath) + 2 > ABI_PATH_MAX)
+		return -ENAMETOOLONG;
 	if (kpath[0] == '/')
-		strscpy(path, kpath, sizeof(path));
+		strscpy(out, kpath, ABI_PATH_MAX);
 	else
-		snprintf(path, sizeof(path), "%s/%s", p ? p->cwd : "", kpath);
-	normalize(path);
-	return open_path(path, flags, 0, out);
+		snprintf(out, ABI_PATH_MAX, "%s/%s", cwd, kpath);
+	normalize(out);
+	return 0;
+}
+
+int abi_kern_open(const char *kpath, u32 flags, struct file **out)
+{
+	char path[ABI_PATH_MAX];
+	int err = abi_kern_abspath(kpath, path);
+
+	return err ? err : open_path(path, flags, 0, out);
 }
 
 /* Unsupported: O_TMPFILE and O_PATH -EOPNOTSUPP/-EINVAL as a file system

@@ -7,24 +7,30 @@
  *    "\n") and contiguous: tty_wr_lock is held for the whole write, and
  *    writev reaches us as one write (files.c gathers it), so nothing —
  *    another writer or the kernel log, which lives on COM1 — can land
- *    inside it.  Reads take what has arrived (no line discipline: no echo,
- *    no editing, a read does not stop at "\n") and sleep interruptibly
- *    until something arrives: a signal gives -ERESTARTSYS (restarted or
- *    -EINTR on the way out), O_NONBLOCK gives -EAGAIN.  A ^D (VEOF) is
- *    treated as a terminal in canonical mode does: at the start of a line
- *    one read returns 0 (end of file) for it; after a partial line it ends
- *    that read's data.  poll reports POLLIN while bytes (data or ^D) are
- *    pending.
+ *    inside it.  Reads follow the termios the program set (tty_ldisc.c:
+ *    canonical by default — one line per read, ^D as end of file; raw
+ *    mode with ICANON off) and sleep interruptibly until they can
+ *    return: a signal gives -ERESTARTSYS (restarted or -EINTR on the way
+ *    out), O_NONBLOCK gives -EAGAIN.  poll reports POLLIN when a read
+ *    would not wait.
  *  - No COM2 (bare metal, `tessera boot`): output goes to the kernel's
  *    consoles through console_write_user(), with no printk prefix and never
  *    inside a log line; `tessera run` used to tell it apart by the log's
  *    "[  s.us] cpuN " prefix.  Reads return end of file at once.
- * TCGETS answers a cooked 38400-baud 8N1 terminal and TIOCGWINSZ 24x80,
- * so isatty() is true and programs line-buffer; TCSETS* and TIOCSWINSZ are
- * accepted and change nothing.
+ * TCGETS returns the termios (at boot: canonical 38400-baud 8N1, no
+ * echo, tty_ldisc.c), TCSETS/TCSETSW/TCSETSF set it (TCSETSW after COM2
+ * has sent its output, TCSETSF dropping pending input too); TIOCGWINSZ
+ * answers 24x80, so isatty() is true and programs line-buffer;
+ * TIOCSWINSZ is accepted and changes nothing.
+ *
+ * With ISIG set, a VINTR (^C) or VQUIT byte is taken by the tty_isig
+ * thread: the input up to it is dropped and every process gets SIGINT or
+ * SIGQUIT.
  *
  * Lock order: tty_wr_lock (mutex, writers); tty_rx_lock (spinlock, one
- * reader takes data at a time) -> serial_aux's lock -> wait queue locks.
+ * reader takes data at a time; guards tty_termios and tty_window) ->
+ * serial_aux's lock -> wait queue locks; proc_tree_lock is taken alone
+ * (by tty_isig, after tty_rx_lock is dropped).
  * The receive hook runs in interrupt context and only wakes.
  */
 #include <asm/uaccess.h>
@@ -40,42 +46,109 @@
 #include <uapi/fcntl.h>
 #include <uapi/poll.h>
 #include "internal.h"
+#include "tty_ldisc.h"
 
-#define VEOF_CHAR	0x04	/* ^D */
 #define TX_BACKOFF_MS	10
 
 static DEFINE_MUTEX(tty_wr_lock);
 static DEFINE_SPINLOCK(tty_rx_lock);
 static DEFINE_WAIT_QUEUE_HEAD(tty_rx_wait);
 static struct file *tty;
+static struct termios tty_termios;
+static bool tty_termios_set;
+static u8 tty_window[LDISC_LINE_MAX];	/* the pending bytes a read sees */
+
+static DEFINE_WAIT_QUEUE_HEAD(tty_sig_wait);
+static bool tty_sig_kick;
 
 /* serial_aux's receive hook: may run in an interrupt handler. */
 static void tty_rx_notify(void)
 {
+	WRITE_ONCE(tty_sig_kick, true);
+	wake_up_all(&tty_sig_wait);
 	wake_up_all(&tty_rx_wait);
 	poll_wake();
 }
 
-/* Take the pending bytes, up to @n, as a canonical-mode read sees a ^D:
- * at the start of a line (first byte, or after a "\n") it is end of file:
- * read alone, as 0, and consumed then; after a partial line it hands the
- * line over and is consumed with it.  -EAGAIN if nothing is pending. */
+/* tty_rx_lock held: the termios, set to the default on first use. */
+static const struct termios *termios_locked(void)
+{
+	if (!tty_termios_set) {
+		ldisc_default(&tty_termios);
+		tty_termios_set = true;
+	}
+	return &tty_termios;
+}
+
+/* Take what a read of @n bytes gets now (tty_ldisc.c) into @buf (NULL:
+ * only ask): its length, or -EAGAIN if the read must wait. */
 static long tty_take(u8 *buf, size_t n)
 {
 	size_t k, eat;
-	u8 *eof;
+	long r;
 
 	spin_lock(&tty_rx_lock);
-	k = serial_aux_peek(buf, n);
-	eof = k ? memchr(buf, VEOF_CHAR, k) : NULL;
-	eat = k;
-	if (eof) {
-		k = eof - buf;
-		eat = k && buf[k - 1] == '\n' ? k : k + 1;
-	}
-	serial_aux_consume(eat);
+	k = serial_aux_peek(tty_window, sizeof(tty_window));
+	r = ldisc_take(termios_locked(), tty_window, k, n, &eat);
+	if (buf && r > 0)
+		memcpy(buf, tty_window, r);
+	if (buf)
+		serial_aux_consume(eat);
 	spin_unlock(&tty_rx_lock);
-	return eat ? (long)k : -EAGAIN;
+	return r;
+}
+
+/* A read would return now (data, or end of file). */
+static bool tty_ready(void)
+{
+	return tty_take(NULL, LDISC_LINE_MAX) != -EAGAIN;
+}
+
+/* poll's POLLIN: as tty_ready, but a raw read that returns 0 only
+ * because VMIN = VTIME = 0 does not count (it has nothing). */
+static bool tty_poll_ready(void)
+{
+	long r = tty_take(NULL, LDISC_LINE_MAX);
+
+	return r > 0 || (!r && serial_aux_rx_pending());
+}
+
+static int tty_signal_one(struct process *p, void *arg)
+{
+	struct sigpend i = { .code = SI_KERNEL };
+
+	return signal_send_process(p, *(int *)arg, &i) == 0;
+}
+
+/* ISIG (tty_ldisc.c): a thread, as the receive hook may run in an
+ * interrupt handler.  A VINTR/VQUIT byte and the input before it are
+ * dropped and the signal goes to every process (no process groups: all
+ * are in the foreground, as under a shell without job control). */
+static int tty_sig_thread(void *unused)
+{
+	for (;;) {
+		size_t k, eat;
+		int sig;
+
+		wait_event(tty_sig_wait, READ_ONCE(tty_sig_kick));
+		WRITE_ONCE(tty_sig_kick, false);
+		do {
+			spin_lock(&tty_rx_lock);
+			k = serial_aux_peek(tty_window, sizeof(tty_window));
+			sig = ldisc_signal(termios_locked(), tty_window, k,
+					   &eat);
+			serial_aux_consume(eat);
+			spin_unlock(&tty_rx_lock);
+			if (sig) {
+				spin_lock(&proc_tree_lock);
+				process_for_each_other(NULL, tty_signal_one,
+						       &sig);
+				spin_unlock(&proc_tree_lock);
+				wake_up_all(&tty_rx_wait);
+			}
+		} while (sig);
+	}
+	return 0;
 }
 
 static long tty_read(struct file *f, void *buf, size_t n, u64 *pos)
@@ -91,8 +164,7 @@ static long tty_read(struct file *f, void *buf, size_t n, u64 *pos)
 			return r;
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		err = wait_event_interruptible(tty_rx_wait,
-					       serial_aux_rx_pending());
+		err = wait_event_interruptible(tty_rx_wait, tty_ready());
 		if (err)
 			return err;
 	}
@@ -130,7 +202,7 @@ static long tty_write(struct file *f, const void *buf, size_t n, u64 *pos)
 
 static unsigned int tty_poll(struct file *f)
 {
-	if (!serial_aux_present() || serial_aux_rx_pending())
+	if (!serial_aux_present() || tty_poll_ready())
 		return POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
 	return POLLOUT | POLLWRNORM;
 }
@@ -143,6 +215,25 @@ void tty_flush(void)
 	mutex_unlock(&tty_wr_lock);
 }
 
+/* TCSETS, TCSETSW (after COM2 drained), TCSETSF (and drop the input). */
+static long tty_set(unsigned int cmd, u64 arg)
+{
+	struct termios t;
+
+	if (copy_from_user(&t, (void *)arg, sizeof(t)))
+		return -EFAULT;
+	if (cmd != TCSETS && serial_aux_present())
+		tty_flush();
+	spin_lock(&tty_rx_lock);
+	tty_termios = t;
+	tty_termios_set = true;
+	if (cmd == TCSETSF && serial_aux_present())
+		serial_aux_consume(serial_aux_rx_pending());
+	spin_unlock(&tty_rx_lock);
+	tty_rx_notify();		/* a reader may now be able to go on */
+	return 0;
+}
+
 static long tty_ioctl(struct file *f, unsigned int cmd, u64 arg)
 {
 	struct termios t;
@@ -150,21 +241,16 @@ static long tty_ioctl(struct file *f, unsigned int cmd, u64 arg)
 
 	switch (cmd) {
 	case TCGETS:
-		memset(&t, 0, sizeof(t));
-		t.c_iflag = ICRNL | IXON;
-		t.c_oflag = OPOST | ONLCR;
-		t.c_cflag = B38400 | CS8 | CREAD;
-		t.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | IEXTEN;
-		t.c_cc[0] = 3;		/* VINTR ^C */
-		t.c_cc[2] = 0x7f;	/* VERASE */
-		t.c_cc[4] = 4;		/* VEOF ^D */
-		t.c_cc[6] = 1;		/* VMIN */
+		spin_lock(&tty_rx_lock);
+		t = *termios_locked();
+		spin_unlock(&tty_rx_lock);
 		return copy_to_user((void *)arg, &t, sizeof(t)) ? -EFAULT : 0;
 	case TIOCGWINSZ:
 		return copy_to_user((void *)arg, &ws, sizeof(ws)) ? -EFAULT : 0;
 	case TCSETS:
 	case TCSETSW:
 	case TCSETSF:
+		return tty_set(cmd, arg);
 	case TIOCSWINSZ:
 		return 0;
 	case TIOCGPGRP:
@@ -203,6 +289,21 @@ static const struct file_ops tty_ops = {
 	.size = tty_size,
 };
 
+/* Once, for the first opener: the ISIG thread (COM2 only). */
+static struct file *tty_start(struct file *f)
+{
+	struct task *t;
+
+	if (!serial_aux_present())
+		return f;
+	t = kthread_run(tty_sig_thread, NULL, "tty_isig");
+	if (t)
+		kthread_detach(t);
+	else
+		pr_warn("tty: no ISIG thread: ^C and ^\\ stay pending\n");
+	return f;
+}
+
 struct file *tty_file(void)
 {
 	struct file *f = READ_ONCE(tty), *n;
@@ -217,7 +318,7 @@ struct file *tty_file(void)
 						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 			file_put(n);
 		else
-			f = n;
+			f = tty_start(n);
 	}
 	file_get(f);
 	return f;

@@ -69,6 +69,10 @@ long clone_process(u64 flags, u64 newsp, u64 ptid, u64 ctid, u64 tls);
 /* Open a kernel-space path (relative ones against the caller's cwd, or
  * "/" outside a process) (fs_path.c). */
 int abi_kern_open(const char *kpath, u32 flags, struct file **out);
+/* @kpath made absolute as abi_kern_open sees it (against the caller's
+ * cwd, "." and ".." folded) into @out (ABI_PATH_MAX bytes): 0 or
+ * -ENAMETOOLONG (fs_path.c). */
+int abi_kern_abspath(const char *kpath, char *out);
 
 /* An exec request (exec_script.c): the program to load, its argv and
  * envp, and the strings they point into (a kernel copy of the caller's,

@@ -386,13 +386,19 @@ static int exec_local(struct process *p, const struct exec_args *a,
 
 /* The memory node loads a->path as the new space of p->tgid; the old
  * space (if it had the same id) is replaced there, so ours must not end
- * it. */
-static int exec_p2m(struct process *p, const struct exec_args *a,
+ * it.  The memory node knows no cwd: a relative path is made absolute
+ * here first. */
+static int exec_p2m(struct process *p, struct exec_args *a,
 		    struct exec_image *img)
 {
 	struct proc_mm *old = p->mm;
-	int err = p->nr_threads > 1 ? exec_kill_others(p) : 0;
+	char path[ABI_PATH_MAX];
+	int err = abi_kern_abspath(a->path, path);
 
+	if (err)
+		return err;
+	strscpy(a->path, path, sizeof(a->path));
+	err = p->nr_threads > 1 ? exec_kill_others(p) : 0;
 	if (err)
 		return err;
 	p2m_mm_exec_prepare(old);

@@ -410,14 +410,20 @@ def parser():
 
     r = sub.add_parser("run", help="run a user program on Tessera",
                        description="Boot the topology, run PROGRAM with "
-                       "ARGS as the first user process, relay its output "
-                       "and exit with its status (128+signal if killed).")
+                       "ARGS as the first user process, relay its stdin, "
+                       "stdout and stderr, and exit with its status "
+                       "(128+signal if killed).  PROGRAM is a path in the "
+                       "storage node's file system (--disk, --add, "
+                       "--archive); the test programs built into the "
+                       "kernel (/bin/t_*, /bin/g_*, ...) run only with "
+                       "--topology all.")
     add_machine_args(r)
     r.set_defaults(timeout=60)
-    r.add_argument("--topology", default="all", metavar="ROLES",
-                   help="one node 'all' (default), or one QEMU per role "
-                   "of a list such as p,m,s or p,m (the program on the p "
-                   "node, its memory on m through P2M, its files on s)")
+    r.add_argument("--topology", default="p,m,s", metavar="ROLES",
+                   help="one QEMU per role of a list (default p,m,s: the "
+                   "program on the p node, its memory on m through P2M, "
+                   "its files on s; p,m: m serves files too), or 'all': "
+                   "one node with every role")
     r.add_argument("--add", action="append", metavar="HOST[:GUEST]",
                    help="copy a host file or directory into the disk "
                    "image first (GUEST defaults to /BASENAME; without "
@@ -427,9 +433,9 @@ def parser():
     r.add_argument("--strace", action="store_true",
                    help="boot with strace=1 (calls go to the log)")
     r.add_argument("--p2m", action="store_true",
-                   help="address spaces on the memory node through P2M "
-                   "and the pcache (abi.p2m=1; experimental; always on "
-                   "with a multi-node --topology)")
+                   help="with --topology all: address spaces on the "
+                   "memory role through P2M and the pcache (abi.p2m=1; "
+                   "always so with more than one node)")
     r.add_argument("program", nargs=argparse.REMAINDER,
                    help="-- PROGRAM ARGS...")
     r.set_defaults(fn=cmd_run)

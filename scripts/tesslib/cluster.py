@@ -23,6 +23,12 @@ exception, on Ctrl-C and on SIGTERM.  The run also ends early when
 on_line returns True for a line (that node's Result says `stopped`), or
 when the QEMU of the `leader` node ends (`tessera run`: the processor
 node's program is done, the other nodes would serve forever).
+A @console (run.UserConsole: the program's COM2, its qemu_args() already
+in that node's @node_extra) belongs to node @console_node: it is
+connected right after the QEMUs start, sees that node's serial lines,
+is served by the same select loop, and is drained once every QEMU is
+stopped (as qemu.run does for one guest); that node is not restarted
+(its program's console would be gone).
 """
 import collections
 import os
@@ -155,6 +161,7 @@ class Node:
         self.proc = None
         self.pending = b""
         self.restarts = 0
+        self.console = None     # run.UserConsole fed with our lines
 
     def restart(self):
         """Boot again with restarted=K appended to the kernel command line."""
@@ -199,6 +206,8 @@ class Node:
     def _line(self, raw, echo, on_line):
         text = qemu.clean_line(raw.decode("utf-8", "replace"))
         self.result.lines.append(text)
+        if self.console:
+            self.console.log_line(text)
         if echo:
             print("n%d| %s" % (self.index, text), flush=True)
         if on_line and on_line(self.index, text):
@@ -219,13 +228,15 @@ def node_cmdline(i, roles, extra):
 def run(kernel, roles, smp=2, mem="512M", kvm=False, cpu=None, extra="",
         timeout=120.0, what="cluster", echo=False, on_line=None,
         drop=0.0, seed=1, pcap=None, node_extra=None, on_start=None,
-        node_params=None, node_smp=None, leader=None):
+        node_params=None, node_smp=None, leader=None, console=None,
+        console_node=None):
     """Boot one QEMU per role, wait until all ended or @timeout; return
     ([qemu.Result per node], hub statistics dict).  @node_extra maps a
     node index to more QEMU arguments (a disk for the storage node),
     @node_params to more kernel parameters, @node_smp to its CPU count
     (default @smp); @on_start(nodes) is called once all QEMUs run (tests
-    that kill one); the run ends when node @leader's QEMU ends."""
+    that kill one); the run ends when node @leader's QEMU ends;
+    @console, @console_node: see the module comment."""
     hub = Hub(len(roles), drop=drop, seed=seed, pcap=pcap)
     old_term = signal.signal(signal.SIGTERM, _sigterm)
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -246,16 +257,21 @@ def run(kernel, roles, smp=2, mem="512M", kvm=False, cpu=None, extra="",
             nodes.append(Node(i, role, argv, log))
         for n in nodes:
             n.start()
+        deadline = time.monotonic() + timeout
+        if console:
+            nodes[console_node].console = console
+            console.connect(nodes[console_node].proc, deadline)
         if on_start:
             on_start(nodes)
-        _loop(hub, nodes, time.monotonic() + timeout, echo, on_line,
-              leader)
+        _loop(hub, nodes, deadline, echo, on_line, leader, console)
     except KeyboardInterrupt:
         for n in nodes:
             n.result.interrupted = True
     finally:
         for n in nodes:
             n.stop()
+        if console:
+            console.drain()
         hub.close()
         signal.signal(signal.SIGTERM, old_term)
     for n in nodes:
@@ -272,7 +288,7 @@ def _sigterm(signum, frame):
     raise KeyboardInterrupt
 
 
-def _loop(hub, nodes, deadline, echo, on_line, leader=None):
+def _loop(hub, nodes, deadline, echo, on_line, leader=None, console=None):
     start = time.monotonic()
     live = {n.proc.stdout.fileno(): n for n in nodes}
     post_mortem = False
@@ -296,16 +312,24 @@ def _loop(hub, nodes, deadline, echo, on_line, leader=None):
         if left <= 0:
             break
         backlog = hub.flush()
-        ready, _, _ = select.select([hub.sock] + list(live), [], [],
-                                    min(left, 0.001 if backlog else 0.5))
+        rd, wr = [hub.sock] + list(live), []
+        if console:
+            rd += console.read_fds()
+            wr += console.write_fds()
+        ready, writable, _ = select.select(
+            rd, wr, [], min(left, 0.001 if backlog else 0.5))
+        if console:
+            console.serve(ready, writable)
         for fd in ready:
+            if fd not in live and fd is not hub.sock:
+                continue        # the console's, served above
             if fd is hub.sock:
                 hub.relay()
             elif not live[fd].read(echo, on_line):
                 n = live.pop(fd)
                 n.proc.wait()
                 if (n.proc.returncode == RESTART_STATUS and
-                        n.restarts < MAX_RESTARTS):
+                        n.restarts < MAX_RESTARTS and not n.console):
                     n.restart()
                     live[n.proc.stdout.fileno()] = n
                     continue

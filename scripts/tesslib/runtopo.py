@@ -19,9 +19,10 @@ boots with fit.timeout_ms=10000: with three guests on a small host a
 vCPU can stall for a second, and a FIT call that times out is an error
 the program sees (transport loss is retransmitted underneath anyway).
 
-The cluster QEMUs have no COM2 (run.UserConsole): the program's console
-falls back to COM1, where run.Relay finds its output; stdin is not
-relayed (the program reads end of file).
+The processor node's QEMU gets the program's console, COM2
+(run.UserConsole), relayed exactly as a single-node run relays it: our
+stdin to the program (then ^D at its end), the program's bytes to our
+stdout, drained after the QEMUs are gone; COM1 keeps the kernel log.
 The run ends when the processor node's kernel reports the program's exit
 (or its QEMU ends: a panic, a triple fault); the other nodes are then
 stopped.  Only the processor node's serial output is relayed (run.Relay);
@@ -72,19 +73,26 @@ def main(args, words, params, storage_args, note):
     use_kvm = False if args.cpu else kvm.decide(args.kernel, args.accel)[0]
     note("run: %s on node %d; %s; logs in build/logs" % (
         words[0], proc, ", ".join("n%d %s" % x for x in enumerate(roles))))
-    relay = run.relay_to_stdout()
+    console = run.UserConsole()
+    relay = run.relay_to_stdout(console)
 
     def on_line(i, text):
         return i == proc and relay.line(text)
 
     small = min(args.smp, SERVER_SMP_MAX)
-    results, _ = cluster.run(
-        args.kernel, roles, smp=small, mem=args.mem, kvm=use_kvm,
-        cpu=args.cpu, extra="fit.timeout_ms=%d" % FIT_TIMEOUT_MS,
-        timeout=args.timeout, what="run", on_line=on_line,
-        node_extra={stor: storage_args},
-        node_params={proc: params + " abi.p2m=1"},
-        node_smp={proc: args.smp}, leader=proc)
+    node_extra = {stor: list(storage_args)}
+    node_extra[proc] = node_extra.get(proc, []) + console.qemu_args()
+    try:
+        results, _ = cluster.run(
+            args.kernel, roles, smp=small, mem=args.mem, kvm=use_kvm,
+            cpu=args.cpu, extra="fit.timeout_ms=%d" % FIT_TIMEOUT_MS,
+            timeout=args.timeout, what="run", on_line=on_line,
+            node_extra=node_extra,
+            node_params={proc: params + " abi.p2m=1"},
+            node_smp={proc: args.smp}, leader=proc, console=console,
+            console_node=proc)
+    finally:
+        console.close()
     return outcome(results, proc, relay, words[0], note)
 
 
