@@ -122,26 +122,31 @@ static int map_page(struct proc_mm *mm, struct localmm *lm, u64 va, u64 flags,
 	return 0;
 }
 
-/* Unmap and free the pages in [start, end). Caller holds lm->lock. */
+/* Unmap and free the pages in [start, end). Caller holds lm->lock.  The
+ * pages are freed only after the shootdown: until then another CPU of
+ * the process may still reach them through a stale TLB entry. */
 static void unmap_range(struct proc_mm *mm, struct localmm *lm, u64 start,
 			u64 end)
 {
 	struct lpage *lp, *n;
-	bool any = false;
+	LIST_HEAD(dead);
 
 	list_for_each_entry_safe(lp, n, &lm->pages, node) {
 		if (lp->va < start || lp->va >= end)
 			continue;
 		upt_unmap(&mm->upt, lp->va);
+		list_move_tail(&lp->node, &dead);
+		lm->nr--;
+	}
+	if (list_empty(&dead))
+		return;
+	upt_flush_range(&mm->upt, start, end);
+	list_for_each_entry_safe(lp, n, &dead, node) {
 		list_del(&lp->node);
 		free_page(lp->page);
 		kfree(lp);
-		lm->nr--;
 		__atomic_sub_fetch(&total_pages, 1, __ATOMIC_RELAXED);
-		any = true;
 	}
-	if (any)
-		upt_flush_range(&mm->upt, start, end);
 }
 
 /* The page recorded at @va, or NULL. Caller holds lm->lock. */
