@@ -214,15 +214,15 @@ static int host_mkfs(const char *img, int bs, const char *tree,
 		       img, size);
 }
 
-/* e2fsck -fn: 0 when clean; the report goes to @img.fsck. */
+/* e2fsck -fn: 0 when clean.  The report goes to @img.fsck; when the image
+ * is not clean its first 20 lines are also shown on stderr. */
 static int host_fsck(const char *img)
 {
-	return host_sh("e2fsck -fn '%s' >'%s.fsck' 2>&1", img, img);
-}
+	int r = host_sh("e2fsck -fn '%s' >'%s.fsck' 2>&1", img, img);
 
-static void host_show_fsck(const char *img)
-{
-	host_sh("head -n 20 '%s.fsck' >&2", img);
+	if (r)
+		host_sh("head -n 20 '%s.fsck' >&2", img);
+	return r;
 }
 
 /* Read a whole host file; NULL if it cannot be read. */

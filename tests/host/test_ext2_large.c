@@ -89,8 +89,6 @@ static void test_ext2_large_file_feature(void)
 	CHECK(host_sh("dumpe2fs -h '%s' 2>/dev/null | grep -q large_file",
 		      img) == 0, "large_file not set");
 	CHECK(host_fsck(img) == 0, "e2fsck");
-	if (host_fsck(img))
-		host_show_fsck(img);
 }
 
 int main(int argc, char **argv)

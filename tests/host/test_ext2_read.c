@@ -205,8 +205,6 @@ static void test_ext2_dir_index(void)
 	CHECK(!is_indexed(big), "index flag still set after a change");
 	CHECK(host_unmount(fs, &dev) == 0, "unmount");
 	CHECK(host_fsck(img) == 0, "e2fsck -fn not clean");
-	if (host_fsck(img))
-		host_show_fsck(img);
 }
 
 int main(int argc, char **argv)
