@@ -16,6 +16,7 @@
 #ifndef MM_MM_H
 #define MM_MM_H
 
+#include <kernel/spinlock.h>
 #include <tessera/compiler.h>
 
 #define MAX_ORDER	11		/* blocks of 2^0 .. 2^10 pages */
@@ -62,5 +63,27 @@ void kmalloc_init(void);
 /* Give the size classes' cached empty slab pages back to the page
  * allocator (memory pressure, exact leak checks in tests). */
 void kmalloc_shrink(void);
+
+/* --- buffer caches (mm/bufcache.c) --- */
+/* A few free kmalloc buffers of one size kept for reuse, for hot paths
+ * whose buffers are over a page: those are buddy blocks, which
+ * CONFIG_DEBUG_SLAB poisons on every free and checks on every
+ * allocation.  Define one with DEFINE_BUF_CACHE(name, size, max). */
+struct buf_cache {
+	spinlock_t lock;
+	size_t size;			/* every buffer's kmalloc size */
+	unsigned int max, nr;		/* slots, and buffers in them */
+	void **slots;
+};
+#define DEFINE_BUF_CACHE(name, sz, n)					\
+	static void *name##_slots[n];					\
+	static struct buf_cache name = { SPINLOCK_INIT(#name), (sz), (n), \
+					 0, name##_slots }
+/* A cached buffer of c->size bytes, else a fresh kmalloc (NULL if none). */
+void *buf_cache_get(struct buf_cache *c);
+/* Keep @p (from buf_cache_get) if a slot is free, else kfree it. */
+void buf_cache_put(struct buf_cache *c, void *p);
+/* Allocate until @n buffers are cached (or memory runs out). */
+void buf_cache_fill(struct buf_cache *c, unsigned int n);
 
 #endif

@@ -12,54 +12,33 @@
  * the poll thread tops the list up to REFILL before it sleeps, off the
  * path of any call.  Smaller messages come from kmalloc's slabs, larger
  * ones from kmalloc.  Every buffer is kmalloc'ed, so kfree is valid for
- * all.  Lock: buf_lock (threads only, never interrupts), a leaf.
+ * all.  The list is a buf_cache (mm/bufcache.c).
  * Callers: rdma.c.
  */
-#include <kernel/spinlock.h>
 #include <mm/mm.h>
 #include "internal.h"
 
 #define SMALL		2048u		/* kmalloc's largest slab class */
-#define CACHE_MAX	32		/* free buffers kept: 256 KiB */
 #define REFILL		8		/* kept ready while idle */
 
-static DEFINE_SPINLOCK(buf_lock);
-static void *free_bufs[CACHE_MAX];
-static unsigned int nr_free;
+DEFINE_BUF_CACHE(page_bufs, FIT_RDMA_BUF, 32);	/* 256 KiB at most */
 
 void *fit_rdma_buf_get(u32 len)
 {
-	void *b = NULL;
-
 	if (len <= SMALL || len > FIT_RDMA_BUF)
 		return kmalloc(len);
-	spin_lock(&buf_lock);
-	if (nr_free)
-		b = free_bufs[--nr_free];
-	spin_unlock(&buf_lock);
-	return b ? b : kmalloc(FIT_RDMA_BUF);
+	return buf_cache_get(&page_bufs);
 }
 
 void fit_rdma_buf_put(void *b)
 {
-	if (b && ksize(b) == FIT_RDMA_BUF) {
-		spin_lock(&buf_lock);
-		if (nr_free < CACHE_MAX) {
-			free_bufs[nr_free++] = b;
-			b = NULL;
-		}
-		spin_unlock(&buf_lock);
-	}
-	kfree(b);
+	if (b && ksize(b) == FIT_RDMA_BUF)
+		buf_cache_put(&page_bufs, b);
+	else
+		kfree(b);
 }
 
 void fit_rdma_buf_refill(void)
 {
-	while (__atomic_load_n(&nr_free, __ATOMIC_RELAXED) < REFILL) {
-		void *b = kmalloc(FIT_RDMA_BUF);
-
-		if (!b)
-			return;
-		fit_rdma_buf_put(b);
-	}
+	buf_cache_fill(&page_bufs, REFILL);
 }

@@ -40,7 +40,6 @@
 #include <kernel/node.h>
 #include <kernel/param.h>
 #include <kernel/printk.h>
-#include <kernel/spinlock.h>
 #include <kernel/time.h>
 #include <lib/crc32c.h>
 #include <lib/string.h>
@@ -174,35 +173,19 @@ static int miss_pages(const struct p2m_miss_rep *rep, int len,
  * a page is a buddy block, which the page allocator's debug option
  * poisons on every free and checks on every allocation. */
 #define RBUF_SIZE	(sizeof(struct p2m_miss_rep) + P2M_PAGE_SIZE)
-#define RBUF_CACHED	8
-static DEFINE_SPINLOCK(rbuf_lock);
-static void *rbufs[RBUF_CACHED];
-static unsigned int nr_rbufs;
+DEFINE_BUF_CACHE(rbufs, RBUF_SIZE, 8);
 
 static void *rbuf_get(u32 size)
 {
-	void *p = NULL;
-
-	if (size != RBUF_SIZE)
-		return kmalloc(size);
-	spin_lock(&rbuf_lock);
-	if (nr_rbufs)
-		p = rbufs[--nr_rbufs];
-	spin_unlock(&rbuf_lock);
-	return p ? p : kmalloc(size);
+	return size == RBUF_SIZE ? buf_cache_get(&rbufs) : kmalloc(size);
 }
 
 static void rbuf_put(void *p, u32 size)
 {
-	if (p && size == RBUF_SIZE) {
-		spin_lock(&rbuf_lock);
-		if (nr_rbufs < RBUF_CACHED) {
-			rbufs[nr_rbufs++] = p;
-			p = NULL;
-		}
-		spin_unlock(&rbuf_lock);
-	}
-	kfree(p);
+	if (size == RBUF_SIZE)
+		buf_cache_put(&rbufs, p);
+	else
+		kfree(p);
 }
 
 int p2m_miss_many(u32 tgid, u64 uva, u32 flags,
