@@ -214,6 +214,19 @@ static int host_mkfs(const char *img, int bs, const char *tree,
 		       img, size);
 }
 
+/* A fresh empty image @name in the work directory (its path into @img,
+ * @n bytes), made by host_mkfs and mounted read-write; false (the failure
+ * recorded as the test's) if either step failed. */
+static bool host_fresh_fs(char *img, size_t n, const char *name, int bs,
+			  const char *size, const char *extra,
+			  struct host_dev *d, struct ext2_fs **fs)
+{
+	snprintf(img, n, "%s/%s", host_work, name);
+	CHECK(host_mkfs(img, bs, NULL, size, extra) == 0, "mke2fs %s", name);
+	CHECK(host_mount_file(img, d, false, fs) == 0, "mount %s", name);
+	return !harness_why[0];
+}
+
 /* e2fsck -fn: 0 when clean.  The report goes to @img.fsck; when the image
  * is not clean its first 20 lines are also shown on stderr. */
 static int host_fsck(const char *img)

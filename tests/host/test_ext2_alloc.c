@@ -149,10 +149,8 @@ static void test_ext2_alloc_release(void)
 	u8 buf[3 * 1024];
 	u32 a, c, d, e, a0;
 
-	snprintf(img, sizeof(img), "%s/release.img", host_work);
-	CHECK(host_mkfs(img, 1024, NULL, "8M", NULL) == 0, "mke2fs");
-	CHECK(host_mount_file(img, &dev, false, &fs) == 0, "mount");
-	if (harness_why[0])
+	if (!host_fresh_fs(img, sizeof(img), "release.img", 1024, "8M", NULL, &dev,
+			   &fs))
 		return;
 	memset(buf, 5, sizeof(buf));
 	CHECK(ext2_create(fs, EXT2_ROOT, "a", 0644, 0, 0, &a) == 0, "a");
@@ -186,10 +184,8 @@ static void test_ext2_alloc_full(void)
 	u32 ino[2];
 	bool full[2] = { false, false };
 
-	snprintf(img, sizeof(img), "%s/full.img", host_work);
-	CHECK(host_mkfs(img, 1024, NULL, "4M", NULL) == 0, "mke2fs");
-	CHECK(host_mount_file(img, &dev, false, &fs) == 0, "mount");
-	if (harness_why[0])
+	if (!host_fresh_fs(img, sizeof(img), "full.img", 1024, "4M", NULL, &dev,
+			   &fs))
 		return;
 	memset(buf, 9, sizeof(buf));
 	CHECK(ext2_create(fs, EXT2_ROOT, "a", 0644, 0, 0, &ino[0]) == 0, "a");

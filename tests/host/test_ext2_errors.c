@@ -180,10 +180,8 @@ static void test_ext2_full_disk(void)
 	u32 ino;
 	int err = 0, files = 0;
 
-	snprintf(img, sizeof(img), "%s/full.img", host_work);
-	CHECK(host_mkfs(img, 1024, NULL, "1M", "-N 64") == 0, "mke2fs");
-	CHECK(host_mount_file(img, &dev, false, &fs) == 0, "mount");
-	if (harness_why[0])
+	if (!host_fresh_fs(img, sizeof(img), "full.img", 1024, "1M", "-N 64", &dev,
+			   &fs))
 		return;
 	ext2_statfs(fs, &s0);
 	CHECK(ext2_create(fs, EXT2_ROOT, "big", 0644, 0, 0, &ino) == 0, "create");

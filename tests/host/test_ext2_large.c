@@ -28,10 +28,8 @@ static void test_ext2_large_file(void)
 	struct ext2_stat st;
 	u32 ino;
 
-	snprintf(img, sizeof(img), "%s/large.img", host_work);
-	CHECK(host_mkfs(img, 4096, NULL, "8G", "-N 4096") == 0, "mke2fs 8G");
-	CHECK(host_mount_file(img, &dev, false, &fs) == 0, "mount");
-	if (harness_why[0])
+	if (!host_fresh_fs(img, sizeof(img), "large.img", 4096, "8G", "-N 4096", &dev,
+			   &fs))
 		return;
 	ext2_statfs(fs, &s0);
 	CHECK(ext2_create(fs, EXT2_ROOT, "big", 0644, 0, 0, &ino) == 0, "create");

@@ -348,10 +348,8 @@ static void test_ext2_contiguous(void)
 	u8 buf[1000];
 	u32 ino, prev = 0, pblk, breaks = 0;
 
-	snprintf(img, sizeof(img), "%s/contig.img", host_work);
-	CHECK(host_mkfs(img, 1024, NULL, "8M", NULL) == 0, "mke2fs");
-	CHECK(host_mount_file(img, &dev, false, &fs) == 0, "mount");
-	if (harness_why[0])
+	if (!host_fresh_fs(img, sizeof(img), "contig.img", 1024, "8M", NULL, &dev,
+			   &fs))
 		return;
 	CHECK(ext2_create(fs, EXT2_ROOT, "seq", 0644, 0, 0, &ino) == 0, "create");
 	memset(buf, 7, sizeof(buf));
@@ -377,10 +375,8 @@ static void test_ext2_writeback_slices(void)
 	u32 ino, slices = 0;
 	int r;
 
-	snprintf(img, sizeof(img), "%s/slices.img", host_work);
-	CHECK(host_mkfs(img, 1024, NULL, "8M", NULL) == 0, "mke2fs");
-	CHECK(host_mount_file(img, &dev, false, &fs) == 0, "mount");
-	if (harness_why[0])
+	if (!host_fresh_fs(img, sizeof(img), "slices.img", 1024, "8M", NULL, &dev,
+			   &fs))
 		return;
 	memset(buf, 0x3c, sizeof(buf));
 	CHECK(ext2_create(fs, EXT2_ROOT, "f", 0644, 0, 0, &ino) == 0, "create");
@@ -417,10 +413,8 @@ static void test_ext2_bigdir(void)
 	u32 d, ino, listed = 0, want = 0;
 
 	host_rng = 7;
-	snprintf(img, sizeof(img), "%s/bigdir.img", host_work);
-	CHECK(host_mkfs(img, 1024, NULL, "8M", NULL) == 0, "mke2fs");
-	CHECK(host_mount_file(img, &dev, false, &fs) == 0, "mount");
-	if (harness_why[0])
+	if (!host_fresh_fs(img, sizeof(img), "bigdir.img", 1024, "8M", NULL, &dev,
+			   &fs))
 		return;
 	CHECK(ext2_mkdir(fs, EXT2_ROOT, "big", 0755, 0, 0, &d) == 0, "mkdir");
 	for (int step = 0; step < 4000; step++) {
