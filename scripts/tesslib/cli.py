@@ -31,7 +31,7 @@ def add_machine_args(p):
                    help="guest RAM, QEMU syntax (default 512M)")
     accel = p.add_mutually_exclusive_group()
     accel.add_argument("--kvm", dest="accel", action="store_const",
-                       const="kvm", help="use KVM (-enable-kvm -cpu host)")
+                       const="kvm", help="use KVM (-enable-kvm -cpu host,-arch-capabilities)")
     accel.add_argument("--tcg", dest="accel", action="store_const",
                        const="tcg", help="use TCG (-cpu max)")
     p.add_argument("--iso", action="store_true",
