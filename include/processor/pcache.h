@@ -164,7 +164,8 @@ int pcache_fork(struct pcache_space *parent, struct pcache_space *child);
 
 void pcache_get_stats(struct pcache *pc, struct pcache_stats *out);
 void pcache_dump_stats(struct pcache *pc);
-/* Lines currently valid (tests, leak checks). */
+/* Lines currently valid, victim entries in use (tests, leak checks). */
 unsigned int pcache_nr_valid(struct pcache *pc);
+unsigned int pcache_nr_victims(struct pcache *pc);
 
 #endif

@@ -638,6 +638,16 @@ void pcache_get_stats(struct pcache *pc, struct pcache_stats *out)
 		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 }
 
+unsigned int pcache_nr_victims(struct pcache *pc)
+{
+	unsigned int n;
+
+	spin_lock(&pc->vc.lock);
+	n = pc->vc.nr - pc->vc.nr_free;
+	spin_unlock(&pc->vc.lock);
+	return n;
+}
+
 unsigned int pcache_nr_valid(struct pcache *pc)
 {
 	unsigned int n = 0;
