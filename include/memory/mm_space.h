@@ -65,6 +65,12 @@ struct mm_changes {
 struct mm_file_ops {
 	int (*read_page)(void *ctx, u64 file, u64 off, void *page);
 	int (*write_page)(void *ctx, u64 file, u64 off, const void *page);
+	/* Optional: every file VMA holds a reference on its @file, taken
+	 * when the VMA gets it (mmap, split, fork, mremap) and dropped when
+	 * the VMA is freed, so the owner of the handles knows which are in
+	 * use.  Called with a space's lock held; must not sleep long. */
+	void (*hold)(void *ctx, u64 file);
+	void (*put)(void *ctx, u64 file);
 };
 
 struct mm_space_params {

@@ -121,6 +121,11 @@ void vma_spares_put(struct vma_spares *s);
 struct vma *vma_spare_take(struct vma_spares *s);
 void vma_insert(struct mm_space *mm, struct vma *v);
 void vma_remove(struct mm_space *mm, struct vma *v);
+/* The file reference of a file VMA (mm_file_ops hold/put): vma_file_hold
+ * once @v has its file; vma_destroy drops it and frees a VMA no longer in
+ * the tree. */
+void vma_file_hold(struct mm_space *mm, const struct vma *v);
+void vma_destroy(struct mm_space *mm, struct vma *v);
 void vma_isolate(struct mm_space *mm, u64 start, u64 end,
 		 struct vma_spares *s);
 unsigned int vma_split_count(struct mm_space *mm, u64 start, u64 end);

@@ -214,6 +214,7 @@ static int __mm_mmap(struct mm_space *mm, u64 addr, u64 len, u32 prot,
 		struct vma *v = vma_spare_take(&s);
 
 		vma_fill(v, addr, len, prot, flags, file, off, vflags);
+		vma_file_hold(mm, v);
 		vma_insert(mm, v);
 	}
 	vma_merge_around(mm, addr, addr + len);

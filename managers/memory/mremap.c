@@ -112,6 +112,7 @@ static void mremap_new_vmas(struct mm_space *mm, struct mremap_req *r,
 		nv->file = v->file;
 		if (vma_has_object(v))
 			nv->off = v->off + (from - v->start);
+		vma_file_hold(mm, nv);
 		nv->rb.left = made->head ? &made->head->rb : NULL;
 		made->head = nv;
 		made->nr++;

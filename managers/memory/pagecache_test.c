@@ -54,7 +54,8 @@ static int t_write_page(void *ctx, u64 file, u64 off, const void *page)
 	return 0;
 }
 
-static const struct mm_file_ops t_fops = { t_read_page, t_write_page };
+static const struct mm_file_ops t_fops = { .read_page = t_read_page,
+					   .write_page = t_write_page };
 
 static struct mm_space *t_space(u32 tgid)
 {

@@ -16,10 +16,12 @@
  * register a host-built test program; handle = index + 1), then from the
  * storage node through the storage client (include/storage/client.h),
  * if some node announced the storage role: a path found there gets a slot
- * in a table of storage handles (fs, ino, gen), handle = P2M_FILE_STORAGE
- * + index, and file pages are read with storage_read.  MMAP_FILE adds
- * the storage files processors map (svc_file_storage).  Entries of both
- * tables are never removed (VMAs may name them).  The page cache
+ * in the table of storage files (service_sfile.c: reference-counted, a
+ * slot is reused when nothing names it), and file pages are read with
+ * storage_read.  MMAP_FILE adds the storage files processors map
+ * (svc_file_storage).  A lookup's handle comes with a reference its
+ * caller drops (svc_file_put); every file VMA holds one through the
+ * space's file ops.  In-memory entries are never removed.  The page cache
  * (pagecache.c) reads pages through svc_read_page and filemap.c writes
  * shared mappings back through svc_write_page.
  *
@@ -343,9 +345,6 @@ int p2m_file_register(const char *path, const void *data, u64 size)
 	return err;
 }
 
-static struct storage_handle sfiles[P2M_SFILES_MAX];
-static unsigned int nr_sfiles;
-
 static bool storage_known(void)
 {
 	for (unsigned int n = 0; n < node_count(); n++)
@@ -361,28 +360,6 @@ static bool storage_present(void)
 {
 	return storage_known() ||
 	       (fit_wait_ready(STORAGE_DISCOVERY_NS) && storage_known());
-}
-
-/* The slot of storage file @h (found or added). */
-static int sfile_slot(const struct storage_handle *h, u64 *handle)
-{
-	unsigned int i;
-	int err = 0;
-
-	mutex_lock(&files_lock);
-	for (i = 0; i < nr_sfiles; i++)
-		if (sfiles[i].fs == h->fs && sfiles[i].ino == h->ino &&
-		    sfiles[i].gen == h->gen)
-			break;
-	if (i == nr_sfiles && i == P2M_SFILES_MAX)
-		err = -ENFILE;
-	else if (i == nr_sfiles) {
-		sfiles[i] = *h;
-		__atomic_store_n(&nr_sfiles, i + 1, __ATOMIC_RELEASE);
-	}
-	mutex_unlock(&files_lock);
-	*handle = P2M_FILE_STORAGE + i;
-	return err;
 }
 
 static int storage_file(const char *path, u64 *handle, u64 *size)
@@ -401,7 +378,7 @@ static int storage_file(const char *path, u64 *handle, u64 *size)
 	if ((st.mode & STORAGE_S_IFMT) != STORAGE_S_IFREG)
 		return -EACCES;
 	*size = st.size;
-	return sfile_slot(&h, handle);
+	return svc_sfile_get(&h, handle);
 }
 
 int svc_file_lookup(const char *path, u64 *handle, u64 *size)
@@ -413,13 +390,12 @@ int svc_file_lookup(const char *path, u64 *handle, u64 *size)
 
 static int storage_file_read(u64 handle, u64 off, void *buf, u64 len)
 {
-	unsigned int n = __atomic_load_n(&nr_sfiles, __ATOMIC_ACQUIRE);
-	u64 i = handle - P2M_FILE_STORAGE;
+	struct storage_handle h;
 	ssize_t got;
 
-	if (i >= n)
+	if (svc_sfile_inode(handle, &h))
 		return -EBADF;
-	got = storage_read(&sfiles[i], off, buf, len);
+	got = storage_read(&h, off, buf, len);
 	if (got < 0)
 		return (int)got;
 	memset((u8 *)buf + got, 0, len - (u64)got);
@@ -455,16 +431,22 @@ int svc_file_storage(u32 snode, const struct storage_handle *h,
 			     "-ENODEV (logged once)\n", snode, here);
 		return -ENODEV;
 	}
-	return sfile_slot(h, handle);
+	return svc_sfile_get(h, handle);
+}
+
+void svc_file_put(u64 handle)
+{
+	if (handle >= P2M_FILE_STORAGE)
+		svc_sfile_put(handle);
 }
 
 /* A page of a file for the page cache: -ENXIO when it lies wholly past
  * the end of the file (the fault raises SIGBUS there). */
 static int svc_read_page(void *ctx, u64 file, u64 off, void *page)
 {
-	unsigned int n = __atomic_load_n(&nr_sfiles, __ATOMIC_ACQUIRE);
-	u64 i = file - P2M_FILE_STORAGE, size;
+	struct storage_handle h;
 	ssize_t got;
+	u64 size;
 
 	if (file < P2M_FILE_STORAGE) {
 		int err = svc_file_read(file, off, page, MM_PAGE_SIZE);
@@ -474,9 +456,9 @@ static int svc_read_page(void *ctx, u64 file, u64 off, void *page)
 			       files[file - 1].size : 0;
 		return err ? err : off >= size ? -ENXIO : 0;
 	}
-	if (i >= n)
+	if (svc_sfile_inode(file, &h))
 		return -EBADF;
-	got = storage_read(&sfiles[i], off, page, MM_PAGE_SIZE);
+	got = storage_read(&h, off, page, MM_PAGE_SIZE);
 	if (got < 0)
 		return (int)got;
 	if (!got)
@@ -490,23 +472,23 @@ static int svc_read_page(void *ctx, u64 file, u64 off, void *page)
  * In-memory files are read-only: -EROFS. */
 static int write_page(u64 file, u64 off, const void *page)
 {
-	unsigned int n = __atomic_load_n(&nr_sfiles, __ATOMIC_ACQUIRE);
-	u64 i = file - P2M_FILE_STORAGE, len;
+	struct storage_handle h;
 	struct storage_stat st;
+	u64 len;
 	ssize_t put;
 	int err;
 
 	if (file < P2M_FILE_STORAGE)
 		return -EROFS;
-	if (i >= n)
+	if (svc_sfile_inode(file, &h))
 		return -EBADF;
-	err = storage_stat(&sfiles[i], &st);
+	err = storage_stat(&h, &st);
 	if (err)
 		return err;
 	if (off >= st.size)
 		return 0;		/* truncated since: nothing to keep */
 	len = MIN((u64)MM_PAGE_SIZE, st.size - off);
-	put = storage_write(&sfiles[i], off, page, len);
+	put = storage_write(&h, off, page, len);
 	if (put < 0)
 		return (int)put;
 	return (u64)put == len ? 0 : -ENOSPC;
@@ -523,7 +505,22 @@ static int svc_write_page(void *ctx, u64 file, u64 off, const void *page)
 	return err;
 }
 
-static const struct mm_file_ops svc_fops = { svc_read_page, svc_write_page };
+/* A file VMA's reference on its storage file (in-memory files need none:
+ * they live for ever). */
+static void svc_hold(void *ctx, u64 file)
+{
+	if (file >= P2M_FILE_STORAGE)
+		svc_sfile_hold(file);
+}
+
+static void svc_put(void *ctx, u64 file)
+{
+	svc_file_put(file);
+}
+
+static const struct mm_file_ops svc_fops = {
+	svc_read_page, svc_write_page, svc_hold, svc_put,
+};
 
 struct mm_space *svc_space_create(u32 node, u32 tgid)
 {

@@ -66,6 +66,8 @@ static int file_read(void *ctx, u64 off, void *buf, u64 len)
 	return svc_file_read((u64)(uintptr_t)ctx, off, buf, len);
 }
 
+/* Plan @path's ELF at @base; on success *@handle names the file with a
+ * reference the caller drops (svc_file_put). */
 static int plan_file(const char *path, u64 base, struct elf_plan *plan,
 		     u64 *handle)
 {
@@ -75,7 +77,10 @@ static int plan_file(const char *path, u64 base, struct elf_plan *plan,
 	if (err)
 		return err;
 	f.ctx = (void *)(uintptr_t)*handle;
-	return elf_plan_build(&f, base, plan);
+	err = elf_plan_build(&f, base, plan);
+	if (err)
+		svc_file_put(*handle);
+	return err;
 }
 
 /* PT_INTERP: plan the interpreter where mmap would put a mapping of its
@@ -89,6 +94,7 @@ static int load_interp(struct mm_space *mm, const struct elf_plan *plan,
 
 	if (err)
 		return err == -ENOENT ? -ENOENT : -ENOEXEC;
+	svc_file_put(handle);
 	if (ip->has_interp || ip->type != ET_DYN)
 		return -ENOEXEC;
 	err = mm_mmap(mm, 0, ip->hi - ip->lo, PROT_NONE,
@@ -97,7 +103,11 @@ static int load_interp(struct mm_space *mm, const struct elf_plan *plan,
 		err = mm_munmap(mm, base, ip->hi - ip->lo, NULL);
 	if (!err)
 		err = plan_file(plan->interp, base, ip, &handle);
-	return err ? err : elf_map_segments(mm, ip, handle);
+	if (err)
+		return err;
+	err = elf_map_segments(mm, ip, handle);
+	svc_file_put(handle);
+	return err;
 }
 
 static void random_bytes(u8 *out, unsigned int n)
@@ -114,13 +124,14 @@ static void random_bytes(u8 *out, unsigned int n)
 	}
 }
 
-/* Build the stack image and map everything into the empty @mm. */
-static int exec_build(struct mm_space *mm, const struct p2m_execve_req *r,
-		      const struct exec_args *a, struct elf_plan *plan,
-		      struct elf_plan *ip, struct p2m_execve_rep *rep)
+/* The stack image and the executable's segments (exec_build). */
+static int exec_map(struct mm_space *mm, const struct elf_plan *plan,
+		    const struct elf_plan *ip, const struct exec_args *a,
+		    const struct p2m_execve_req *r, u64 handle,
+		    struct p2m_execve_rep *rep)
 {
 	u64 size = ALIGN_UP(r->strings_len + 8ull * (r->argc + r->envc) +
-			    1024, MM_PAGE_SIZE), handle, sp;
+			    1024, MM_PAGE_SIZE), sp;
 	struct stack_params sp_p = {
 		.argv = a->argv, .envp = a->envp, .execfn = a->path,
 		.platform = "x86_64",
@@ -129,12 +140,8 @@ static int exec_build(struct mm_space *mm, const struct p2m_execve_req *r,
 		.clktck = 100,
 	};
 	u8 *img;
-	int err = plan_file(a->path, ELF_DYN_BASE, plan, &handle);
+	int err;
 
-	if (!err && plan->has_interp)
-		err = load_interp(mm, plan, ip);
-	if (err)
-		return err;
 	sp_p.phent = plan->phent;
 	sp_p.phnum = plan->phnum;
 	sp_p.entry = plan->entry;
@@ -155,6 +162,25 @@ static int exec_build(struct mm_space *mm, const struct p2m_execve_req *r,
 	rep->brk = plan->brk;
 	rep->exec_stack = plan->exec_stack;
 	return 0;
+}
+
+/* Plan the executable (and its interpreter), then map everything into
+ * the empty @mm. */
+static int exec_build(struct mm_space *mm, const struct p2m_execve_req *r,
+		      const struct exec_args *a, struct elf_plan *plan,
+		      struct elf_plan *ip, struct p2m_execve_rep *rep)
+{
+	u64 handle;
+	int err = plan_file(a->path, ELF_DYN_BASE, plan, &handle);
+
+	if (err)
+		return err;
+	if (plan->has_interp)
+		err = load_interp(mm, plan, ip);
+	if (!err)
+		err = exec_map(mm, plan, ip, a, r, handle, rep);
+	svc_file_put(handle);
+	return err;
 }
 
 /* Swap @mm in for the process's space, or create the process. */

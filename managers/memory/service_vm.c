@@ -55,8 +55,18 @@ static int mmap_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)
 					    &ch));
 }
 
-/* The storage file becomes a file handle of this node first; the slot
- * stays if the mmap then fails (slots are never removed). */
+static int mmap_file_call(struct fit_msg_ctx *ctx,
+			  const struct p2m_mmap_file_req *r, u64 file)
+{
+	VM_CALL(ctx, r->m.tgid, err = mm_mmap_file(mm, r->m.addr, r->m.len,
+						   r->m.prot, r->m.flags, file,
+						   r->m.off, !(r->file_flags &
+						   P2M_MMAP_FILE_RDONLY),
+						   &addr, &ch));
+}
+
+/* The storage file becomes a file handle of this node first, with a
+ * reference held across the mmap (the new VMA takes its own). */
 static int mmap_file_handler(struct fit_msg_ctx *ctx, const void *req,
 			     u32 len)
 {
@@ -74,11 +84,9 @@ static int mmap_file_handler(struct fit_msg_ctx *ctx, const void *req,
 	err = svc_file_storage(r->storage_node, &h, &file);
 	if (err)
 		return err;
-	VM_CALL(ctx, r->m.tgid, err = mm_mmap_file(mm, r->m.addr, r->m.len,
-						   r->m.prot, r->m.flags, file,
-						   r->m.off, !(r->file_flags &
-						   P2M_MMAP_FILE_RDONLY),
-						   &addr, &ch));
+	err = mmap_file_call(ctx, r, file);
+	svc_file_put(file);
+	return err;
 }
 
 static int munmap_handler(struct fit_msg_ctx *ctx, const void *req, u32 len)

@@ -108,6 +108,7 @@ static int fork_copy(struct mm_space *parent, struct mm_space *child)
 		nv->flags = v->flags;
 		nv->file = v->file;
 		nv->off = v->off;
+		vma_file_hold(child, nv);
 		vma_insert(child, nv);
 		if ((v->flags & (MM_VMA_SHARED | MM_VMA_FILE)) == MM_VMA_SHARED &&
 		    populate_shared(parent, v))

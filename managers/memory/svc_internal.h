@@ -99,10 +99,23 @@ bool svc_csum_on(void);
 /* File source (service.c). */
 int svc_file_lookup(const char *path, u64 *handle, u64 *size);
 int svc_file_read(u64 handle, u64 off, void *buf, u64 len);
-/* The handle of storage node @snode's file @h (found or added): 0,
- * -ENODEV (not the storage node this node's client reaches), -ENFILE. */
+/* The handle of storage node @snode's file @h (found or added), with a
+ * reference for the caller (svc_file_put): 0, -ENODEV (not the storage
+ * node this node's client reaches), -ENFILE.  svc_file_lookup's handles
+ * carry such a reference too. */
 int svc_file_storage(u32 snode, const struct storage_handle *h,
 		     u64 *handle);
+void svc_file_put(u64 handle);
+
+/* The storage-file slots (service_sfile.c): get (found or added, with a
+ * reference; -ENFILE when every slot is referenced), hold and put a
+ * reference, the inode of a current handle (-EBADF if stale), and the
+ * number of slots referenced (leak checks). */
+int svc_sfile_get(const struct storage_handle *h, u64 *handle);
+void svc_sfile_hold(u64 handle);
+void svc_sfile_put(u64 handle);
+int svc_sfile_inode(u64 handle, struct storage_handle *out);
+unsigned int svc_sfiles_in_use(void);
 
 /* Register P2M handlers to run on the service's own threads
  * (service_pool.c); a handler returns a negative errno only if it has not

@@ -136,6 +136,19 @@ void vma_remove(struct mm_space *mm, struct vma *v)
 	mm->nr_vmas--;
 }
 
+void vma_file_hold(struct mm_space *mm, const struct vma *v)
+{
+	if ((v->flags & MM_VMA_FILE) && mm->fops && mm->fops->hold)
+		mm->fops->hold(mm->fctx, v->file);
+}
+
+void vma_destroy(struct mm_space *mm, struct vma *v)
+{
+	if ((v->flags & MM_VMA_FILE) && mm->fops && mm->fops->put)
+		mm->fops->put(mm->fctx, v->file);
+	kfree(v);
+}
+
 /* Split @v at @addr (strictly inside): @v keeps the low part, a spare
  * becomes the high part. */
 static void vma_split(struct mm_space *mm, struct vma *v, u64 addr,
@@ -149,6 +162,7 @@ static void vma_split(struct mm_space *mm, struct vma *v, u64 addr,
 	hi->flags = v->flags;
 	hi->file = v->file;
 	hi->off = vma_has_object(v) ? v->off + (addr - v->start) : 0;
+	vma_file_hold(mm, hi);
 	v->end = addr;
 	vma_insert(mm, hi);
 }
@@ -191,7 +205,7 @@ void vma_merge_around(struct mm_space *mm, u64 start, u64 end)
 		if (n && vma_mergeable(v, n)) {
 			v->end = n->end;
 			vma_remove(mm, n);
-			kfree(n);
+			vma_destroy(mm, n);
 			continue;
 		}
 		v = n;
@@ -210,7 +224,7 @@ void vma_unmap_range(struct mm_space *mm, u64 start, u64 end)
 		BUG_ON(v->start < start || v->end > end);
 		filemap_writeback(mm, v, v->start, v->end);
 		vma_remove(mm, v);
-		kfree(v);
+		vma_destroy(mm, v);
 		v = n;
 	}
 	pgt_unmap(&mm->pgt, start, end);
@@ -222,6 +236,6 @@ void vma_free_all(struct mm_space *mm)
 
 	while ((v = vma_first(mm))) {
 		vma_remove(mm, v);
-		kfree(v);
+		vma_destroy(mm, v);
 	}
 }

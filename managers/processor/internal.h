@@ -50,6 +50,8 @@ void tty_flush(void);
 /* A read-only in-memory file over @text (kmalloc'd; the file owns it
  * from here, also on failure) (fs_dev.c). */
 int pseudo_open(char *text, size_t len, u64 ino, u32 flags, struct file **out);
+/* True if @f is an open /dev/zero: mmap makes it anonymous memory. */
+bool devfs_is_zero(const struct file *f);
 
 /* Pids and the process tree (process.c). */
 void process_link_thread(struct thread *t);

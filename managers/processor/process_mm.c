@@ -29,7 +29,9 @@ SYSCALL_DEFINE1(brk, u64, addr)
 /* The file of a non-anonymous mmap, checked as Linux: -EBADF (no such
  * fd), -EACCES (not open for reading; a shared writable map of a file
  * not open for writing), -ENODEV (no mmap: pipes, ttys, directories,
- * pseudo files — /dev/zero included, unlike Linux). */
+ * pseudo files).  1 for /dev/zero: the caller maps anonymous memory
+ * instead (private or shared, as Linux does; the offset does not
+ * matter: every page reads zero). */
 static int mmap_file(int fd, u32 prot, u32 flags, struct mm_file_map *fm)
 {
 	struct file *f = fget(fd);
@@ -43,6 +45,8 @@ static int mmap_file(int fd, u32 prot, u32 flags, struct mm_file_map *fm)
 		err = -EACCES;
 	else if ((f->flags & O_ACCMODE) == O_WRONLY)
 		err = -EACCES;
+	else if (devfs_is_zero(f))
+		err = 1;
 	else
 		err = fs_storage_map_info(f, fm);
 	file_put(f);
@@ -81,8 +85,12 @@ SYSCALL_DEFINE6(mmap, u64, addr, u64, len, u32, prot, u32, flags, int, fd,
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS)) {
 		err = mmap_file(fd, prot, flags, &fm);
-		if (err)
+		if (err < 0)
 			return err;
+		if (err) {		/* /dev/zero */
+			flags |= MAP_ANONYMOUS;
+			off = 0;
+		}
 	}
 	if (!mm->ops->mmap)
 		return -ENOSYS;

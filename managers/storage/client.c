@@ -21,9 +21,11 @@
  * (storage_client_retries()) and the first is logged.
  *
  * Finding the storage node: storage_node=ID, else this node if it has the
- * storage role, else the lowest node that answers STATFS with anything
- * but "no such opcode" (the service registers its handlers only on
- * storage nodes), probed until PROBE_NS after the first call.  The answer
+ * storage role, else the lowest node that announced the storage role
+ * (fit_node_roles) and answers STATFS with anything but "no such opcode"
+ * (the service registers its handlers only on storage nodes; asking the
+ * others would only make them log a rejected opcode), probed until
+ * PROBE_NS after the first call.  The answer
  * is cached (probe_lock serializes the probing; the cache is read
  * lock-free after).  Callers: any manager thread; may sleep.
  */
@@ -78,7 +80,9 @@ static int probe(void)
 	fit_wait_ready(PROBE_NS);
 	do {
 		for (unsigned int i = 0; i < node_count(); i++)
-			if (i != node_self() && probe_one((u16)i))
+			if (i != node_self() &&
+			    (fit_node_roles((u16)i) & ROLE_STORAGE) &&
+			    probe_one((u16)i))
 				return (int)i;
 		msleep(200);
 	} while (ktime_get_ns() < deadline);

@@ -31,7 +31,7 @@ def add_machine_args(p):
                    help="guest RAM, QEMU syntax (default 512M)")
     accel = p.add_mutually_exclusive_group()
     accel.add_argument("--kvm", dest="accel", action="store_const",
-                       const="kvm", help="use KVM (-enable-kvm -cpu host)")
+                       const="kvm", help="use KVM (-enable-kvm -cpu host,-arch-capabilities)")
     accel.add_argument("--tcg", dest="accel", action="store_const",
                        const="tcg", help="use TCG (-cpu max)")
     p.add_argument("--iso", action="store_true",
@@ -259,11 +259,35 @@ def cmd_iso(args):
     return 0
 
 
+BUILTIN = os.path.join(paths.BUILD, "usr", "abi")
+
+
+def builtin_adds():
+    """(host, /bin/NAME) for every test program built into the kernel
+    (build/usr/abi): what role=all runs from memory."""
+    if not os.path.isdir(BUILTIN):
+        return []
+    return [(os.path.join(BUILTIN, n), "/bin/" + n)
+            for n in sorted(os.listdir(BUILTIN))
+            if os.path.isfile(os.path.join(BUILTIN, n))]
+
+
+def has_storage_node(args):
+    roles = cluster.parse_topology(args.topology)
+    return len(roles) > 1 and "storage" in roles
+
+
 def prepare_run_disk(args):
     """--add HOST[:GUEST]: copy host files into --disk (in place), or
     into a fresh image under build/run/ when no disk was given; returns
-    that fresh image's path (the caller deletes it) or None."""
+    that fresh image's path (the caller deletes it) or None.  With
+    neither --disk, --archive nor --add on a topology with a storage
+    node, the fresh image holds the kernel's built-in programs in /bin,
+    so /bin/t_basic & co. run there as on role=all."""
     adds = [image.parse_add(a) for a in args.add or []]
+    if not adds and not args.disk and not args.archive and \
+            has_storage_node(args):
+        adds = builtin_adds()
     if not adds:
         return None
     if args.disk:
@@ -414,9 +438,9 @@ def parser():
                        "stdout and stderr, and exit with its status "
                        "(128+signal if killed).  PROGRAM is a path in the "
                        "storage node's file system (--disk, --add, "
-                       "--archive); the test programs built into the "
-                       "kernel (/bin/t_*, /bin/g_*, ...) run only with "
-                       "--topology all.")
+                       "--archive; with none of them, an image of the "
+                       "test programs built into the kernel: /bin/t_*, "
+                       "/bin/g_*, ...).")
     add_machine_args(r)
     r.set_defaults(timeout=60)
     r.add_argument("--topology", default="p,m,s", metavar="ROLES",

@@ -164,7 +164,7 @@ static int file_page(void *ctx, u64 file, u64 off, void *page)
 	return 0;
 }
 
-static const struct mm_file_ops blob_fops = { file_page, NULL };
+static const struct mm_file_ops blob_fops = { .read_page = file_page };
 
 /* Apply the plan; read every segment back through the fault path. */
 static void check_loaded(const struct elf_plan *pl,

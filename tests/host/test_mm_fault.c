@@ -94,7 +94,7 @@ static int file_read(void *ctx, u64 file, u64 off, void *page)
 	return 0;
 }
 
-static const struct mm_file_ops fops = { file_read, NULL };
+static const struct mm_file_ops fops = { .read_page = file_read };
 
 static void test_file_fault(void)
 {

@@ -326,7 +326,86 @@ static int fake_read_page(void *ctx, u64 file, u64 off, void *page)
 	return 0;
 }
 
-static const struct mm_file_ops fake_fops = { fake_read_page, NULL };
+/* File references the VMAs hold (mm_file_ops hold/put), per file. */
+static long fake_refs[16];
+
+static void fake_hold(void *ctx, u64 file)
+{
+	fake_refs[file & 15]++;
+}
+
+static void fake_put(void *ctx, u64 file)
+{
+	fake_refs[file & 15]--;
+}
+
+static const struct mm_file_ops fake_fops = {
+	.read_page = fake_read_page, .hold = fake_hold, .put = fake_put,
+};
+
+/* Every file's reference count equals the file VMAs naming it in @a and
+ * @b (b may be NULL). */
+static bool refs_match(struct mm_space *a, struct mm_space *b)
+{
+	long want[16] = { 0 };
+	struct mm_vma_info v[64];
+	struct mm_space *mms[2] = { a, b };
+
+	for (int m = 0; m < 2; m++) {
+		unsigned int n = mms[m] ? mm_space_vmas(mms[m], v, 64) : 0;
+
+		for (unsigned int i = 0; i < n; i++)
+			if (v[i].flags & MM_VMA_FILE)
+				want[v[i].file & 15]++;
+	}
+	for (int f = 0; f < 16; f++)
+		if (want[f] != fake_refs[f]) {
+			fprintf(stderr, "file %d: %ld references, %ld VMAs\n",
+				f, fake_refs[f], want[f]);
+			return false;
+		}
+	return true;
+}
+
+/* File references follow the VMAs through split, merge, partial munmap,
+ * MAP_FIXED over a file mapping, mremap (move, grow, shrink), fork and
+ * exit: the file's owner can tell when no mapping names a file. */
+static void test_file_refs(void)
+{
+	struct mm_space_params p = { 1, 1, 0, 0, &fake_fops, NULL };
+	struct mm_space *mm = mm_space_create(&p), *child = NULL;
+	u64 x = 0x10000000, out;
+
+	memset(fake_refs, 0, sizeof(fake_refs));
+	mm_mmap(mm, x, P(8), PROT_READ, MAP_PRIVATE | MAP_FIXED, 3, 0, &out,
+		NULL);
+	mm_mmap(mm, x + P(8), P(4), PROT_READ, MAP_SHARED | MAP_FIXED, 4, 0,
+		&out, NULL);
+	CHECK(refs_match(mm, NULL), "mmap");
+	mm_mprotect(mm, x + P(2), P(2), PROT_NONE, NULL);	/* 3 pieces */
+	CHECK_EQ(fake_refs[3], 3);
+	CHECK(refs_match(mm, NULL), "split");
+	mm_mprotect(mm, x + P(2), P(2), PROT_READ, NULL);
+	CHECK_EQ(fake_refs[3], 1);
+	CHECK(refs_match(mm, NULL), "merge");
+	mm_munmap(mm, x + P(5), P(1), NULL);
+	CHECK(refs_match(mm, NULL), "partial munmap");
+	mm_mmap(mm, x + P(9), P(1), PROT_READ, MAP_PRIVATE | MAP_FIXED |
+		MAP_ANONYMOUS, 0, 0, &out, NULL);
+	CHECK(refs_match(mm, NULL), "MAP_FIXED inside a file VMA");
+	CHECK_EQ(mm_mremap(mm, x, P(2), P(3), MREMAP_MAYMOVE, 0, &out, NULL),
+		 0);
+	CHECK(refs_match(mm, NULL), "mremap move");
+	CHECK_EQ(mm_mremap(mm, out, P(3), P(1), 0, 0, &out, NULL), 0);
+	CHECK(refs_match(mm, NULL), "mremap shrink");
+	CHECK_EQ(mm_space_fork(mm, 1, 2, &child, NULL), 0);
+	CHECK(refs_match(mm, child), "fork");
+	mm_space_destroy(child);
+	CHECK(refs_match(mm, NULL), "child exit");
+	mm_space_destroy(mm);
+	for (int f = 0; f < 16; f++)
+		CHECK_EQ(fake_refs[f], 0);
+}
 
 static void test_file_merge(void)
 {
@@ -488,6 +567,7 @@ int main(void)
 	RUN(test_mremap_dontunmap);
 	RUN(test_brk);
 	RUN(test_file_merge);
+	RUN(test_file_refs);
 	RUN(test_enomem_atomic);
 	RUN(test_random_model);
 	CHECK_EQ(shim_objs, 0);

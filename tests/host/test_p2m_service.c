@@ -14,6 +14,10 @@
  *              shared by private and shared mappings, COW, the tail of
  *              the last page zero, -ENXIO past it, write-back at MSYNC,
  *              MUNMAP and EXIT (a fork child's too), leak checks.
+ *  file_slots  1,000 distinct storage files mapped and unmapped in turn
+ *              through 256 reference-counted slots while one stays
+ *              mapped: slots reused, the kept file's pages its own, none
+ *              referenced after exit.
  *  fuzz        200,000 random requests (every opcode; exact, short, long
  *              and random lengths; random and plausible fields; tgids of
  *              live processes; EXECVE strings good and bad): only known
@@ -32,6 +36,7 @@
 #include "../../managers/memory/service.c"
 #include "../../managers/memory/service_page.c"
 #include "../../managers/memory/service_vm.c"
+#include "../../managers/memory/service_sfile.c"
 #include "../../managers/memory/service_proc.c"
 #include "elf_test_util.h"
 
@@ -84,11 +89,19 @@ int storage_lookup(const struct storage_handle *dir, const char *path,
 }
 
 /* A fake storage node (node SF_NODE) holding one file, inode SF_INO, for
- * MMAP_FILE: reads, stat and writes on sfile[], never growing it. */
+ * MMAP_FILE: reads, stat and writes on sfile[], never growing it; and
+ * SF_EXTRA read-only files after it, each SF_SIZE bytes of one byte
+ * (extra_byte), for the slot-reuse test. */
 #define SF_NODE		3
 #define SF_INO		5
 #define SF_SIZE		10000u
+#define SF_EXTRA	1000u
 static u8 sfile[SF_SIZE];
+
+static u8 extra_byte(u32 ino)
+{
+	return (u8)(ino * 7 + 1);
+}
 
 int storage_node(void)
 {
@@ -100,21 +113,30 @@ static bool sf_ok(const struct storage_handle *h)
 	return h->fs == 1 && h->ino == SF_INO && h->gen == 1;
 }
 
+static bool sf_extra(const struct storage_handle *h)
+{
+	return h->fs == 1 && h->gen == 1 && h->ino > SF_INO &&
+	       h->ino <= SF_INO + SF_EXTRA;
+}
+
 ssize_t storage_read(const struct storage_handle *h, u64 off, void *buf,
 		     size_t len)
 {
-	if (!sf_ok(h))
+	if (!sf_ok(h) && !sf_extra(h))
 		return -ESTALE;
 	if (off >= SF_SIZE)
 		return 0;
 	len = MIN(len, SF_SIZE - off);
-	memcpy(buf, sfile + off, len);
+	if (sf_extra(h))
+		memset(buf, extra_byte(h->ino), len);
+	else
+		memcpy(buf, sfile + off, len);
 	return (ssize_t)len;
 }
 
 int storage_stat(const struct storage_handle *h, struct storage_stat *st)
 {
-	if (!sf_ok(h))
+	if (!sf_ok(h) && !sf_extra(h))
 		return -ESTALE;
 	memset(st, 0, sizeof(*st));
 	st->size = SF_SIZE;
@@ -502,6 +524,41 @@ static u64 xs(u64 *s)
 	return *s;
 }
 
+/* Storage-file slots are reference-counted: many more distinct files than
+ * slots are mapped and unmapped one after another (and exec'd: the
+ * lookup's reference), while one file stays mapped all along; its slot is
+ * never given away (its pages stay its own), every other one is reused,
+ * and at exit no slot is referenced. */
+static void test_file_slots(void)
+{
+	const u64 keep = 0x10000000, a = 0x20000000;
+	struct p2m_miss_rep *rep = (void *)reply_buf;
+	const u8 *page = (const u8 *)(rep + 1);
+
+	for (u32 i = 0; i < SF_SIZE; i++)
+		sfile[i] = 0x5a;
+	CHECK_EQ(exec(1, 30, "/prog"), sizeof(struct p2m_execve_rep));
+	CHECK_EQ(mmap_file(30, keep, MAP_PRIVATE, SF_NODE, SF_INO), 16);
+	CHECK_EQ(svc_sfiles_in_use(), 1);
+	for (u32 n = 1; n <= SF_EXTRA && !harness_why[0]; n++) {
+		CHECK_EQ(mmap_file(30, a, MAP_PRIVATE, SF_NODE, SF_INO + n), 16);
+		CHECK_EQ(miss(1, 30, a + PGSZ, 0), sizeof(*rep) + PGSZ);
+		CHECK(page[0] == extra_byte(SF_INO + n) &&
+		      page[PGSZ - 1] == extra_byte(SF_INO + n), "file %u", n);
+		CHECK_EQ(svc_sfiles_in_use(), 2);
+		CHECK_EQ(range(P2M_MUNMAP, 30, a, 4 * PGSZ, 0),
+			 sizeof(struct p2m_vm_rep) + sizeof(struct p2m_change));
+		if (n % 100 == 0) {
+			CHECK_EQ(miss(1, 30, keep + 2 * PGSZ, 0),
+				 sizeof(*rep) + PGSZ);
+			CHECK(page[0] == 0x5a, "the kept file after %u", n);
+		}
+	}
+	CHECK_EQ(svc_sfiles_in_use(), 1);
+	CHECK_EQ(simple(1, P2M_EXIT, 30), 0);
+	CHECK_EQ(svc_sfiles_in_use(), 0);
+}
+
 /* A value for a u64 field: addresses near the program, the mmap area,
  * the edges, small lengths, or noise. */
 static u64 value(u64 *s)
@@ -617,6 +674,7 @@ int main(void)
 	RUN(test_isolation);
 	RUN(test_dynamic);
 	RUN(test_file_map);
+	RUN(test_file_slots);
 	RUN(test_fuzz);
 	elf_cleanup();
 	return harness_exit();

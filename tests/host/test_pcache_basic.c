@@ -7,7 +7,8 @@
  * write-back by the flush thread; a full victim cache; the victim-entry
  * state machine step by step; fault-around; checksums catching a damaged
  * page; munmap (discard and write-back), mprotect, mremap with lines and
- * victim entries in the range, fork's write-protect and copy-on-write;
+ * victim entries in the range (also with a read fault refilling a dirty
+ * victim entry in the middle of it), fork's write-protect and copy-on-write;
  * FIFO and LRU order.
  */
 #include "harness.h"
@@ -306,6 +307,65 @@ static void test_mremap(void)
 	teardown();
 }
 
+/* mremap with a read fault in the middle of its clean walk: the fault
+ * refills page 0's line from a dirty victim entry the walk had passed
+ * (the hook runs it from inside the write-back of page 1).  The line must
+ * still reach the new address clean: an eviction there before the memory
+ * node moved its pages would write back to an address the node has not
+ * mapped yet, and the write would be dropped. */
+static bool claim_armed;
+
+static int claim_flush(const struct pcache_xfer *x)
+{
+	if (claim_armed && x->uva == BASE + PG) {
+		claim_armed = false;
+		CHECK_EQ(rd(0), 500);	/* victim hit: dirty line again */
+	}
+	return sim_flush(x);
+}
+
+static void test_mremap_refault(void)
+{
+	struct pcache_ops ops;
+	struct pcache_set *set;
+	struct pcache_line *l;
+	u64 filler[2], n = 0;
+
+	setup(2, 4, 4, 0, PCACHE_POLICY_FIFO, false);
+	stop_flusher();
+	ops = *pc->ops;
+	ops.flush = claim_flush;
+	pc->ops = &ops;
+	for (u64 p = 2; p < 256 && n < 2; p++)
+		if (pc_set_of(pc, p + (BASE >> 12)) == pc_set_of(pc, BASE >> 12))
+			filler[n++] = p;
+	CHECK_EQ(n, 2);
+	CHECK(pc_set_of(pc, (BASE >> 12) + 1) != pc_set_of(pc, BASE >> 12),
+	      "pages 0 and 1 in different sets");
+	wr(0, 500);
+	wr(filler[0], 1);
+	wr(filler[1], 2);			/* page 0 -> victim cache */
+	CHECK(pc_victim_present(pc, &sp.ps, BASE >> 12), "page 0 a victim");
+	wr(1, 600);
+	claim_armed = true;
+	CHECK_EQ(pcache_move_range(&sp.ps, BASE, BASE + 100 * PG, 2 * PG), 0);
+	CHECK(!claim_armed, "the hook ran");
+	set = pc_set_of(pc, (BASE >> 12) + 100);
+	spin_lock(&set->lock);
+	l = pc_lookup_locked(set, &sp.ps, (BASE >> 12) + 100);
+	CHECK(l && !(l->flags & LINE_DIRTY), "moved line clean");
+	spin_unlock(&set->lock);
+	/* Evict the new range before the node moves: nothing may be lost. */
+	CHECK_EQ(pcache_unmap_range(&sp.ps, BASE + 100 * PG, BASE + 102 * PG,
+				    false), 0);
+	node_move(&sp, BASE, BASE + 100 * PG, 2);
+	CHECK_EQ(pcache_unmap_range(&sp.ps, BASE, BASE + 2 * PG, true), 0);
+	CHECK_EQ(rd(100), 500);
+	CHECK_EQ(rd(101), 600);
+	pc->ops = &sim_ops;
+	teardown();
+}
+
 static void test_fork(void)
 {
 	struct sim_space child;
@@ -356,6 +416,7 @@ int main(void)
 	RUN(test_checksum);
 	RUN(test_munmap_mprotect);
 	RUN(test_mremap);
+	RUN(test_mremap_refault);
 	RUN(test_fork);
 	RUN(test_lru_vs_fifo);
 	return harness_exit();

@@ -5,7 +5,8 @@
  * munmap, never growing it; a fork child inherits both kinds (its
  * private writes stay its own, its shared writes reach the parent and
  * the file); a touch past the last page of the file is SIGBUS; and the
- * errors (EACCES, also from mprotect; EBADF, ENODEV, EINVAL).  Prints
+ * errors (EACCES, also from mprotect; EBADF, ENODEV, EINVAL); /dev/zero
+ * maps as anonymous memory, private or shared.  Prints
  * one line per area, exits 0; the same binary's output on the host is
  * the reference.  The file is made in the current directory and removed
  * at the end. */
@@ -205,6 +206,44 @@ static void t_errors(void)
 	sys1(SYS_close, pfd[1]);
 }
 
+/* /dev/zero maps as anonymous memory: private and shared, any offset,
+ * zero-filled and writable; its writes never show in read(2) of it. */
+static void t_devzero(void)
+{
+	int z = (int)sys4(SYS_openat, -100, "/dev/zero", 2, 0);
+	int zro = (int)sys4(SYS_openat, -100, "/dev/zero", 0, 0);
+	char buf[64];
+	long p, q, sum = 0;
+
+	CHECK(z >= 0 && zro >= 0);
+	p = map(3 * PG, RW, PRIVATE, z, 2 * PG);
+	q = map(2 * PG, RW, SHARED, z, 0);
+	CHECK(p > 0 && q > 0);
+	for (long i = 0; i < 3 * PG; i++)
+		sum += ((char *)p)[i];
+	for (long i = 0; i < 2 * PG; i++)
+		sum += ((char *)q)[i];
+	CHECK(sum == 0);
+	((char *)p)[5000] = 'p';
+	((char *)q)[PG + 7] = 'q';
+	CHECK(((char *)p)[5000] == 'p' && ((char *)q)[PG + 7] == 'q');
+	CHECK(sys3(SYS_read, z, buf, sizeof(buf)) == sizeof(buf));
+	for (unsigned int i = 0; i < sizeof(buf); i++)
+		CHECK(buf[i] == 0);
+	CHECK(sys2(SYS_munmap, p, 3 * PG) == 0);
+	CHECK(sys2(SYS_munmap, q, 2 * PG) == 0);
+	say("ok /dev/zero: private and shared maps read zero and take writes\n");
+	say_num("shared writable map of /dev/zero opened O_RDONLY: ",
+		map(PG, RW, SHARED, zro, 0));
+	p = map(PG, RW, PRIVATE, zro, 0);
+	CHECK(p > 0 && ((char *)p)[100] == 0);
+	((char *)p)[100] = 1;
+	CHECK(sys2(SYS_munmap, p, PG) == 0);
+	say("ok private writable map of /dev/zero opened O_RDONLY\n");
+	sys1(SYS_close, z);
+	sys1(SYS_close, zro);
+}
+
 int main(int argc, char **argv, char **envp)
 {
 	int fd = make_file();
@@ -215,6 +254,7 @@ int main(int argc, char **argv, char **envp)
 	t_fork(fd);
 	t_sigbus(fd);
 	t_errors();
+	t_devzero();
 	CHECK(sys1(SYS_close, fd) == 0);
 	CHECK(sys1(SYS_unlink, PATH) == 0);
 	say("t_mmap_file: all passed\n");

@@ -281,9 +281,18 @@ static void retag_locked(struct pcache *pc, struct pcache_set *to_set,
 	pc_set_changed_locked(to_set);
 }
 
-/* Move the line of (s, op) to (s, np), replacing whatever np held. */
-static void move_page(struct pcache *pc, struct pcache_space *s, u64 op,
-		      u64 np)
+/* Move the line of (s, op) to (s, np), replacing whatever np held.
+ *
+ * Only a clean line moves, and only when no victim entry holds op: the
+ * memory node moves its pages after this, so a dirty page carried to np
+ * could be written back (evicted, flushed) to an np the node has not
+ * mapped yet, which drops it.  clean_range() before the moves is not
+ * enough on its own: a read fault meanwhile may refill op's line from a
+ * dirty victim entry the walk had not seen (it takes the dirtiness along),
+ * so a dirty line or entry found here is written back in place (op is
+ * still mapped on the node) and the move retried. */
+static int move_page(struct pcache *pc, struct pcache_space *s, u64 op,
+		     u64 np)
 {
 	struct pcache_set *so = pc_set_of(pc, op), *sn = pc_set_of(pc, np);
 
@@ -306,6 +315,15 @@ static void move_page(struct pcache *pc, struct pcache_space *s, u64 op,
 				pc_wait_set(pc, sn, seq_n);
 			continue;
 		}
+		if ((lo && (lo->flags & LINE_DIRTY)) ||
+		    pc_victim_present(pc, s, op)) {
+			unlock_two(pc, so, sn);
+			err = clean_range(s, op << PCACHE_LINE_SHIFT,
+					  (op + 1) << PCACHE_LINE_SHIFT);
+			if (err)
+				return err;
+			continue;
+		}
 		if (ln) {
 			pc_unmap_line_locked(pc, ln);
 			pc_free_line_locked(pc, sn, ln);
@@ -317,7 +335,7 @@ static void move_page(struct pcache *pc, struct pcache_space *s, u64 op,
 			retag_locked(pc, sn, lo, dst, np);
 		unlock_two(pc, so, sn);
 		if (!lo || dst)
-			return;
+			return 0;
 		if (err == -EBUSY)
 			pc_victim_wait_free(pc);
 		else
@@ -340,8 +358,8 @@ int pcache_move_range(struct pcache_space *s, u64 old, u64 new, u64 len)
 	ret = pc_victim_flush_range(s->pc, s, new, new + len, true);
 	if (ret)
 		return ret;
-	for (u64 i = 0; i < pages; i++)
-		move_page(s->pc, s, (old >> PCACHE_LINE_SHIFT) + i,
-			  (new >> PCACHE_LINE_SHIFT) + i);
-	return 0;
+	for (u64 i = 0; i < pages && !ret; i++)
+		ret = move_page(s->pc, s, (old >> PCACHE_LINE_SHIFT) + i,
+				(new >> PCACHE_LINE_SHIFT) + i);
+	return ret;
 }
