@@ -217,6 +217,7 @@ void signal_deliver(struct pt_regs *regs);
 /* User exceptions → signals. */
 bool signal_user_trap(struct pt_regs *regs);
 void signal_fork(struct process *child, const struct process *parent);
+void signal_clear_handlers(struct process *p);
 /* Wait status of a process killed by @sig. */
 int signal_default_fatal(int sig);
 

@@ -1,7 +1,10 @@
-/* include/uapi/sched.h — clone flags, wait options and arch_prctl codes of
- * the Linux x86-64 ABI (linux/sched.h, linux/wait.h, asm/prctl.h). */
+/* include/uapi/sched.h — clone flags and clone3's arguments, wait options
+ * and arch_prctl codes of the Linux x86-64 ABI (linux/sched.h,
+ * linux/wait.h, asm/prctl.h). */
 #ifndef UAPI_SCHED_H
 #define UAPI_SCHED_H
+
+#include <tessera/types.h>
 
 #define CSIGNAL			0x000000ff
 #define CLONE_VM		0x00000100
@@ -28,6 +31,27 @@
 #define CLONE_NEWPID		0x20000000
 #define CLONE_NEWNET		0x40000000
 #define CLONE_IO		0x80000000
+/* clone3 only (flags above 32 bits; clone() ignores its upper half). */
+#define CLONE_CLEAR_SIGHAND	0x100000000ULL
+#define CLONE_INTO_CGROUP	0x200000000ULL
+
+/* clone3's argument block; a caller passes its size, at least VER0. */
+struct clone_args {
+	u64 flags;
+	u64 pidfd;
+	u64 child_tid;
+	u64 parent_tid;
+	u64 exit_signal;
+	u64 stack;
+	u64 stack_size;
+	u64 tls;
+	u64 set_tid;
+	u64 set_tid_size;
+	u64 cgroup;
+};
+#define CLONE_ARGS_SIZE_VER0	64
+#define CLONE_ARGS_SIZE_VER1	80
+#define CLONE_ARGS_SIZE_VER2	88
 
 #define WNOHANG		0x00000001
 #define WUNTRACED	0x00000002

@@ -334,9 +334,7 @@ static void exec_commit(struct process *p, struct proc_mm *old,
 	upt_switch(&p->mm->upt);
 	proc_mm_put(old);
 	files_close_on_exec(p->files);
-	for (int s = 0; s < _NSIG; s++)
-		if (p->actions[s].sa_handler != SIG_IGN)
-			memset(&p->actions[s], 0, sizeof(p->actions[s]));
+	signal_clear_handlers(p);
 	memset(&t->altstack, 0, sizeof(t->altstack));
 	t->robust_list = 0;
 	t->clear_child_tid = 0;

@@ -114,6 +114,15 @@ void signal_fork(struct process *child, const struct process *parent)
 	memcpy(child->actions, parent->actions, sizeof(child->actions));
 }
 
+/* Caught signals go back to SIG_DFL, ignored ones stay ignored (exec and
+ * clone3's CLONE_CLEAR_SIGHAND).  @p is not yet running, or is current. */
+void signal_clear_handlers(struct process *p)
+{
+	for (int s = 0; s < _NSIG; s++)
+		if (p->actions[s].sa_handler != SIG_IGN)
+			memset(&p->actions[s], 0, sizeof(p->actions[s]));
+}
+
 /* Unsupported: none of the SA_ flags is refused (SA_NOCLDSTOP and
  * SA_NOCLDWAIT are accepted and have no effect: no stopped children, and
  * children of a SA_NOCLDWAIT parent still become zombies). */

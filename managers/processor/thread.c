@@ -9,14 +9,17 @@
  * saved user frame to the top of its kernel stack and leaves through
  * arch_return_to_user.
  *
- * clone: CLONE_THREAD needs CLONE_SIGHAND which needs CLONE_VM (EINVAL
- * otherwise, as Linux).  Namespaces (CLONE_NEW*), CLONE_PIDFD and
+ * clone and clone3 (its argument block read into the same path):
+ * CLONE_THREAD needs CLONE_SIGHAND which needs CLONE_VM (EINVAL
+ * otherwise, as Linux); CLONE_CLEAR_SIGHAND (clone3 only) resets the
+ * child's handlers to SIG_DFL, keeping SIG_IGN, as exec does.  Namespaces (CLONE_NEW*), CLONE_PIDFD and
  * CLONE_PTRACE give -EINVAL (Linux: EPERM/EINVAL depending on privilege;
  * we have no namespaces).  A new process shares or copies the address
  * space (CLONE_VM or mm_ops->fork), the fd table (CLONE_FILES or a copy)
  * and copies signal actions, cwd, umask and rlimits.
  */
 #include <asm/fpu.h>
+#include <asm/layout.h>
 #include <asm/syscall.h>
 #include <asm/thread.h>
 #include <asm/uaccess.h>
@@ -167,6 +170,8 @@ static int clone_resources(struct process *c, struct process *p, u64 flags)
 			return -ENOMEM;
 	}
 	signal_fork(c, p);
+	if (flags & CLONE_CLEAR_SIGHAND)
+		signal_clear_handlers(c);
 	memcpy(c->cwd, p->cwd, sizeof(c->cwd));
 	memcpy(c->exe, p->exe, sizeof(c->exe));
 	memcpy(c->rlim, p->rlim, sizeof(c->rlim));
@@ -202,16 +207,18 @@ long clone_process(u64 flags, u64 newsp, u64 ptid, u64 ctid, u64 tls)
 #define CLONE_UNSUPPORTED (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS |  \
 			   CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |    \
 			   CLONE_NEWNET | CLONE_PIDFD | CLONE_PTRACE |      \
-			   CLONE_UNTRACED | CLONE_IO)
+			   CLONE_UNTRACED | CLONE_IO | CLONE_INTO_CGROUP)
 
 /* Unsupported: namespaces, CLONE_PIDFD, CLONE_PTRACE -> -EINVAL;
  * CLONE_PARENT is treated as a plain child.  CLONE_FS/SYSVSEM/DETACHED
- * accepted (cwd is copied, not shared). */
-SYSCALL_DEFINE5(clone, u64, flags, u64, newsp, u64, ptid, u64, ctid, u64, tls)
+ * accepted (cwd is copied, not shared).  Shared by clone and clone3. */
+static long clone_checked(u64 flags, u64 newsp, u64 ptid, u64 ctid, u64 tls)
 {
 	if (flags & CLONE_UNSUPPORTED)
 		return -EINVAL;
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	if ((flags & CLONE_CLEAR_SIGHAND) && (flags & CLONE_SIGHAND))
 		return -EINVAL;
 	if (flags & CLONE_THREAD) {
 		if (!(flags & CLONE_SIGHAND))
@@ -219,6 +226,65 @@ SYSCALL_DEFINE5(clone, u64, flags, u64, newsp, u64, ptid, u64, ctid, u64, tls)
 		return clone_thread(flags, newsp, ptid, ctid, tls);
 	}
 	return clone_process(flags, newsp, ptid, ctid, tls);
+}
+
+/* clone() takes the flags' lower 32 bits only, as Linux: the clone3-only
+ * flags above them are ignored, not acted on. */
+SYSCALL_DEFINE5(clone, u64, flags, u64, newsp, u64, ptid, u64, ctid, u64, tls)
+{
+	return clone_checked(flags & 0xffffffffu, newsp, ptid, ctid, tls);
+}
+
+/* Read clone3's argument block: @size at least VER0 and at most a page;
+ * bytes past the fields we know must be zero (-E2BIG otherwise). */
+static long clone3_args(struct clone_args *a, const void *uargs, u64 size)
+{
+	u64 known = sizeof(*a);
+
+	if (size < CLONE_ARGS_SIZE_VER0)
+		return -EINVAL;
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	memset(a, 0, sizeof(*a));
+	if (copy_from_user(a, uargs, size < known ? size : known))
+		return -EFAULT;
+	for (u64 off = known; off < size; off++) {
+		u8 c;
+
+		if (copy_from_user(&c, (const u8 *)uargs + off, 1))
+			return -EFAULT;
+		if (c)
+			return -E2BIG;
+	}
+	return 0;
+}
+
+/* clone3: the flags clone takes plus CLONE_CLEAR_SIGHAND, the exit signal
+ * in its own field (CSIGNAL bits in flags -> -EINVAL), the new stack as
+ * base and size (both or neither).  set_tid (choosing the child's pid)
+ * gives -EPERM, as Linux for a caller without CAP_CHECKPOINT_RESTORE;
+ * CLONE_INTO_CGROUP -EINVAL (no cgroups). */
+SYSCALL_DEFINE2(clone3, const struct clone_args *, uargs, u64, size)
+{
+	struct clone_args a;
+	long ret = clone3_args(&a, uargs, size);
+
+	if (ret)
+		return ret;
+	if ((a.flags & CSIGNAL) || (a.exit_signal & ~(u64)CSIGNAL) ||
+	    a.exit_signal > _NSIG)
+		return -EINVAL;
+	if ((a.flags & (CLONE_THREAD | CLONE_PARENT)) && a.exit_signal)
+		return -EINVAL;
+	if (!a.stack != !a.stack_size)
+		return -EINVAL;
+	if (a.set_tid_size > 32 || !a.set_tid != !a.set_tid_size)
+		return -EINVAL;
+	if (a.set_tid_size)
+		return -EPERM;
+	return clone_checked(a.flags | a.exit_signal,
+			     a.stack ? a.stack + a.stack_size : 0, a.parent_tid,
+			     a.child_tid, a.tls);
 }
 
 SYSCALL_DEFINE0(fork)

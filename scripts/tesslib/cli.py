@@ -263,8 +263,9 @@ BUILTIN = os.path.join(paths.BUILD, "usr", "abi")
 
 
 def builtin_adds():
-    """(host, /bin/NAME) for every test program built into the kernel
-    (build/usr/abi): what role=all runs from memory."""
+    """(host, /bin/NAME) for every test program in build/usr/abi: the
+    ones built into the kernel (what role=all runs from memory) and the
+    glibc/musl builds of usr/tests (g_t_*, m_t_*), which live on disks."""
     if not os.path.isdir(BUILTIN):
         return []
     return [(os.path.join(BUILTIN, n), "/bin/" + n)

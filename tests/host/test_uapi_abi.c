@@ -86,7 +86,9 @@
 	X(CLONE_NEWNS) X(CLONE_SYSVSEM) X(CLONE_SETTLS) X(CLONE_PARENT_SETTID) \
 	X(CLONE_CHILD_CLEARTID) X(CLONE_DETACHED) X(CLONE_UNTRACED) X(CLONE_CHILD_SETTID) \
 	X(CLONE_NEWCGROUP) X(CLONE_NEWUTS) X(CLONE_NEWIPC) X(CLONE_NEWUSER) \
-	X(CLONE_NEWPID) X(CLONE_NEWNET) X(CLONE_IO) X(WNOHANG) \
+	X(CLONE_NEWPID) X(CLONE_NEWNET) X(CLONE_IO) X(CLONE_CLEAR_SIGHAND) \
+	X(CLONE_INTO_CGROUP) X(CLONE_ARGS_SIZE_VER0) X(CLONE_ARGS_SIZE_VER1) \
+	X(CLONE_ARGS_SIZE_VER2) X(WNOHANG) \
 	X(WUNTRACED) X(WSTOPPED) X(WEXITED) X(WCONTINUED) \
 	X(WNOWAIT) X(__WNOTHREAD) X(__WALL) X(__WCLONE) \
 	\
@@ -503,6 +505,15 @@
 	F(sysinfo, totalram, sysinfo, totalram) F(sysinfo, freeram, sysinfo, freeram) \
 	F(sysinfo, procs, sysinfo, procs) F(sysinfo, totalhigh, sysinfo, totalhigh) \
 	F(sysinfo, mem_unit, sysinfo, mem_unit) \
+	F(clone_args, flags, clone_args, flags) F(clone_args, pidfd, clone_args, pidfd) \
+	F(clone_args, child_tid, clone_args, child_tid) \
+	F(clone_args, parent_tid, clone_args, parent_tid) \
+	F(clone_args, exit_signal, clone_args, exit_signal) \
+	F(clone_args, stack, clone_args, stack) \
+	F(clone_args, stack_size, clone_args, stack_size) F(clone_args, tls, clone_args, tls) \
+	F(clone_args, set_tid, clone_args, set_tid) \
+	F(clone_args, set_tid_size, clone_args, set_tid_size) \
+	F(clone_args, cgroup, clone_args, cgroup) \
 	F(robust_list_head, list, robust_list_head, list) \
 	F(robust_list_head, futex_offset, robust_list_head, futex_offset) \
 	F(robust_list_head, list_op_pending, robust_list_head, list_op_pending) \
@@ -551,6 +562,7 @@
 	S(timeval, __kernel_old_timeval) S(timezone, linux_timezone) S(rlimit, rlimit) \
 	S(rusage, rusage) S(utsname, new_utsname) S(sysinfo, sysinfo) \
 	S(robust_list_head, robust_list_head) S(sigaction, sigaction) \
+	S(clone_args, clone_args) \
 	S(sigaltstack, sigaltstack) S(siginfo, siginfo) S(sigcontext, sigcontext) \
 	S(ucontext, ucontext) S(fpx_sw_bytes, _fpx_sw_bytes) S(pollfd, pollfd) \
 	S(iovec, iovec) S(termios, termios) S(winsize, winsize)
@@ -570,6 +582,7 @@ UAPI_SYSCALLS(PUSH)
 #define rusage tess_rusage
 #define utsname tess_utsname
 #define sysinfo tess_sysinfo
+#define clone_args tess_clone_args
 #define robust_list tess_robust_list
 #define robust_list_head tess_robust_list_head
 #define sigaction tess_sigaction
@@ -616,6 +629,7 @@ enum { UAPI_MACROS(OURS) UAPI_SYSCALLS(OURS) UAPI_FIELDS(OURS_OFF)
 #undef rusage
 #undef utsname
 #undef sysinfo
+#undef clone_args
 #undef robust_list
 #undef robust_list_head
 #undef sigaction

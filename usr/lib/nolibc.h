@@ -4,12 +4,34 @@
  * program's output can be compared byte for byte.  Programs define
  * `int main(int argc, char **argv, char **envp)`; CHECK(cond) prints the
  * failing line and exits with status 1.
+ *
+ * Two modes, chosen by __STDC_HOSTED__:
+ *   freestanding (-ffreestanding -nostdlib, usr/tests/NAME): _start and
+ *     memset come from here; main's return goes straight to exit_group.
+ *   hosted (built against static glibc or musl, usr/abi.mk's g_t_NAME
+ *     and m_t_NAME): the libc's own startup runs (_start, TLS through
+ *     arch_prctl, set_tid_address, stdio), then calls main; main's return
+ *     goes through exit(), so atexit handlers run and stdio is flushed.
+ *     usr/lib/hosted.h adds a check of that startup and an exit line
+ *     printed through stdio.
+ * Both modes keep the syscall helpers raw (inline asm returning -errno,
+ * which the checks expect) and print with raw write(2), so output never
+ * sits in a stdio buffer across a raw fork.  Children made with raw
+ * fork/vfork/clone run only raw syscalls and leave through exit_group or
+ * exit (never libc exit): a raw clone child shares or lacks the libc's
+ * thread state.
  */
 #ifndef USR_NOLIBC_H
 #define USR_NOLIBC_H
 
+#if __STDC_HOSTED__
+#include <stddef.h>
+#include <string.h>
+#include <sys/types.h>
+#else
 typedef unsigned long size_t;
 typedef long ssize_t;
+#endif
 typedef unsigned long long u64;
 typedef unsigned int u32;
 
@@ -148,6 +170,7 @@ static __attribute__((noreturn)) void exit_group(int code)
 		}                                                          \
 	} while (0)
 
+#if !__STDC_HOSTED__
 static void *memset(void *d, int c, size_t n)
 {
 	unsigned char *p = d;
@@ -156,6 +179,7 @@ static void *memset(void *d, int c, size_t n)
 		*p++ = (unsigned char)c;
 	return d;
 }
+#endif
 
 static int streq(const char *a, const char *b)
 {
@@ -166,6 +190,9 @@ static int streq(const char *a, const char *b)
 
 int main(int argc, char **argv, char **envp);
 
+#if __STDC_HOSTED__
+#include "hosted.h"
+#else
 __attribute__((used)) static void start_c(long *sp)
 {
 	int argc = (int)sp[0];
@@ -180,6 +207,7 @@ __asm__(".text\n.global _start\n_start:\n"
 	"	and $-16, %rsp\n"
 	"	call start_c\n"
 	"	hlt\n");
+#endif
 
 /* The signal return trampoline every handler goes back through. */
 extern void sig_restorer(void);

@@ -202,6 +202,7 @@ static void elf_files(void)
 int main(int argc, char **argv, char **envp)
 {
 	char line[400], c[8], prev[8];
+	const char *me = argv[0];
 
 	{
 		size_t i, slash = 0;
@@ -212,13 +213,14 @@ int main(int argc, char **argv, char **envp)
 			dir[i] = argv[0][i];
 		}
 		dir[slash] = '\0';
+		me = argv[0] + slash;	/* t_script, g_t_script, m_t_script */
 	}
 	for (char **e = envp; *e; e++)
 		if (streq(*e, "T_SCRIPT=1")) {
 			child_report(argc, argv);
 			return 0;
 		}
-	cat(self_path, dir, "t_script", "");
+	cat(self_path, dir, me, "");
 	script("s_arg", cat(line, "#!", self_path, "  --opt  x  y \t \n"), 0755);
 	run("./s_arg");
 	script("s_noarg", cat(line, "#!", self_path, "\necho ignored\n"), 0755);

@@ -1,6 +1,7 @@
 /* usr/tests/t_thread.c — clone threads the way pthreads do (CLONE_VM,
  * FS, FILES, SIGHAND, THREAD, SYSVSEM, SETTLS, PARENT_SETTID,
- * CHILD_CLEARTID), futex WAIT/WAKE as a lock, a counter incremented by
+ * CHILD_CLEARTID; the odd ones with clone3, as glibc's pthread_create
+ * does first), futex WAIT/WAKE as a lock, a counter incremented by
  * several threads, join through the cleared tid. */
 #include "../lib/nolibc.h"
 
@@ -12,6 +13,10 @@ static volatile int lock_word, counter;
 static int tids[NTHREADS];
 static char stacks[NTHREADS][16384] __attribute__((aligned(16)));
 static unsigned long tls_blocks[NTHREADS][4];
+static struct {
+	u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack,
+		stack_size, tls, set_tid, set_tid_size, cgroup;
+} args[NTHREADS];
 
 /* Drepper's "mutex 2": 0 free, 1 locked, 2 locked with waiters.  A
  * waiter that gets the lock marks it 2, so the unlock wakes the next. */
@@ -54,23 +59,34 @@ __attribute__((used, noreturn)) void worker(void)
 		sys1(SYS_exit, fs == 0);
 }
 
-/* clone with a fresh stack: the child returns 0 on its new stack and
- * must not touch the parent's frame, so it jumps straight to worker. */
+/* clone (even @i) or clone3 (odd @i) with a fresh stack: the child
+ * returns 0 on its new stack and must not touch the parent's frame, so
+ * it jumps straight to worker. */
 static long spawn(int i)
 {
-	long ret;
+	long ret, nr = SYS_clone, a0 = CLONE_FLAGS;
+	long a1 = (long)(stacks[i] + sizeof(stacks[i]));
 	register long r10 __asm__("r10") = (long)&tids[i];
 	register long r8 __asm__("r8") = (long)tls_blocks[i];
 
 	tls_blocks[i][0] = (unsigned long)tls_blocks[i];
+	if (i & 1) {
+		args[i].flags = CLONE_FLAGS;
+		args[i].child_tid = args[i].parent_tid = (u64)&tids[i];
+		args[i].stack = (u64)stacks[i];
+		args[i].stack_size = sizeof(stacks[i]);
+		args[i].tls = (u64)tls_blocks[i];
+		nr = 435;
+		a0 = (long)&args[i];
+		a1 = sizeof(args[i]);
+	}
 	__asm__ volatile("syscall\n\t"
 			 "test %%rax, %%rax\n\t"
 			 "jnz 1f\n\t"
 			 "call worker\n"
 			 "1:"
 			 : "=a"(ret)
-			 : "a"(SYS_clone), "D"(CLONE_FLAGS),
-			   "S"(stacks[i] + sizeof(stacks[i])), "d"(&tids[i]),
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(&tids[i]),
 			   "r"(r10), "r"(r8)
 			 : "rcx", "r11", "memory");
 	return ret;
