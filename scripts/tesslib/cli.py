@@ -440,8 +440,8 @@ def parser():
                        "(128+signal if killed).  PROGRAM is a path in the "
                        "storage node's file system (--disk, --add, "
                        "--archive; with none of them, an image of the "
-                       "test programs built into the kernel: /bin/t_*, "
-                       "/bin/g_*, ...).")
+                       "test programs of build/usr/abi: /bin/t_*, /bin/g_*, "
+                       "/bin/g_t_*, ...).")
     add_machine_args(r)
     r.set_defaults(timeout=60)
     r.add_argument("--topology", default="p,m,s", metavar="ROLES",
