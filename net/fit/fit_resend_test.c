@@ -44,7 +44,7 @@
 #define OP_ONCE		(FIT_OP_TEST_FIRST + 3)	/* {tag, ms} + data */
 #define OP_ONCE_STATS	(FIT_OP_TEST_FIRST + 4)	/* -> struct once_stats */
 #define OP_STALL	(FIT_OP_TEST_FIRST + 5)	/* u32 ms: freeze the node */
-#define STALL_MS	8000
+#define STALL_MS	11000	/* > 8 expiries even when the host runs us late */
 #define RESEND_THREADS	4
 #define RESEND_CALLS	150
 #define MAX_TAGS	(RESEND_THREADS * RESEND_CALLS)
