@@ -82,11 +82,15 @@ struct thread *thread_new(struct process *p)
 	return t;
 }
 
-/* Link @t into its process and let it run at @regs; returns its tid. */
+/* Link @t into its process and let it run at @regs; returns its tid.
+ * Nothing of @t may be read once it runs: it can exit and free itself
+ * before we are scheduled again (the tid was read after the wake-up, and
+ * fork or vfork then returned slab poison as the child's pid). */
 int thread_start(struct thread *t, const struct pt_regs *regs, u64 fs_base)
 {
 	struct thread_arch *arch = task_arch(t->task);
 	struct process *p = t->proc;
+	int tid = t->tid;
 
 	t->start_regs = *regs;
 	t->start_regs.cs = USER_CS;
@@ -102,7 +106,7 @@ int thread_start(struct thread *t, const struct pt_regs *regs, u64 fs_base)
 	spin_unlock(&proc_tree_lock);
 	kthread_detach(t->task);
 	wake_up_process(t->task);
-	return t->tid;
+	return tid;
 }
 
 /* Start @t as a copy of the calling thread returning 0 from the syscall
