@@ -20,7 +20,8 @@
 extern const struct selftest __selftest_start[], __selftest_end[];
 
 static char glob[128];
-param_string("selftest", glob, "run the selftests matching this glob");
+param_string("selftest", glob,
+	     "run the selftests matching this glob (or these, comma-separated)");
 
 const char *selftest_glob(void)
 {
@@ -67,6 +68,28 @@ static int run_one(void *arg)
 	return 0;
 }
 
+/* Does @name match one of the comma-separated globs of @patterns? */
+static bool selftest_matches(const char *patterns, const char *name)
+{
+	char one[sizeof(glob)];
+
+	while (*patterns) {
+		const char *comma = strchr(patterns, ',');
+		size_t n = comma ? (size_t)(comma - patterns) : strlen(patterns);
+
+		if (n < sizeof(one)) {
+			memcpy(one, patterns, n);
+			one[n] = 0;
+			if (glob_match(one, name))
+				return true;
+		}
+		if (!comma)
+			break;
+		patterns = comma + 1;
+	}
+	return false;
+}
+
 int selftest_run(const char *pattern)
 {
 	static struct run r;
@@ -77,7 +100,7 @@ int selftest_run(const char *pattern)
 		struct task *task;
 		u64 t0;
 
-		if (!glob_match(pattern, t->name))
+		if (!selftest_matches(pattern, t->name))
 			continue;
 		if (first) {
 			u64 ns = ktime_get_ns(), rs = boot_clock_ns();

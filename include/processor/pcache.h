@@ -146,12 +146,17 @@ int pcache_fault(struct pcache_space *s, u64 uva, bool write);
  * (munmap, exit) throws dirty data away, else it is written back first. */
 int pcache_unmap_range(struct pcache_space *s, u64 start, u64 end,
 		       bool discard);
-/* mremap, called BEFORE the memory node moves the pages: writes every
- * dirty page of [old, old+len) back (so the memory node moves current
- * data), then moves lines, tags, rmaps and PTEs to [new, new+len), clean.
- * After the memory node moved the range the caller calls
- * pcache_unmap_range(s, old, old+len, true) to drop lines a racing fault
- * may have refetched.  Returns 0 or a write-back error. */
+/* Write every dirty page of [start, end) back in place (lines stay, clean;
+ * victim entries go).  mremap calls it BEFORE the memory node moves the
+ * pages, so the node moves current data and no eviction meanwhile writes
+ * back to an address the node is about to unmap.  0 or an error. */
+int pcache_clean_range(struct pcache_space *s, u64 start, u64 end);
+/* mremap, called AFTER the memory node moved [old, old+len) to
+ * [new, new+len): lines move with their tags, flags (a dirty line is the
+ * newest copy of its page, now at new), rmaps and PTEs, replacing any
+ * line at the new address; victim entries of both ranges and lines a
+ * racing fault left at the old address are dropped.  Overlapping or
+ * unaligned ranges: -EINVAL. */
 int pcache_move_range(struct pcache_space *s, u64 old, u64 new, u64 len);
 /* mprotect: narrow the rights of lines in the range to @prot (widening
  * happens on the next fault).  TLB shot down before return. */

@@ -51,6 +51,7 @@
 #define ERESTART_RESTARTBLOCK	516
 #define ENODATA		61
 #define ETIME		62
+#define EREMOTE		66
 #define EOVERFLOW	75
 #define EBADMSG		74
 #define EPROTO		71

@@ -185,18 +185,20 @@ int p2m_space_attach(struct proc_mm *mm, u32 tgid)
 	return 0;
 }
 
-/* Apply the memory node's changes to the pcache. */
+/* Apply one of the memory node's changes to the pcache (MOVE: see
+ * apply_mremap). */
+static void apply_one(struct proc_mm *mm, const struct p2m_change *c)
+{
+	if (c->kind == P2M_CHANGE_UNMAP)
+		pcache_unmap_range(space_of(mm), c->start, c->end, true);
+	else if (c->kind == P2M_CHANGE_PROTECT)
+		pcache_protect_range(space_of(mm), c->start, c->end, c->prot);
+}
+
 static void apply(struct proc_mm *mm, const struct p2m_changes *ch)
 {
-	for (unsigned int i = 0; i < ch->nr && i < P2M_CHANGES_MAX; i++) {
-		const struct p2m_change *c = &ch->c[i];
-
-		if (c->kind == P2M_CHANGE_UNMAP)
-			pcache_unmap_range(space_of(mm), c->start, c->end, true);
-		else if (c->kind == P2M_CHANGE_PROTECT)
-			pcache_protect_range(space_of(mm), c->start, c->end,
-					     c->prot);
-	}
+	for (unsigned int i = 0; i < ch->nr && i < P2M_CHANGES_MAX; i++)
+		apply_one(mm, &ch->c[i]);
 }
 
 static int pm_fork(struct proc_mm *parent, struct proc_mm *child)
@@ -347,34 +349,77 @@ static long pm_mprotect(struct proc_mm *mm, u64 addr, u64 len, u32 prot)
 	return err;
 }
 
-/* The old range's dirty lines go back and its lines are dropped before
- * the memory node moves the pages (so it moves current data and no line
- * keeps the old tag); lines a racing fault refetched at the old address
- * are dropped again afterwards if the range moved.  A thread writing the
- * old range while it moves may lose that write (undefined in Linux too). */
+/* Apply an mremap's changes: a MOVE record moves the lines with their
+ * PTEs (pcache_move_range, after the node moved the pages), or, when the
+ * old range was emptied beforehand (@move_lines false), drops what a
+ * racing fault refetched there. */
+static void apply_mremap(struct proc_mm *mm, const struct p2m_changes *ch,
+			 bool move_lines)
+{
+	for (unsigned int i = 0; i < ch->nr && i < P2M_CHANGES_MAX; i++) {
+		const struct p2m_change *c = &ch->c[i];
+		int err = -EINVAL;
+
+		if (c->kind != P2M_CHANGE_MOVE) {
+			apply_one(mm, c);
+			continue;
+		}
+		if (move_lines)
+			err = pcache_move_range(space_of(mm), c->start, c->to,
+						c->end - c->start);
+		if (err) {
+			pcache_unmap_range(space_of(mm), c->start, c->end, true);
+			pcache_unmap_range(space_of(mm), c->to,
+					   c->to + (c->end - c->start), true);
+		}
+	}
+}
+
+/* mremap keeps the range's lines (LESSONS 4): before the memory node
+ * moves the pages, the kept part's dirty lines are written back in place
+ * (the node moves current data, and an eviction meanwhile cannot write
+ * to an address the node has just unmapped); after it, the MOVE record
+ * moves the lines, their rmaps and PTEs to the new address.  With
+ * MREMAP_DONTUNMAP the old range stays mapped, empty, so a racing fault
+ * could refill it with a fresh page that must not move: that case writes
+ * back and drops the lines first, as munmap does.  With shared file
+ * mappings, the ranges the call unmaps (a shrink's tail, what
+ * MREMAP_FIXED replaces) have their dirty lines written back first. */
 static long pm_mremap(struct proc_mm *mm, u64 addr, u64 old_len,
 		      u64 new_len, u32 flags, u64 new_addr)
 {
 	struct p2m_changes *ch = kzalloc(sizeof(*ch));
 	u64 old_end = addr + ALIGN_UP(old_len, PAGE_SIZE), out = 0;
-	int err = -ENOMEM;
+	u64 keep_end = addr + ALIGN_UP(MIN(old_len, new_len), PAGE_SIZE);
+	bool move_lines = !(flags & MREMAP_DONTUNMAP);
+	int err = 0;
 
-	if (old_end < addr)
+	if (old_end < addr || keep_end < addr)
 		err = -EINVAL;
-	else if (ch) {
-		mutex_lock(vm_lock_of(mm));
-		err = pcache_unmap_range(space_of(mm), addr, old_end, false);
-		if (!err)
-			err = p2m_mremap(mm->space_id, addr, old_len, new_len,
-					 flags, new_addr, &out, ch);
-		if (!err) {
-			apply(mm, ch);
-			if (out != addr)
-				pcache_unmap_range(space_of(mm), addr, old_end,
-						   true);
-		}
-		mutex_unlock(vm_lock_of(mm));
+	else if (!ch)
+		err = -ENOMEM;
+	if (err) {
+		kfree(ch);
+		return err;
 	}
+	mutex_lock(vm_lock_of(mm));
+	if (pspace_of(mm)->shared_files) {
+		unmap_prepare(mm, keep_end, old_end);
+		if ((flags & MREMAP_FIXED) && new_addr + new_len >= new_addr)
+			unmap_prepare(mm, ALIGN_DOWN(new_addr, PAGE_SIZE),
+				      ALIGN_UP(new_addr + new_len, PAGE_SIZE));
+	}
+	if (flags & MREMAP_MAYMOVE)
+		err = move_lines ? pcache_clean_range(space_of(mm), addr,
+						      keep_end)
+				 : pcache_unmap_range(space_of(mm), addr,
+						      keep_end, false);
+	if (!err)
+		err = p2m_mremap(mm->space_id, addr, old_len, new_len, flags,
+				 new_addr, &out, ch);
+	if (!err)
+		apply_mremap(mm, ch, move_lines);
+	mutex_unlock(vm_lock_of(mm));
 	kfree(ch);
 	return err ? err : (long)out;
 }

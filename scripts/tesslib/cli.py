@@ -402,7 +402,8 @@ def parser():
     s.add_argument("--pcap", metavar="FILE",
                    help="with --topology: record every frame on the segment")
     s.add_argument("glob", nargs="?", default="*",
-                   help="which selftests (default '*')")
+                   help="which selftests: a glob, or several "
+                   "separated by commas (default '*')")
     s.add_argument("cmdline", nargs=argparse.REMAINDER,
                    help="-- more kernel parameters")
     s.set_defaults(fn=cmd_selftest)

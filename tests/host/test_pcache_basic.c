@@ -309,10 +309,9 @@ static void test_mremap(void)
 
 /* mremap with a read fault in the middle of its clean walk: the fault
  * refills page 0's line from a dirty victim entry the walk had passed
- * (the hook runs it from inside the write-back of page 1).  The line must
- * still reach the new address clean: an eviction there before the memory
- * node moved its pages would write back to an address the node has not
- * mapped yet, and the write would be dropped. */
+ * (the hook runs it from inside the write-back of page 1).  The line
+ * must move dirty, after the memory node moved its pages, and its data
+ * reach the node's page at the new address. */
 static bool claim_armed;
 
 static int claim_flush(const struct pcache_xfer *x)
@@ -348,20 +347,21 @@ static void test_mremap_refault(void)
 	CHECK(pc_victim_present(pc, &sp.ps, BASE >> 12), "page 0 a victim");
 	wr(1, 600);
 	claim_armed = true;
-	CHECK_EQ(pcache_move_range(&sp.ps, BASE, BASE + 100 * PG, 2 * PG), 0);
+	CHECK_EQ(sim_mremap(&sp, BASE, BASE + 100 * PG, 2), 0);
 	CHECK(!claim_armed, "the hook ran");
 	set = pc_set_of(pc, (BASE >> 12) + 100);
 	spin_lock(&set->lock);
 	l = pc_lookup_locked(set, &sp.ps, (BASE >> 12) + 100);
-	CHECK(l && !(l->flags & LINE_DIRTY), "moved line clean");
+	CHECK(l && (l->flags & LINE_DIRTY), "moved line still dirty");
 	spin_unlock(&set->lock);
-	/* Evict the new range before the node moves: nothing may be lost. */
+	CHECK_EQ(sp.pte[0], 0);
+	/* Evict the new range: the dirty line goes to the node's new page. */
 	CHECK_EQ(pcache_unmap_range(&sp.ps, BASE + 100 * PG, BASE + 102 * PG,
 				    false), 0);
-	node_move(&sp, BASE, BASE + 100 * PG, 2);
-	CHECK_EQ(pcache_unmap_range(&sp.ps, BASE, BASE + 2 * PG, true), 0);
+	CHECK_EQ(stats().flush_errors, 0);
 	CHECK_EQ(rd(100), 500);
 	CHECK_EQ(rd(101), 600);
+	CHECK_EQ(sim_access(&sp, 0, BASE, false, &n), -EFAULT);
 	pc->ops = &sim_ops;
 	teardown();
 }

@@ -232,4 +232,34 @@ static long sigaction_install(int sig, void (*h)(int, void *, void *),
 	return sys4(SYS_rt_sigaction, sig, &ka, 0, 8);
 }
 
+/* A thread as glibc makes them (CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM|
+ * SETTLS|PARENT_SETTID|CHILD_CLEARTID) on @stack_top, its tid stored at
+ * @tid (and cleared with a futex wake when it exits), FS base @tls; the
+ * child calls @fn(@arg), which must end with exit(2).  r12/r13 carry @arg
+ * and @fn across the syscall (the kernel preserves them, the child gets
+ * the parent's values).  Returns the tid or -errno. */
+#define CLONE_THREAD_FLAGS	0x3d0f00L
+static long clone_thread(void *stack_top, int *tid, void *tls,
+			 void (*fn)(long), long arg)
+{
+	long ret;
+	register long r10 __asm__("r10") = (long)tid;
+	register long r8 __asm__("r8") = (long)tls;
+	register long r12 __asm__("r12") = arg;
+	register void (*r13)(long) __asm__("r13") = fn;
+
+	__asm__ volatile("syscall\n\t"
+			 "test %%rax, %%rax\n\t"
+			 "jnz 1f\n\t"
+			 "mov %%r12, %%rdi\n\t"
+			 "call *%%r13\n"
+			 "1:"
+			 : "=a"(ret)
+			 : "a"(SYS_clone), "D"(CLONE_THREAD_FLAGS),
+			   "S"(stack_top), "d"(tid), "r"(r10), "r"(r8),
+			   "r"(r12), "r"(r13)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
 #endif

@@ -11,7 +11,6 @@
 #include "../lib/nolibc.h"
 
 #define NTHREADS	3
-#define CLONE_THREAD_FLAGS 0x3d0f00
 #define PG		4096L
 #define ANON_PAGES	2048	/* 8 MiB */
 #define THREAD_PAGES	64
@@ -33,10 +32,9 @@ static void touch(volatile char *p, long pages, char v)
 		p[i * PG] = v;
 }
 
-__attribute__((used, noreturn)) void toucher(void);
-__attribute__((used, noreturn)) void toucher(void)
+static __attribute__((noreturn)) void toucher(long me)
 {
-	int me = __atomic_fetch_add(&threads_up, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&threads_up, 1, __ATOMIC_SEQ_CST);
 
 	for (char v = 1;; v++)
 		touch(thread_mem[me], THREAD_PAGES, v);
@@ -44,22 +42,9 @@ __attribute__((used, noreturn)) void toucher(void)
 
 static long spawn(int i)
 {
-	long ret;
-	register long r10 __asm__("r10") = (long)&tids[i];
-	register long r8 __asm__("r8") = (long)tls_blocks[i];
-
 	tls_blocks[i][0] = (unsigned long)tls_blocks[i];
-	__asm__ volatile("syscall\n\t"
-			 "test %%rax, %%rax\n\t"
-			 "jnz 1f\n\t"
-			 "call toucher\n"
-			 "1:"
-			 : "=a"(ret)
-			 : "a"(SYS_clone), "D"(CLONE_THREAD_FLAGS),
-			   "S"(stacks[i] + sizeof(stacks[i])), "d"(&tids[i]),
-			   "r"(r10), "r"(r8)
-			 : "rcx", "r11", "memory");
-	return ret;
+	return clone_thread(stacks[i] + sizeof(stacks[i]), &tids[i],
+			    tls_blocks[i], toucher, i);
 }
 
 /* Memory of every kind in use, a child forked and reaped, threads busy.

@@ -23,11 +23,13 @@
  *           its PTEs read-only (shot down), the page is written back with
  *           no lock held, then BUSY and DIRTY are cleared
  *
- * mremap moves page by page under both set locks (lower index first): the
- * line at the old address is re-tagged in place (same set) or its data
- * page is swapped into a way of the new set; its rmap entries move with it
- * and every PTE is cleared at the old address and installed at the new
- * one.  See pcache_move_range in the header for the caller's sequence.
+ * mremap: pcache_clean_range before the memory node moves the pages, then
+ * pcache_move_range after it, page by page under both set locks (lower
+ * index first): the line at the old address is re-tagged in place (same
+ * set) or its data page is swapped into a way of the new set; its flags
+ * and rmap entries move with it and every PTE is cleared at the old
+ * address and installed at the new one.  See the header for why that
+ * order.
  */
 #include <kernel/panic.h>
 #include <kernel/printk.h>
@@ -206,10 +208,14 @@ void pcache_protect_range(struct pcache_space *s, u64 start, u64 end,
 
 /* Write back every dirty page of @s in [start, end): lines in place, then
  * the victim entries. */
-static int clean_range(struct pcache_space *s, u64 start, u64 end)
+int pcache_clean_range(struct pcache_space *s, u64 start, u64 end)
 {
 	struct range r = { s, start, end, OP_CLEAN, 0 };
-	int ret = walk_range(s->pc, &r);
+	int ret;
+
+	if (bad_range(start, end))
+		return -EINVAL;
+	ret = walk_range(s->pc, &r);
 
 	return ret ?: pc_victim_flush_range(s->pc, s, start, end, false);
 }
@@ -219,7 +225,7 @@ int pcache_fork(struct pcache_space *parent, struct pcache_space *child)
 	/* Stop the parent's writers first, then make the memory node's
 	 * copy current; the child has no lines yet. */
 	pcache_protect_range(parent, 0, ~0ull, PCACHE_PROT_READ);
-	return clean_range(parent, 0, ~0ull);
+	return pcache_clean_range(parent, 0, ~0ull);
 }
 
 /* --- mremap ------------------------------------------------------------ */
@@ -281,18 +287,12 @@ static void retag_locked(struct pcache *pc, struct pcache_set *to_set,
 	pc_set_changed_locked(to_set);
 }
 
-/* Move the line of (s, op) to (s, np), replacing whatever np held.
- *
- * Only a clean line moves, and only when no victim entry holds op: the
- * memory node moves its pages after this, so a dirty page carried to np
- * could be written back (evicted, flushed) to an np the node has not
- * mapped yet, which drops it.  clean_range() before the moves is not
- * enough on its own: a read fault meanwhile may refill op's line from a
- * dirty victim entry the walk had not seen (it takes the dirtiness along),
- * so a dirty line or entry found here is written back in place (op is
- * still mapped on the node) and the move retried. */
-static int move_page(struct pcache *pc, struct pcache_space *s, u64 op,
-		     u64 np)
+/* Move the line of (s, op) to (s, np), replacing whatever np held.  The
+ * memory node has moved the page already, so the line's data, clean or
+ * dirty, is the newest copy of the page now at np: a dirty line (a write
+ * that raced with the call after pcache_clean_range) goes back to np. */
+static void move_page(struct pcache *pc, struct pcache_space *s, u64 op,
+		      u64 np)
 {
 	struct pcache_set *so = pc_set_of(pc, op), *sn = pc_set_of(pc, np);
 
@@ -315,15 +315,6 @@ static int move_page(struct pcache *pc, struct pcache_space *s, u64 op,
 				pc_wait_set(pc, sn, seq_n);
 			continue;
 		}
-		if ((lo && (lo->flags & LINE_DIRTY)) ||
-		    pc_victim_present(pc, s, op)) {
-			unlock_two(pc, so, sn);
-			err = clean_range(s, op << PCACHE_LINE_SHIFT,
-					  (op + 1) << PCACHE_LINE_SHIFT);
-			if (err)
-				return err;
-			continue;
-		}
 		if (ln) {
 			pc_unmap_line_locked(pc, ln);
 			pc_free_line_locked(pc, sn, ln);
@@ -335,7 +326,7 @@ static int move_page(struct pcache *pc, struct pcache_space *s, u64 op,
 			retag_locked(pc, sn, lo, dst, np);
 		unlock_two(pc, so, sn);
 		if (!lo || dst)
-			return 0;
+			return;
 		if (err == -EBUSY)
 			pc_victim_wait_free(pc);
 		else
@@ -352,14 +343,14 @@ int pcache_move_range(struct pcache_space *s, u64 old, u64 new, u64 len)
 	    old + len < old || new + len < new ||
 	    (old < new + len && new < old + len))
 		return -EINVAL;
-	ret = clean_range(s, old, old + len);
-	if (ret)
-		return ret;
+	/* Entries at the new address are older than the node's pages there;
+	 * a dirty entry still at the old one is a racing write whose home
+	 * the node no longer maps: both are stale. */
 	ret = pc_victim_flush_range(s->pc, s, new, new + len, true);
 	if (ret)
 		return ret;
-	for (u64 i = 0; i < pages && !ret; i++)
-		ret = move_page(s->pc, s, (old >> PCACHE_LINE_SHIFT) + i,
-				(new >> PCACHE_LINE_SHIFT) + i);
-	return ret;
+	for (u64 i = 0; i < pages; i++)
+		move_page(s->pc, s, (old >> PCACHE_LINE_SHIFT) + i,
+			  (new >> PCACHE_LINE_SHIFT) + i);
+	return pcache_unmap_range(s, old, old + len, true);
 }

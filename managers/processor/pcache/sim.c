@@ -18,8 +18,9 @@
  * sequentially consistent atomics (a store then a load each: Dekker).
  *
  * Address-space operations run in the order the real ops will: the
- * memory node first for munmap/mprotect, the pcache first for mremap and
- * fork (pcache_move_range / pcache_fork write dirty data back first).
+ * memory node first for munmap/mprotect, the pcache first for fork
+ * (pcache_fork writes dirty data back first); mremap cleans the range
+ * first, then the node moves, then the lines (pcache_move_range).
  */
 #include <kernel/panic.h>
 #include <kernel/sched.h>
@@ -472,11 +473,11 @@ int sim_mremap(struct sim_space *sp, u64 old, u64 new, u64 npages)
 	    index_of(sp, old + (npages - 1) * 4096) < 0 ||
 	    index_of(sp, new + (npages - 1) * 4096) < 0)
 		return -EINVAL;
-	ret = pcache_move_range(&sp->ps, old, new, npages * 4096);
+	ret = pcache_clean_range(&sp->ps, old, old + npages * 4096);
 	if (ret)
 		return ret;
 	node_move(sp, old, new, npages);
-	return pcache_unmap_range(&sp->ps, old, old + npages * 4096, true);
+	return pcache_move_range(&sp->ps, old, new, npages * 4096);
 }
 
 int sim_fork(struct sim_space *parent, struct sim_space *child)
