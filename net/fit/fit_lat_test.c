@@ -4,8 +4,8 @@
  *   raw   a bare Ethernet frame (EtherType FIT_LAT_ETHERTYPE, through the
  *         netdev demultiplexer) that node 1 echoes back from its receive
  *         interrupt: the floor any transport sits on.  Same payload bytes
- *         as the call it is compared with (64 or 4096 after the Ethernet
- *         header), in one frame each way;
+ *         as the call it is compared with (64, 4072 or 4096 after the
+ *         Ethernet header), in one frame each way;
  *   rdma  fit_call over the RDMA transport (if FIT runs on it);
  *   eth   fit_call over the eth transport (both nodes switch to it for
  *         the measurement through FIT_TEST_OP_TRANSPORT, then back).
@@ -41,9 +41,14 @@
 #define FIT_LAT_ETHERTYPE	0x88b5	/* IEEE local experimental 1 */
 #define FIT_TEST_OP_TRANSPORT	(FIT_OP_TEST_FIRST + 12)
 #define RAW_MAX			4096
-#define NSIZES			2
+#define NSIZES			3
 
-static const u32 sizes[NSIZES] = { 64, 4096 };
+/* 4072: the largest payload whose message (24-byte msg_hdr included) is
+ * one RoCEv2 packet at the 4096-byte path MTU, the largest InfiniBand
+ * has; a 4096-byte payload takes two packets each way (4096 + 24), where
+ * the raw echo takes one frame.  The pair shows what that second packet
+ * costs. */
+static const u32 sizes[NSIZES] = { 64, 4072, 4096 };
 static DEFINE_COMPLETION(raw_back);
 static u32 raw_expect;			/* sequence number awaited */
 static u32 raw_seq;			/* last one sent */
