@@ -463,6 +463,19 @@ static long lm_brk(struct proc_mm *mm, u64 addr)
 	return addr;
 }
 
+static bool range_empty(struct localmm *lm, u64 start, u64 end)
+{
+	struct lpage *lp;
+
+	list_for_each_entry(lp, &lm->pages, node)
+		if (lp->va >= start && lp->va < end)
+			return false;
+	return true;
+}
+
+/* MAP_FIXED_NOREPLACE takes exactly @addr or fails with -EEXIST; what
+ * counts as taken is a page (PROT_NONE reservations hold none here, see
+ * lm_mremap). */
 static long lm_mmap(struct proc_mm *mm, u64 addr, u64 len, u32 prot,
 		    u32 flags, const struct mm_file_map *fm, u64 off)
 {
@@ -474,6 +487,13 @@ static long lm_mmap(struct proc_mm *mm, u64 addr, u64 len, u32 prot,
 		return -ENOMEM;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	mutex_lock(&lm->lock);
+	if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED)) {
+		if (!range_empty(lm, addr, addr + len)) {
+			mutex_unlock(&lm->lock);
+			return -EEXIST;
+		}
+		flags |= MAP_FIXED;	/* nothing there to replace */
+	}
 	/* More than the space may hold, or no room below the last mapping:
 	 * refused before allocating anything. */
 	if ((prot != PROT_NONE && len / PAGE_SIZE > LM_MAX_PAGES - lm->nr) ||
@@ -575,15 +595,6 @@ static int move_pages(struct proc_mm *mm, struct localmm *lm, u64 from,
 }
 
 /* True when no page is recorded in [start, end). */
-static bool range_empty(struct localmm *lm, u64 start, u64 end)
-{
-	struct lpage *lp;
-
-	list_for_each_entry(lp, &lm->pages, node)
-		if (lp->va >= start && lp->va < end)
-			return false;
-	return true;
-}
 
 /* Shrink in place, grow in place when the pages above are free and were
  * never handed out (below mmap_next: localmm keeps no record of PROT_NONE

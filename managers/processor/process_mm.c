@@ -80,8 +80,8 @@ SYSCALL_DEFINE6(mmap, u64, addr, u64, len, u32, prot, u32, flags, int, fd,
 		return -EINVAL;
 	if (ALIGN_UP(len, PAGE_SIZE) < len || len >= USER_TOP)
 		return -ENOMEM;
-	if ((flags & MAP_FIXED) && ((addr & (PAGE_SIZE - 1)) ||
-				    !user_range_ok(addr, len)))
+	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) &&
+	    ((addr & (PAGE_SIZE - 1)) || !user_range_ok(addr, len)))
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS)) {
 		err = mmap_file(fd, prot, flags, &fm);

@@ -232,14 +232,15 @@ static long sigaction_install(int sig, void (*h)(int, void *, void *),
 	return sys4(SYS_rt_sigaction, sig, &ka, 0, 8);
 }
 
-/* A thread as glibc makes them (CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM|
- * SETTLS|PARENT_SETTID|CHILD_CLEARTID) on @stack_top, its tid stored at
- * @tid (and cleared with a futex wake when it exits), FS base @tls; the
- * child calls @fn(@arg), which must end with exit(2).  r12/r13 carry @arg
- * and @fn across the syscall (the kernel preserves them, the child gets
- * the parent's values).  Returns the tid or -errno. */
+/* A thread made with clone(@flags) on @stack_top: CLONE_THREAD_FLAGS are
+ * glibc's (CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM|SETTLS|PARENT_SETTID|
+ * CHILD_CLEARTID): its tid stored at @tid (and cleared with a futex wake
+ * when it exits), FS base @tls.  The child calls @fn(@arg), which must
+ * end with exit(2).  r12/r13 carry @arg and @fn across the syscall (the
+ * kernel preserves them, the child gets the parent's values).  Returns
+ * the tid or -errno. */
 #define CLONE_THREAD_FLAGS	0x3d0f00L
-static long clone_thread(void *stack_top, int *tid, void *tls,
+static long clone_thread(long flags, void *stack_top, int *tid, void *tls,
 			 void (*fn)(long), long arg)
 {
 	long ret;
@@ -255,9 +256,8 @@ static long clone_thread(void *stack_top, int *tid, void *tls,
 			 "call *%%r13\n"
 			 "1:"
 			 : "=a"(ret)
-			 : "a"(SYS_clone), "D"(CLONE_THREAD_FLAGS),
-			   "S"(stack_top), "d"(tid), "r"(r10), "r"(r8),
-			   "r"(r12), "r"(r13)
+			 : "a"(SYS_clone), "D"(flags), "S"(stack_top), "d"(tid),
+			   "r"(r10), "r"(r8), "r"(r12), "r"(r13)
 			 : "rcx", "r11", "memory");
 	return ret;
 }

@@ -46,29 +46,12 @@ __attribute__((used, noreturn)) void robust_owner(long i)
 		sys1(SYS_exit, 0);	/* dies holding ent.word */
 }
 
-/* clone a thread that calls @fn(@i) on its own stack: r12/r13 carry
- * them across the syscall (the kernel preserves them, the child gets the
- * parent's values). */
+/* A thread (no TLS of its own) that calls @fn(@i) on its own stack. */
 static long spawn_call(int i, void (*fn)(long))
 {
-	long ret;
-	register long r10 __asm__("r10") = (long)&tids[i];
-	register long r8 __asm__("r8") = 0;
-	register long r12 __asm__("r12") = i;
-	register void (*r13)(long) __asm__("r13") = fn;
-
-	__asm__ volatile("syscall\n\t"
-			 "test %%rax, %%rax\n\t"
-			 "jnz 1f\n\t"
-			 "mov %%r12, %%rdi\n\t"
-			 "call *%%r13\n"
-			 "1:"
-			 : "=a"(ret)
-			 : "a"(SYS_clone), "D"(CLONE_FLAGS & ~0x80000),
-			   "S"(stacks[i] + sizeof(stacks[i])), "d"(&tids[i]),
-			   "r"(r10), "r"(r8), "r"(r12), "r"(r13)
-			 : "rcx", "r11", "memory");
-	return ret;
+	return clone_thread(CLONE_FLAGS & ~0x80000 /* CLONE_SETTLS */,
+			    stacks[i] + sizeof(stacks[i]), (int *)&tids[i], 0,
+			    fn, i);
 }
 
 static void join(int i)

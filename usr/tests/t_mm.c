@@ -1,8 +1,9 @@
 /* usr/tests/t_mm.c — the memory syscalls as Linux answers them: anonymous
- * mmap and its argument errors, partial munmap, mprotect, mremap (shrink,
- * grow in place, move with its data, MREMAP_FIXED over another mapping,
- * and the errors), and brk.  Prints one line per area, exits 0; the same
- * binary's output on the host is the reference. */
+ * mmap and its argument errors, MAP_FIXED and MAP_FIXED_NOREPLACE, partial
+ * munmap, mprotect, mremap (shrink, grow in place, move with its data,
+ * MREMAP_FIXED over another mapping, and the errors), and brk.  Prints one
+ * line per area, exits 0; the same binary's output on the host is the
+ * reference. */
 #include "../lib/nolibc.h"
 
 #define SYS_mremap 25
@@ -10,6 +11,7 @@
 #define RW 3		/* PROT_READ | PROT_WRITE */
 #define ANON 0x22	/* MAP_PRIVATE | MAP_ANONYMOUS */
 #define FIXED 0x10
+#define NOREPLACE 0x100000	/* MAP_FIXED_NOREPLACE */
 #define MAYMOVE 1
 #define MFIXED 2
 
@@ -60,6 +62,11 @@ static void t_mmap(void)
 	CHECK(sys2(SYS_munmap, a + 1, PG) == -22);
 	CHECK(sys2(SYS_munmap, a, 0) == -22);
 	CHECK(same((char *)a + 5 * PG, 3 * PG, 1 + 20));
+	/* MAP_FIXED_NOREPLACE: exactly there, or -EEXIST. */
+	CHECK(map(a + 3 * PG, PG, ANON | NOREPLACE) == -17);
+	CHECK(map(a + 1, PG, ANON | NOREPLACE) == -22);
+	CHECK(map(a + 4 * PG, PG, ANON | NOREPLACE) == a + 4 * PG);
+	CHECK(zero((char *)a + 4 * PG, PG));
 	CHECK(sys2(SYS_munmap, a, 8 * PG) == 0);
 	say("ok mmap munmap\n");
 }

@@ -43,8 +43,8 @@ static __attribute__((noreturn)) void toucher(long me)
 static long spawn(int i)
 {
 	tls_blocks[i][0] = (unsigned long)tls_blocks[i];
-	return clone_thread(stacks[i] + sizeof(stacks[i]), &tids[i],
-			    tls_blocks[i], toucher, i);
+	return clone_thread(CLONE_THREAD_FLAGS, stacks[i] + sizeof(stacks[i]),
+			    &tids[i], tls_blocks[i], toucher, i);
 }
 
 /* Memory of every kind in use, a child forked and reaped, threads busy.

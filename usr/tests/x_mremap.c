@@ -74,8 +74,8 @@ static __attribute__((noreturn)) void worker(long me)
 static long spawn(int i)
 {
 	tls_blocks[i][0] = (unsigned long)tls_blocks[i];
-	return clone_thread(stacks[i] + sizeof(stacks[i]), &tids[i],
-			    tls_blocks[i], worker, i);
+	return clone_thread(CLONE_THREAD_FLAGS, stacks[i] + sizeof(stacks[i]),
+			    &tids[i], tls_blocks[i], worker, i);
 }
 
 int main(int argc, char **argv, char **envp)
