@@ -30,6 +30,9 @@ struct pcache_space {
 	u32 id;			/* address-space id (tgid): part of the tag */
 	u32 home_node;		/* memory node that owns the address space */
 	void *priv;		/* for the hooks (page table, process) */
+	/* [frozen_start, frozen_end): an mremap is moving it; faults there
+	 * wait (pcache_move_prepare .. pcache_move_range/cancel). */
+	u64 frozen_start, frozen_end;
 };
 
 /* Rights a line may be mapped with (from the memory node's reply). */
@@ -146,17 +149,21 @@ int pcache_fault(struct pcache_space *s, u64 uva, bool write);
  * (munmap, exit) throws dirty data away, else it is written back first. */
 int pcache_unmap_range(struct pcache_space *s, u64 start, u64 end,
 		       bool discard);
-/* Write every dirty page of [start, end) back in place (lines stay, clean;
- * victim entries go).  mremap calls it BEFORE the memory node moves the
- * pages, so the node moves current data and no eviction meanwhile writes
- * back to an address the node is about to unmap.  0 or an error. */
-int pcache_clean_range(struct pcache_space *s, u64 start, u64 end);
-/* mremap, called AFTER the memory node moved [old, old+len) to
- * [new, new+len): lines move with their tags, flags (a dirty line is the
- * newest copy of its page, now at new), rmaps and PTEs, replacing any
- * line at the new address; victim entries of both ranges and lines a
- * racing fault left at the old address are dropped.  Overlapping or
- * unaligned ranges: -EINVAL. */
+/* mremap, in three steps, as Linux's mmap_lock makes it atomic for
+ * faults: pcache_move_prepare(s, old, len) BEFORE the memory node moves
+ * the pages freezes the range (faults there, and fault-around into it,
+ * wait until the move is over) and writes every dirty page of it back in
+ * place (lines stay, clean and read-only; victim entries go), so the node
+ * moves current data and nothing can dirty the range again meanwhile;
+ * an error leaves nothing frozen.  pcache_move_range(s, old, new, len)
+ * AFTER the node moved [old, old+len) to [new, new+len): lines move with
+ * their tags, flags, rmaps and PTEs, replacing any line at the new
+ * address; victim entries of both ranges and lines left at the old
+ * address are dropped; then the range thaws.  Overlapping or unaligned
+ * ranges: -EINVAL (nothing moved, thawed).  pcache_move_cancel(s) thaws
+ * when the node did not move (an error, or a change in place). */
+int pcache_move_prepare(struct pcache_space *s, u64 old, u64 len);
+void pcache_move_cancel(struct pcache_space *s);
 int pcache_move_range(struct pcache_space *s, u64 old, u64 new, u64 len);
 /* mprotect: narrow the rights of lines in the range to @prot (widening
  * happens on the next fault).  TLB shot down before return. */

@@ -376,10 +376,12 @@ static void apply_mremap(struct proc_mm *mm, const struct p2m_changes *ch,
 }
 
 /* mremap keeps the range's lines (LESSONS 4): before the memory node
- * moves the pages, the kept part's dirty lines are written back in place
- * (the node moves current data, and an eviction meanwhile cannot write
- * to an address the node has just unmapped); after it, the MOVE record
- * moves the lines, their rmaps and PTEs to the new address.  With
+ * moves the pages, the kept part is frozen (faults there wait, as under
+ * Linux's mmap_lock) and its dirty lines are written back in place (the
+ * node moves current data, and nothing can dirty the range or write it
+ * back to an address the node has just unmapped); after it, the MOVE
+ * record moves the lines, their rmaps and PTEs to the new address and
+ * thaws the range.  With
  * MREMAP_DONTUNMAP the old range stays mapped, empty, so a racing fault
  * could refill it with a fresh page that must not move: that case writes
  * back and drops the lines first, as munmap does.  With shared file
@@ -410,8 +412,8 @@ static long pm_mremap(struct proc_mm *mm, u64 addr, u64 old_len,
 				      ALIGN_UP(new_addr + new_len, PAGE_SIZE));
 	}
 	if (flags & MREMAP_MAYMOVE)
-		err = move_lines ? pcache_clean_range(space_of(mm), addr,
-						      keep_end)
+		err = move_lines ? pcache_move_prepare(space_of(mm), addr,
+						       keep_end - addr)
 				 : pcache_unmap_range(space_of(mm), addr,
 						      keep_end, false);
 	if (!err)
@@ -419,6 +421,7 @@ static long pm_mremap(struct proc_mm *mm, u64 addr, u64 old_len,
 				 new_addr, &out, ch);
 	if (!err)
 		apply_mremap(mm, ch, move_lines);
+	pcache_move_cancel(space_of(mm));	/* no move: thaw */
 	mutex_unlock(vm_lock_of(mm));
 	kfree(ch);
 	return err ? err : (long)out;

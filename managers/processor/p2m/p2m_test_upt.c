@@ -195,7 +195,8 @@ int p2m_uspace_create(struct p2m_uspace *u, u32 tgid, int node, u64 npages,
 	u->pc = pcache_create(cfg, &u->ops, &err);
 	if (!u->pc)
 		return err;
-	u->ps = (struct pcache_space){ u->pc, tgid, (u32)node, u };
+	u->ps = (struct pcache_space){ .pc = u->pc, .id = tgid,
+					 .home_node = (u32)node, .priv = u };
 	__atomic_store_n(&active, u, __ATOMIC_RELEASE);
 	chained = trap_set_user_pf_handler(uspace_pf);
 	u->hooked = true;

@@ -23,8 +23,8 @@
  *           its PTEs read-only (shot down), the page is written back with
  *           no lock held, then BUSY and DIRTY are cleared
  *
- * mremap: pcache_clean_range before the memory node moves the pages, then
- * pcache_move_range after it, page by page under both set locks (lower
+ * mremap: pcache_move_prepare (freeze the range, write it back in place)
+ * before the memory node moves the pages, then pcache_move_range after it, page by page under both set locks (lower
  * index first): the line at the old address is re-tagged in place (same
  * set) or its data page is swapped into a way of the new set; its flags
  * and rmap entries move with it and every PTE is cleared at the old
@@ -208,16 +208,56 @@ void pcache_protect_range(struct pcache_space *s, u64 start, u64 end,
 
 /* Write back every dirty page of @s in [start, end): lines in place, then
  * the victim entries. */
-int pcache_clean_range(struct pcache_space *s, u64 start, u64 end)
+static int clean_range(struct pcache_space *s, u64 start, u64 end)
 {
 	struct range r = { s, start, end, OP_CLEAN, 0 };
-	int ret;
-
-	if (bad_range(start, end))
-		return -EINVAL;
-	ret = walk_range(s->pc, &r);
+	int ret = walk_range(s->pc, &r);
 
 	return ret ?: pc_victim_flush_range(s->pc, s, start, end, false);
+}
+
+/* Thaw the frozen range: every set it maps to changes, so the faults
+ * waiting there (pc_wait_set) look again. */
+static void thaw(struct pcache_space *s)
+{
+	struct pcache *pc = s->pc;
+	u64 first = s->frozen_start >> PCACHE_LINE_SHIFT;
+	u64 pages = (s->frozen_end - s->frozen_start) >> PCACHE_LINE_SHIFT;
+
+	WRITE_ONCE(s->frozen_end, 0);
+	WRITE_ONCE(s->frozen_start, 0);
+	for (u64 i = 0; i < MIN(pages, (u64)pc->nr_sets); i++) {
+		struct pcache_set *set = pages < pc->nr_sets ?
+			pc_set_of(pc, first + i) : &pc->sets[i];
+
+		spin_lock(&set->lock);
+		pc_set_changed_locked(set);
+		pc_set_unlock_wake(pc, set);
+	}
+}
+
+int pcache_move_prepare(struct pcache_space *s, u64 old, u64 len)
+{
+	int ret;
+
+	if (!IS_ALIGNED(old | len, PCACHE_LINE_SIZE) || old + len < old)
+		return -EINVAL;
+	/* Set before the walk takes each set's lock: a fault that takes
+	 * one after the walk sees it, one before left a line (or a BUSY
+	 * one) the walk sees. */
+	WRITE_ONCE(s->frozen_start, old);
+	WRITE_ONCE(s->frozen_end, old + len);
+	__sync_synchronize();
+	ret = clean_range(s, old, old + len);
+	if (ret)
+		thaw(s);
+	return ret;
+}
+
+void pcache_move_cancel(struct pcache_space *s)
+{
+	if (READ_ONCE(s->frozen_end))
+		thaw(s);
 }
 
 int pcache_fork(struct pcache_space *parent, struct pcache_space *child)
@@ -225,7 +265,7 @@ int pcache_fork(struct pcache_space *parent, struct pcache_space *child)
 	/* Stop the parent's writers first, then make the memory node's
 	 * copy current; the child has no lines yet. */
 	pcache_protect_range(parent, 0, ~0ull, PCACHE_PROT_READ);
-	return pcache_clean_range(parent, 0, ~0ull);
+	return clean_range(parent, 0, ~0ull);
 }
 
 /* --- mremap ------------------------------------------------------------ */
@@ -288,9 +328,9 @@ static void retag_locked(struct pcache *pc, struct pcache_set *to_set,
 }
 
 /* Move the line of (s, op) to (s, np), replacing whatever np held.  The
- * memory node has moved the page already, so the line's data, clean or
- * dirty, is the newest copy of the page now at np: a dirty line (a write
- * that raced with the call after pcache_clean_range) goes back to np. */
+ * memory node has moved the page already, so the line's data is the
+ * newest copy of the page now at np (clean after pcache_move_prepare;
+ * dirty only if moved without it). */
 static void move_page(struct pcache *pc, struct pcache_space *s, u64 op,
 		      u64 np)
 {
@@ -341,16 +381,18 @@ int pcache_move_range(struct pcache_space *s, u64 old, u64 new, u64 len)
 
 	if (!IS_ALIGNED(old | new | len, PCACHE_LINE_SIZE) ||
 	    old + len < old || new + len < new ||
-	    (old < new + len && new < old + len))
+	    (old < new + len && new < old + len)) {
+		pcache_move_cancel(s);
 		return -EINVAL;
+	}
 	/* Entries at the new address are older than the node's pages there;
-	 * a dirty entry still at the old one is a racing write whose home
-	 * the node no longer maps: both are stale. */
+	 * the frozen old range has none (prepare wrote them back). */
 	ret = pc_victim_flush_range(s->pc, s, new, new + len, true);
-	if (ret)
-		return ret;
-	for (u64 i = 0; i < pages; i++)
+	for (u64 i = 0; i < pages && !ret; i++)
 		move_page(s->pc, s, (old >> PCACHE_LINE_SHIFT) + i,
 			  (new >> PCACHE_LINE_SHIFT) + i);
-	return pcache_unmap_range(s, old, old + len, true);
+	if (!ret)
+		ret = pcache_unmap_range(s, old, old + len, true);
+	pcache_move_cancel(s);
+	return ret;
 }

@@ -284,7 +284,8 @@ static void claim_neighbours(struct pcache *pc, struct pcache_space *s,
 		struct pcache_line *l = NULL, *c;
 
 		spin_lock(&set->lock);
-		if (!pc_lookup_locked(set, s, page + i)) {
+		if (!pc_frozen(s, page + i) &&
+		    !pc_lookup_locked(set, s, page + i)) {
 			list_for_each_entry(c, &set->order, order) {
 				if (c->flags & (LINE_BUSY | LINE_DIRTY))
 					continue;
@@ -459,7 +460,10 @@ static int hit_locked(struct pcache *pc, struct pcache_set *set,
 					    (l->flags & LINE_MAYWRITE)));
 }
 
-/* One attempt.  Returns 0/-errno, or -EAGAIN after having waited. */
+#define FAULT_FROZEN	1	/* waited for an mremap: not a retry */
+
+/* One attempt.  Returns 0/-errno, -EAGAIN after having waited for a line
+ * or victim entry, FAULT_FROZEN after having waited for an mremap. */
 static int fault_once(struct pcache *pc, struct pcache_space *s, u64 uva,
 		      bool write)
 {
@@ -472,6 +476,11 @@ static int fault_once(struct pcache *pc, struct pcache_space *s, u64 uva,
 
 	spin_lock(&set->lock);
 	seq = set->seq;
+	if (pc_frozen(s, page)) {	/* an mremap moves it: wait it out */
+		spin_unlock(&set->lock);
+		pc_wait_set(pc, set, seq);
+		return FAULT_FROZEN;
+	}
 	l = pc_lookup_locked(set, s, page);
 	if (l && !(l->flags & LINE_BUSY)) {
 		ret = hit_locked(pc, set, l, s, write);
@@ -520,8 +529,14 @@ int pcache_fault(struct pcache_space *s, u64 uva, bool write)
 	int ret;
 
 	uva = ALIGN_DOWN(uva, PCACHE_LINE_SIZE);
-	while ((ret = fault_once(s->pc, s, uva, write)) == -EAGAIN) {
+	while ((ret = fault_once(s->pc, s, uva, write)) == -EAGAIN ||
+	       ret == FAULT_FROZEN) {
 		u64 now = ktime_get_ns();
+
+		if (ret == FAULT_FROZEN) {	/* the mremap's time, not ours */
+			deadline = 0;
+			continue;
+		}
 
 		if (!deadline) {
 			deadline = now + PCACHE_FAULT_TIMEOUT_NS;

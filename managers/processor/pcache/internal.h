@@ -117,6 +117,17 @@ static inline u64 line_uva(const struct pcache_line *l)
 	return l->page << PCACHE_LINE_SHIFT;
 }
 
+/* Is @page of @s in the range an mremap is moving?  Read under a set
+ * lock by the fault path; the mover's walk takes every set lock of the
+ * range after setting it (coherence.c). */
+static inline bool pc_frozen(const struct pcache_space *s, u64 page)
+{
+	u64 uva = page << PCACHE_LINE_SHIFT;
+
+	return uva >= READ_ONCE(s->frozen_start) &&
+	       uva < READ_ONCE(s->frozen_end);
+}
+
 static inline struct pcache_set *pc_set_of(struct pcache *pc, u64 page)
 {
 	return &pc->sets[page % pc->nr_sets];

@@ -383,7 +383,7 @@ void sim_node_destroy(struct sim_node *n)
 int sim_space_init(struct sim_space *sp, struct sim_node *n,
 		   struct pcache *pc, u32 id, u64 base, u64 npages)
 {
-	sp->ps = (struct pcache_space){ pc, id, 0, sp };
+	sp->ps = (struct pcache_space){ .pc = pc, .id = id, .priv = sp };
 	sp->node = n;
 	sp->base = base;
 	sp->npages = npages;
@@ -473,7 +473,7 @@ int sim_mremap(struct sim_space *sp, u64 old, u64 new, u64 npages)
 	    index_of(sp, old + (npages - 1) * 4096) < 0 ||
 	    index_of(sp, new + (npages - 1) * 4096) < 0)
 		return -EINVAL;
-	ret = pcache_clean_range(&sp->ps, old, old + npages * 4096);
+	ret = pcache_move_prepare(&sp->ps, old, npages * 4096);
 	if (ret)
 		return ret;
 	node_move(sp, old, new, npages);
